@@ -1,0 +1,189 @@
+"""Engine creation, sessions and migrations (Alembic) for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Wait this long for a competing writer before giving up (see TECH-NOTES: without a busy
+# timeout, most concurrent writes fail with "database is locked").
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any constant works; it only has to be the same for every replica that migrates one database.
+PG_MIGRATION_LOCK = 7_418_200_311
+WRITE_OPTION = "lc_health_write"
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; the message says what is wrong and what to do."""
+
+
+def _sqlite_file(url: str) -> Path | None:
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
+    """WAL, foreign keys, busy timeout; BEGIN IMMEDIATE for writes so writers queue, not fail."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is too late).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        if wal:  # an in-memory database has no journal file to put in WAL mode
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for a SQLite or PostgreSQL URL, with our connection settings."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"The database address '{_redact(url)}' is not a valid SQLAlchemy URL. "
+            "Set LC_HEALTH_DATABASE_URL to e.g. sqlite:///data/lc-health.db or "
+            "postgresql+psycopg://user:password@host/dbname."
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_file(url)
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        if path is None:
+            kwargs["poolclass"] = StaticPool
+        else:
+            _prepare_sqlite_folder(path)
+        engine = create_engine(url, echo=echo, **kwargs)
+        _install_sqlite_pragmas(engine, wal=path is not None)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    raise DatabaseError(
+        f"Unsupported database '{parsed.get_backend_name()}': use SQLite or PostgreSQL."
+    )
+
+
+def _prepare_sqlite_folder(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"Cannot create the folder '{folder}' for the SQLite database ({exc.strerror}). "
+            "Create it, or point LC_HEALTH_DATABASE_URL elsewhere."
+        ) from None
+
+
+def _redact(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable>"
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading (rolled back at the end)."""
+    with Session(engine) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose work commits as one transaction at the end, or not at all."""
+    write_engine = engine.execution_options(**{WRITE_OPTION: True})
+    with Session(write_engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply pending migrations; on PostgreSQL one replica at a time (advisory lock)."""
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_MIGRATION_LOCK})
+                conn.commit()
+                try:
+                    command.upgrade(alembic_config(engine), revision)
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_MIGRATION_LOCK})
+                    conn.commit()
+        else:
+            command.upgrade(alembic_config(engine), revision)
+    except OperationalError as exc:
+        raise DatabaseError(explain_operational_error(engine, exc)) from None
+
+
+def explain_operational_error(engine: Engine, exc: SQLAlchemyError) -> str:
+    """Turn a driver error at connection or migration time into what to do about it."""
+    where = _redact(engine.url.render_as_string(hide_password=False))
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+    lowered = detail.lower()
+    if engine.dialect.name == "sqlite":
+        if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+            return (
+                f"The SQLite database '{where}' cannot be written ({detail}). Check that the "
+                "folder exists and is writable, or set LC_HEALTH_DATABASE_URL to a writable place."
+            )
+        return f"The SQLite database '{where}' cannot be used ({detail})."
+    return (
+        f"Cannot reach the database at '{where}' ({detail}). Check that the server runs, the "
+        "address, user and password are right, or unset LC_HEALTH_DATABASE_URL to use SQLite."
+    )
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once and write nothing; raise DatabaseError with advice when that fails."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise DatabaseError(explain_operational_error(engine, exc)) from None
