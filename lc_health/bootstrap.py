@@ -1,0 +1,84 @@
+"""Everything the app needs before its first page: settings, instruments, a migrated database and,
+in demo mode, demo data. Failures become one StartupError that says what to do."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+
+from lc_health import db
+from lc_health.config import Settings
+from lc_health.instrument import InstrumentError, Registry, load_registry
+from lc_health.models import AppMeta, Community
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The app cannot start; the message is shown to whoever opens it."""
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    registry: Registry
+    engine: Engine
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [
+            f"LC_HEALTH_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise StartupError("Invalid setting:\n" + "\n".join(lines)) from None
+
+
+def open_app(settings: Settings | None = None) -> AppContext:
+    """Load settings and instruments, migrate the database, seed demo data if asked."""
+    settings = settings or load_settings()
+    try:
+        registry = load_registry(settings.surveys_dir)
+    except InstrumentError as exc:
+        raise StartupError(
+            "The survey instrument cannot be loaded. Fix these problems (or run "
+            "`lc-health instrument check FILE`):\n" + str(exc)
+        ) from None
+    try:
+        engine = db.make_engine(settings.database_url)
+        db.check_connection(engine)
+        db.upgrade(engine)
+    except db.DatabaseError as exc:
+        raise StartupError(str(exc)) from None
+    if settings.demo and settings.seed_demo_on_empty:
+        try:
+            seed_demo_if_empty(engine, registry)
+        except OperationalError as exc:
+            raise StartupError(db.explain_operational_error(engine, exc)) from None
+    return AppContext(settings=settings, registry=registry, engine=engine)
+
+
+def seed_demo_if_empty(engine: Engine, registry: Registry) -> bool:
+    """Load the demo portfolio when the database has no community yet; True if it did."""
+    from lc_health.demo import load_demo  # imported here: only demo mode needs it
+
+    with db.write_session(engine) as session:
+        if session.execute(select(Community.id).limit(1)).first() is not None:
+            return False
+        count = load_demo(session=session, instrument=registry.latest())
+    log.info("Loaded demo data: %d responses", count)
+    return True
+
+
+def holds_demo_data(engine: Engine) -> bool:
+    from lc_health.demo import META_KEY
+
+    with db.read_session(engine) as session:
+        return session.get(AppMeta, META_KEY) is not None

@@ -1,0 +1,100 @@
+"""Altair chart builders: a DataFrame in, a chart out. Theme constants first.
+
+Colours are safe for the common colour-vision deficiencies (blue / amber / vermilion differ in
+both hue and lightness), and no chart relies on colour alone: bands are also named in labels
+and tooltips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from lc_health.metrics import BANDS, CONCERN, DISCUSS, STRONG
+
+FONT = "Source Sans Pro, Source Sans 3, sans-serif"
+TEXT = "#1D2B2A"
+MUTED = "#5B6B69"
+GRID = "#E3E8E7"
+BAND_COLOURS: Mapping[str, str] = {STRONG: "#1F6FB2", DISCUSS: "#E8A33D", CONCERN: "#C4432B"}
+SUPPRESSED_COLOUR = "#C9D1D0"
+SCALE_DOMAIN = (1.0, 5.0)
+BAR_HEIGHT = 26
+
+
+# Vega's number locale: Dutch writes 3,5 where English writes 3.5.
+NUMBER_LOCALES: Mapping[str, dict[str, object]] = {
+    "nl": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]},
+}
+
+
+def _base_config(chart: alt.Chart | alt.LayerChart, lang: str) -> alt.Chart | alt.LayerChart:
+    locale = {"number": NUMBER_LOCALES.get(lang, NUMBER_LOCALES["en"])}
+    configured: alt.Chart | alt.LayerChart = (
+        chart.configure(font=FONT, locale=locale)
+        .configure_axis(
+            labelColor=TEXT, titleColor=TEXT, gridColor=GRID, labelFontSize=13, titleFontSize=13
+        )
+        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=13, titleFontSize=13)
+        .configure_view(stroke=None)
+    )
+    return configured
+
+
+def band_scale(labels: Mapping[str, str]) -> alt.Scale:
+    """Colour scale keyed by translated band labels, in strong, discuss, concern order."""
+    return alt.Scale(domain=[labels[b] for b in BANDS], range=[BAND_COLOURS[b] for b in BANDS])
+
+
+def health_bars(
+    frame: pd.DataFrame,
+    *,
+    lang: str,
+    band_labels: Mapping[str, str],
+    x_title: str,
+    tooltip_titles: Mapping[str, str],
+) -> alt.LayerChart:
+    """Horizontal bars of a 1-5 mean per row, coloured by band, with the value at the bar's end.
+
+    frame: label, mean, band_label, n (rows whose mean is NA are left out).
+    """
+    data = frame.dropna(subset=["mean"])
+    order: Sequence[str] = data.sort_values("mean", ascending=False)["label"].tolist()
+    base = alt.Chart(data).encode(
+        y=alt.Y(
+            "label:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(labelLimit=320),
+            scale=alt.Scale(paddingInner=0.35),
+        ),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        x=alt.X(
+            "mean:Q",
+            scale=alt.Scale(domain=list(SCALE_DOMAIN)),
+            title=x_title,
+            axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"),
+        ),
+        x2=alt.datum(SCALE_DOMAIN[0]),
+        color=alt.Color(
+            "band_label:N",
+            scale=band_scale(band_labels),
+            title=None,
+            legend=alt.Legend(orient="top"),
+        ),  # fmt: skip
+        tooltip=[
+            alt.Tooltip("label:N", title=tooltip_titles["label"]),
+            alt.Tooltip("mean:Q", title=tooltip_titles["mean"], format=".1f"),
+            alt.Tooltip("band_label:N", title=tooltip_titles["band"]),
+            alt.Tooltip("n:Q", title=tooltip_titles["n"]),
+        ],
+    )
+    values = base.mark_text(align="left", dx=4, color=TEXT, fontSize=13).encode(
+        x="mean:Q", text=alt.Text("mean:Q", format=".1f")
+    )
+    chart = (bars + values).properties(height=alt.Step(BAR_HEIGHT))
+    return _base_config(chart, lang)  # type: ignore[return-value]

@@ -1,0 +1,127 @@
+"""The `lc-health` command: serve, database migrations, demo data, instrument checks and more."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from lc_health import db
+from lc_health.bootstrap import StartupError, load_settings, seed_demo_if_empty
+from lc_health.instrument import InstrumentError, load_instrument, load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _fail(message: str) -> int:
+    print(f"lc-health: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_instrument_check(args: argparse.Namespace) -> int:
+    failures = 0
+    for path in args.files:
+        try:
+            ins = load_instrument(path)
+        except InstrumentError as exc:
+            failures += 1
+            for problem in exc.problems:
+                print(f"{exc.path}: {problem}", file=sys.stderr)
+            continue
+        print(
+            f"{path}: ok ({ins.id} v{ins.version}: {len(ins.factors)} factors, "
+            f"{len(ins.items)} items, {len(ins.forces)} facilitating/hindering factors)"
+        )
+    return 1 if failures else 0
+
+
+def _engine() -> Engine:
+    settings = load_settings()
+    engine = db.make_engine(settings.database_url)
+    db.check_connection(engine)
+    return engine
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    engine = _engine()
+    before = db.current_revision(engine)
+    db.upgrade(engine)
+    after = db.current_revision(engine)
+    print(f"database at revision {after}" + ("" if before == after else f" (was {before})"))
+    return 0
+
+
+def cmd_db_current(_args: argparse.Namespace) -> int:
+    engine = _engine()
+    current = db.current_revision(engine)
+    head = db.head_revision()
+    print(f"current: {current}, newest: {head}")
+    return 0 if current == head else 1
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    registry = load_registry(settings.surveys_dir)
+    engine = _engine()
+    db.upgrade(engine)
+    if not seed_demo_if_empty(engine, registry):
+        return _fail("the database already holds communities; demo data goes into an empty one")
+    print(f"demo data loaded into {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the app (Streamlit, with our sign-in routes)."""
+    env = dict(os.environ)
+    if args.demo:
+        env["LC_HEALTH_DEMO"] = "true"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.port", str(args.port), "--server.address", args.address,
+    ]  # fmt: skip
+    os.chdir(ROOT)  # .streamlit/config.toml is read from the working folder
+    os.execvpe(command[0], command, env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lc-health", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the app")
+    serve.add_argument("--demo", action="store_true", help="demo mode: fictional data and accounts")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="localhost")
+    serve.set_defaults(handler=cmd_serve)
+
+    dbp = sub.add_parser("db", help="database migrations").add_subparsers(dest="db", required=True)
+    dbp.add_parser("upgrade", help="apply pending migrations").set_defaults(handler=cmd_db_upgrade)
+    dbp.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
+
+    demo = sub.add_parser("demo", help="load the fictional demo portfolio into an empty database")
+    demo.set_defaults(handler=cmd_demo)
+
+    ins = sub.add_parser("instrument", help="survey instrument files").add_subparsers(
+        dest="instrument", required=True
+    )
+    check = ins.add_parser("check", help="validate instrument files and list every problem")
+    check.add_argument("files", nargs="+", type=Path)
+    check.set_defaults(handler=cmd_instrument_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (StartupError, db.DatabaseError, InstrumentError) as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Pure aggregation: DataFrames in, DataFrames out. Anonymity suppression happens here, once.
+
+Reading bands follow the Wilder Collaboration Factors Inventory: a mean of 4.0 or more is a
+strength, 3.0 to 3.9 deserves discussion, below 3.0 is a concern. Means are banded as shown,
+i.e. after rounding to one decimal, so a displayed 4.0 is always "strong".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from lc_health.instrument import Instrument
+
+STRONG = "strong"
+DISCUSS = "discuss"
+CONCERN = "concern"
+BANDS: tuple[str, ...] = (STRONG, DISCUSS, CONCERN)
+STRONG_FROM = 4.0
+DISCUSS_FROM = 3.0
+
+# Two-sided 95% critical values of Student's t for 1..30 degrees of freedom.
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+_Z975 = 1.959964
+
+
+def t975(df: float) -> float:
+    """The 97.5% quantile of Student's t (for a 95% interval)."""
+    if not df >= 1:
+        return math.nan
+    if df <= len(_T975) and float(df).is_integer():
+        return _T975[int(df) - 1]
+    z = _Z975
+    # Cornish-Fisher expansion: within 0.001 of the exact value for df > 30.
+    return (
+        z
+        + (z**3 + z) / (4 * df)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+    )
+
+
+def band(mean: float | None) -> str | None:
+    """The reading band of a mean, or None when there is no mean."""
+    if mean is None or pd.isna(mean):
+        return None
+    shown = round(float(mean), 1)
+    if shown >= STRONG_FROM:
+        return STRONG
+    if shown >= DISCUSS_FROM:
+        return DISCUSS
+    return CONCERN
+
+
+def summarise_sums(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Add mean, sd, ci_low, ci_high, band and suppressed to rows with n, total, total_sq.
+
+    Rows with n below the threshold keep their n (the count of respondents is not an answer) but
+    every statistic is NA and `suppressed` is True.
+    """
+    out = sums.copy()
+    n = out["n"].astype("float64")
+    mean = out["total"] / n
+    var = ((out["total_sq"] - n * mean**2) / (n - 1)).where(n > 1)
+    sd = np.sqrt(var.clip(lower=0.0))
+    half = sd / np.sqrt(n) * n.sub(1).map(t975)
+    suppressed = out["n"] < threshold
+    out["mean"] = mean.mask(suppressed)
+    out["sd"] = sd.mask(suppressed)
+    out["ci_low"] = (mean - half).mask(suppressed)
+    out["ci_high"] = (mean + half).mask(suppressed)
+    out["band"] = out["mean"].map(band).astype("string")
+    out["suppressed"] = suppressed
+    return out.drop(columns=["total", "total_sq"])
+
+
+def latest_health(rounds: pd.DataFrame, health: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Each community's most recent round with responses, its health index and the change.
+
+    rounds: round_id, community_id, period, responses. health: round_id, n, total, total_sq
+    (scope 'health'). Returns community_id, period, responses, n, mean, band, suppressed,
+    previous_period, change (NA when either round is suppressed).
+    """
+    answered = rounds.loc[
+        rounds["responses"] > 0, ["round_id", "community_id", "period", "responses"]
+    ]
+    scored = answered.merge(
+        health[["round_id", "n", "total", "total_sq"]], on="round_id", how="left"
+    )
+    scored[["n", "total", "total_sq"]] = scored[["n", "total", "total_sq"]].fillna(0)
+    scored = summarise_sums(scored, threshold).sort_values(["community_id", "period"])
+    scored["previous_period"] = scored.groupby("community_id")["period"].shift(1)
+    scored["change"] = scored.groupby("community_id")["mean"].diff()
+    columns = [
+        "community_id", "period", "responses", "n", "mean", "band", "suppressed",
+        "previous_period", "change",
+    ]  # fmt: skip
+    latest = scored.groupby("community_id").tail(1)[columns]
+    return latest.reset_index(drop=True)
+
+
+def item_map(instrument: Instrument) -> pd.DataFrame:
+    """Columns: item_id, factor, layer (one row per rating item)."""
+    return pd.DataFrame(
+        [(i.id, i.factor, i.layer) for i in instrument.items],
+        columns=["item_id", "factor", "layer"],
+    )
+
+
+def _sums(scores: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    grouped = scores.assign(sq=scores["score"] ** 2).groupby(by, dropna=False)
+    out = grouped.agg(n=("score", "size"), total=("score", "sum"), total_sq=("sq", "sum"))
+    return out.reset_index()
+
+
+def score_sums_from_answers(
+    answers: pd.DataFrame, items: pd.DataFrame, by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """From raw answers to the same sums the tallies keep, computed from scratch.
+
+    answers: response_id, item_id, value (NA = don't know), plus any `by` columns.
+    items: item_id, factor, layer. Returns `by` + scope, key, n, total, total_sq.
+    """
+    by = list(by)
+    rated = answers.dropna(subset=["value"]).merge(items, on="item_id", how="inner")
+    rated = rated.assign(value=rated["value"].astype("float64"))
+    keys = ["response_id", *by]
+    parts = []
+    for scope, key_of in (
+        ("factor", rated["factor"].astype(str)),
+        ("layer", rated["layer"].astype(str)),
+        ("cell", rated["factor"].astype(str) + ":" + rated["layer"].astype(str)),
+    ):
+        per_person = (
+            rated.assign(key=key_of).groupby([*keys, "key"])["value"].mean().rename("score")
+        ).reset_index()
+        parts.append(_sums(per_person, [*by, "key"]).assign(scope=scope))
+        if scope == "factor":
+            health = per_person.groupby(keys)["score"].mean().reset_index()
+            parts.append(_sums(health.assign(key=""), [*by, "key"]).assign(scope="health"))
+    columns = [*by, "scope", "key", "n", "total", "total_sq"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)[columns]
+    return out.sort_values([*by, "scope", "key"]).reset_index(drop=True)
