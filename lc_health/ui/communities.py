@@ -1,0 +1,96 @@
+"""Communities: every community with its latest health index, reading band and change."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lc_health import charts, metrics
+from lc_health.db import read_session
+from lc_health.i18n import format_number
+from lc_health.periods import period_label
+from lc_health.scoring import HEALTH
+from lc_health.store import communities as cstore
+from lc_health.store import tallies
+from lc_health.ui.context import app, language, t
+from lc_health.ui.widgets import band_labels, demo_notice
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def _overview(database_url: str, threshold: int) -> pd.DataFrame:  # noqa: ARG001
+    """Communities joined with their latest health (cached per database and threshold)."""
+    with read_session(app().engine) as session:
+        communities = cstore.communities_frame(session=session)
+        rounds = cstore.rounds_frame(session=session)
+        health = tallies.score_sums(
+            session=session, round_ids=rounds["round_id"].tolist(), scopes=[HEALTH]
+        )
+    latest = metrics.latest_health(rounds, health, threshold)
+    return communities.merge(latest, on="community_id", how="left")
+
+
+def _reading(row: pd.Series, threshold: int) -> str:
+    if pd.isna(row["period"]):
+        return t("common.no_data")
+    if row["suppressed"]:
+        return t("common.too_few", threshold=threshold)
+    return t(f"band.{row['band']}")
+
+
+def render() -> None:
+    ctx = app()
+    lang = language()
+    threshold = ctx.settings.anonymity_threshold
+    st.title(t("communities.title"))
+    demo_notice()
+    frame = _overview(ctx.settings.database_url, threshold).copy()
+    if frame.empty:
+        st.info(t("communities.empty"))
+        return
+    st.caption(t("communities.caption", threshold=threshold))
+    labels = band_labels()
+    chart_data = pd.DataFrame(
+        {
+            "label": frame["name"],
+            "mean": frame["mean"],
+            "band_label": frame["band"].map(lambda b: labels.get(b, "")),
+            "n": frame["n"],
+        }
+    )
+    st.altair_chart(
+        charts.health_bars(
+            chart_data,
+            lang=lang,
+            band_labels=labels,
+            x_title=t("communities.col_health"),
+            tooltip_titles={
+                "label": t("communities.col_name"),
+                "mean": t("communities.col_health"),
+                "band": t("communities.col_reading"),
+                "n": t("common.respondents"),
+            },
+        ),
+        theme=None,
+        width="stretch",
+    )
+    table = pd.DataFrame(
+        {
+            t("communities.col_name"): frame["name"],
+            t("communities.col_phase"): frame["phase"].map(lambda p: t(f"phase.{p}") if p else ""),
+            t("communities.col_period"): frame["period"].map(
+                lambda p: "" if pd.isna(p) else period_label(p)
+            ),
+            t("communities.col_responses"): frame["responses"].astype("Int64"),
+            t("communities.col_health"): frame["mean"].map(lambda v: format_number(v, lang)),
+            t("communities.col_reading"): frame.apply(_reading, axis=1, threshold=threshold),
+            t("communities.col_change"): frame["change"].map(
+                lambda v: format_number(v, lang, signed=True)
+            ),
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("communities.bands_legend"))
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,84 @@
+"""What every page shares: the cached app context, the language, and `t()` for texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lc_health.bootstrap import AppContext, StartupError, holds_demo_data, open_app
+from lc_health.i18n import LANGUAGES, normalise_language, translate
+
+LANG_KEY = "lang"
+
+
+@st.cache_resource(show_spinner=False)
+def _app_context() -> AppContext:
+    return open_app()
+
+
+def app() -> AppContext:
+    """The app context; on a startup problem, show it plainly and stop the page."""
+    try:
+        return _app_context()
+    except StartupError as exc:
+        lang = language()
+        st.error(translate(lang, "startup.failed"), icon="⚠️")
+        st.code(str(exc), language=None, wrap_lines=True)
+        st.caption(translate(lang, "startup.hint"))
+        st.stop()
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _is_demo(database_url: str) -> bool:  # noqa: ARG001  (the key of the cache)
+    return holds_demo_data(app().engine)
+
+
+def demo_data_shown() -> bool:
+    ctx = app()
+    return _is_demo(ctx.settings.database_url)
+
+
+def language() -> str:
+    """The page language: the URL's `lang`, else this session's choice, else the browser's."""
+    from_url = st.query_params.get(LANG_KEY)
+    if from_url in LANGUAGES:
+        st.session_state[LANG_KEY] = from_url
+    if LANG_KEY not in st.session_state:
+        default = "nl"
+        try:
+            default = _app_context().settings.default_language
+        except StartupError:
+            pass
+        st.session_state[LANG_KEY] = normalise_language(st.context.locale, default)
+    lang: str = st.session_state[LANG_KEY]
+    if st.query_params.get(LANG_KEY) != lang:
+        st.query_params[LANG_KEY] = lang
+    return lang
+
+
+def t(key: str, /, **values: Any) -> str:
+    """The text for key in the page language."""
+    return translate(language(), key, **values)
+
+
+def _switch_language() -> None:
+    chosen = st.session_state.get("_lang_switch")
+    if chosen in LANGUAGES:
+        st.session_state[LANG_KEY] = chosen
+        st.query_params[LANG_KEY] = chosen
+
+
+def language_switch(where: Any = None) -> None:
+    """The always-visible Nederlands / English switch."""
+    target = where or st.sidebar
+    lang = language()
+    st.session_state["_lang_switch"] = lang
+    target.segmented_control(
+        translate(lang, "common.language"),
+        options=list(LANGUAGES),
+        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
+        key="_lang_switch",
+        on_change=_switch_language,
+        label_visibility="collapsed",
+    )
