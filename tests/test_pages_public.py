@@ -1,0 +1,61 @@
+"""AppTest: the app starts on a fresh demo database and its public pages show real content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import new_app, page_text
+
+
+@pytest.fixture
+def demo_app(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("LC_HEALTH_DATABASE_URL", demo_db)
+    return new_app()
+
+
+def test_communities_page_lists_demo_communities_with_health(demo_app: AppTest) -> None:
+    demo_app.run()
+    assert not demo_app.exception
+    text = page_text(demo_app)
+    assert "fictional demo data" in text or "fictieve demogegevens" in text
+    table = demo_app.dataframe[0].value.set_index("Community")
+    assert len(table) == 8
+    small = table.loc["Bijenlinten Midden-Delfland"]
+    assert small["Gezondheidsindex"] == ""  # a too-small community's index is never shown
+    assert small["Lezing"] == "Te weinig antwoorden (minder dan 5)"
+    robots = table.loc["Robotica Fieldlab Westland"]
+    assert robots["Laatste ronde"] == "Q4 2026"
+    assert robots["Gezondheidsindex"].replace(",", ".").replace(".", "", 1).isdigit()
+    assert robots["Lezing"] in {"Sterk", "Bespreken", "Zorgpunt"}
+    chart = demo_app.get("arrow_vega_lite_chart") or demo_app.get("vega_lite_chart")
+    spec = chart[0].proto.spec
+    assert "Bijenlinten" not in spec and "Robotica Fieldlab Westland" in spec
+
+
+def test_about_page_explains_the_model_in_english(demo_app: AppTest) -> None:
+    demo_app.query_params["lang"] = "en"
+    demo_app.run()
+    demo_app.switch_page(str(Path("lc_health/ui/about.py"))).run()
+    assert not demo_app.exception
+    text = page_text(demo_app)
+    assert "Twelve success factors" in text
+    assert "Four layers" in text
+    assert "CC BY-SA 4.0" in text
+    assert "**1. Being driven and personally committed**" in text
+    assert "**12. System innovation: looking broader**" in text
+
+
+def test_about_page_in_dutch(demo_app: AppTest) -> None:
+    demo_app.query_params["lang"] = "nl"
+    demo_app.run()
+    demo_app.switch_page("lc_health/ui/about.py").run()
+    assert not demo_app.exception
+    text = page_text(demo_app)
+    assert "Twaalf succesfactoren" in text and "Vier lagen" in text
+    forces = demo_app.table[0].value
+    assert forces.index.name == "Bevorderend" and "Belemmerend" in forces.columns
+    # mirror pairs side by side
+    assert forces.loc["Goede communicatie", "Belemmerend"].startswith("Onduidelijke communicatie")
