@@ -31,11 +31,25 @@ TOKEN_BYTES = 32  # 256 bits: unguessable
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 COMMON_PASSWORDS = frozenset(
     {
-        "password", "password1", "password123", "wachtwoord", "wachtwoord1", "welkom",
-        "welkom01", "welkom123", "qwerty", "qwertyuiop", "123456789", "1234567890",
-        "letmein", "iloveyou", "admin", "administrator", "changeme",
+        "password",
+        "password1",
+        "password123",
+        "wachtwoord",
+        "wachtwoord1",
+        "welkom",
+        "welkom01",
+        "welkom123",
+        "qwerty",
+        "qwertyuiop",
+        "123456789",
+        "1234567890",
+        "letmein",
+        "iloveyou",
+        "admin",
+        "administrator",
+        "changeme",
     }
-)  # fmt: skip
+)
 
 
 def hash_password(password: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -11,11 +12,21 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from lc_health import db
+from lc_health.auth import find_user
 from lc_health.bootstrap import StartupError, load_settings, seed_demo_if_empty
+from lc_health.errors import Invalid
+from lc_health.i18n import translate
 from lc_health.instrument import InstrumentError, load_instrument, load_registry
+from lc_health.models import Role
+from lc_health.store import audit
+from lc_health.store import users as ustore
 
 ROOT = Path(__file__).resolve().parent.parent
 Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A command that cannot do its work; the message is printed, the exit code is 1."""
 
 
 def _fail(message: str) -> int:
@@ -75,15 +86,88 @@ def cmd_demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> tuple[str, str]:
+    """From a prompt on a terminal; otherwise two lines of standard input (password, then the
+    same again). Never from an argument, so it cannot end up in shell history or `ps`."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: "), getpass.getpass("Repeat password: ")
+    lines = sys.stdin.read().splitlines()
+    if len(lines) < 2:
+        raise CliError("expected the password and its confirmation on two lines of stdin")
+    return lines[0], lines[1]
+
+
+def _problems_text(exc: Invalid) -> str:
+    return "; ".join(translate("en", p.code, **p.params) for p in exc.problems)
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    engine = _engine()
+    db.upgrade(engine)
+    password, confirm = _read_password()
+    try:
+        with db.write_session(engine) as session:
+            user = ustore.create_user(
+                session=session,
+                email=args.email,
+                role=Role(args.role),
+                name=args.name,
+                password=password,
+                confirm=confirm,
+                community_ids=args.community,
+            )
+            audit.record(
+                session=session,
+                actor="lc-health user create",
+                action="account.create",
+                target=user.email,
+                role=args.role,
+            )
+    except Invalid as exc:
+        return _fail(f"account not created: {_problems_text(exc)}")
+    print(f"created {args.role} account {user.email}")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    engine = _engine()
+    password, confirm = _read_password()
+    try:
+        with db.write_session(engine) as session:
+            user = find_user(session=session, email=args.email)
+            if user is None or user.id is None:
+                return _fail(f"no account with email {args.email}")
+            ustore.set_password(
+                session=session, user_id=user.id, password=password, confirm=confirm
+            )
+            audit.record(
+                session=session,
+                actor="lc-health user password",
+                action="account.password_reset",
+                target=user.email,
+            )
+    except Invalid as exc:
+        return _fail(f"password not changed: {_problems_text(exc)}")
+    print(f"password changed for {args.email}; the account is unlocked")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the app (Streamlit, with our sign-in routes)."""
     env = dict(os.environ)
     if args.demo:
         env["LC_HEALTH_DEMO"] = "true"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.port", str(args.port), "--server.address", args.address,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+    ]
     os.chdir(ROOT)  # .streamlit/config.toml is read from the working folder
     os.execvpe(command[0], command, env)
 
@@ -105,6 +189,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load the fictional demo portfolio into an empty database")
     demo.set_defaults(handler=cmd_demo)
 
+    user = sub.add_parser("user", help="accounts").add_subparsers(dest="user", required=True)
+    create = user.add_parser(
+        "create", help="create an account; the password is read from a prompt or stdin"
+    )
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name", default="")
+    create.add_argument(
+        "--community",
+        type=int,
+        action="append",
+        default=[],
+        help="community id a lead is responsible for (repeat for several)",
+    )
+    create.set_defaults(handler=cmd_user_create)
+    password = user.add_parser("password", help="set a new password (prompt or stdin)")
+    password.add_argument("--email", required=True)
+    password.set_defaults(handler=cmd_user_password)
+
     ins = sub.add_parser("instrument", help="survey instrument files").add_subparsers(
         dest="instrument", required=True
     )
@@ -119,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except (StartupError, db.DatabaseError, InstrumentError) as exc:
+    except (StartupError, db.DatabaseError, InstrumentError, CliError) as exc:
         return _fail(str(exc))
 
 

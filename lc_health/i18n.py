@@ -1,7 +1,8 @@
-"""Every user-facing string, in Dutch and English, from `messages.toml`.
+"""Every user-facing string, in Dutch and English, from the files in `messages/`.
 
 Keys are dotted (`about.title`); each has an `en` and an `nl` text with the same `{placeholders}`
-(a test checks both). The instrument's own texts live in the instrument files.
+(a test checks both). A key may be defined in one file only. The instrument's own texts live in
+the instrument files.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
-MESSAGES_FILE = Path(__file__).resolve().parent / "messages.toml"
+MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]]:
@@ -29,14 +30,21 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]
         elif isinstance(value, dict):
             out.update(_flatten(value, path + "."))
         else:
-            raise ValueError(f"{MESSAGES_FILE.name}: {path} must be a table of texts")
+            raise ValueError(f"messages: {path} must be a table of texts")
     return out
 
 
 @cache
 def messages() -> dict[str, dict[str, str]]:
-    with MESSAGES_FILE.open("rb") as fh:
-        return _flatten(tomllib.load(fh))
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(MESSAGES_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            entries = _flatten(tomllib.load(fh))
+        clash = set(entries) & set(merged)
+        if clash:
+            raise ValueError(f"{path.name}: keys defined twice: {sorted(clash)}")
+        merged.update(entries)
+    return merged
 
 
 def placeholders(text: str) -> set[str]:

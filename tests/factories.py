@@ -13,6 +13,7 @@ from lc_health.instrument import Instrument
 from lc_health.models import Community, Round
 from lc_health.schemas import ResponseIn
 from lc_health.store import communities as cstore
+from lc_health.store.rounds import create_round
 
 _counter = itertools.count(1)
 
@@ -39,7 +40,7 @@ def make_round(
         "instrument_version": instrument.version,
     }
     values.update(overrides)
-    return cstore.create_round(session=session, community_id=community_id, **values)
+    return create_round(session=session, community_id=community_id, **values)
 
 
 def make_response_in(

@@ -22,11 +22,14 @@ THRESHOLD = 5
 
 
 def _fingerprint(engine: Engine) -> str:
-    """A hash of every table's content, ignoring wall-clock creation times."""
+    """A hash of every table's content, ignoring wall-clock creation times and salted password
+    hashes (random by design)."""
     digest = hashlib.sha256()
     with engine.connect() as conn:
         for name, table in sorted(SQLModel.metadata.tables.items()):
-            columns = [c.name for c in table.columns if c.name not in ("created_at",)]
+            columns = [
+                c.name for c in table.columns if c.name not in ("created_at", "password_hash")
+            ]
             order = ", ".join(c.name for c in table.primary_key.columns)
             rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM {name} ORDER BY {order}"))
             digest.update(name.encode())

@@ -1,4 +1,5 @@
-"""AppTest: the app starts on a fresh demo database and its public pages show real content."""
+"""AppTest: the app starts on a fresh demo database; the sign-in page, About and the communities
+overview show real content."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lc_health import db
+from lc_health.auth import find_user
 from tests.apptest import new_app, page_text
 
 
@@ -16,7 +19,28 @@ def demo_app(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return new_app()
 
 
-def test_communities_page_lists_demo_communities_with_health(demo_app: AppTest) -> None:
+def _admin_id(demo_db: str) -> int:
+    engine = db.make_engine(demo_db)
+    with db.read_session(engine) as session:
+        user = find_user(session=session, email="beheer@demo.lc-health.nl")
+        assert user is not None and user.id is not None
+        return user.id
+
+
+def test_sign_in_page_is_the_start_page_and_shows_demo_accounts(demo_app: AppTest) -> None:
+    demo_app.query_params["lang"] = "en"
+    demo_app.run()
+    assert not demo_app.exception
+    assert demo_app.title[0].value == "Sign in"
+    assert "Participant?" in page_text(demo_app)
+    # demo mode is off in this test (LC_HEALTH_DEMO unset): no passwords on screen
+    assert "demo-admin-2026" not in str([d.value for d in demo_app.dataframe])
+
+
+def test_communities_page_lists_demo_communities_with_health(
+    demo_app: AppTest, demo_db: str
+) -> None:
+    demo_app.session_state["user_id"] = _admin_id(demo_db)
     demo_app.run()
     assert not demo_app.exception
     text = page_text(demo_app)
@@ -59,3 +83,17 @@ def test_about_page_in_dutch(demo_app: AppTest) -> None:
     assert forces.index.name == "Bevorderend" and "Belemmerend" in forces.columns
     # mirror pairs side by side
     assert forces.loc["Goede communicatie", "Belemmerend"].startswith("Onduidelijke communicatie")
+
+
+def test_demo_mode_shows_the_demo_accounts(
+    demo_app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LC_HEALTH_DEMO", "true")
+    demo_app.query_params["lang"] = "nl"
+    demo_app.run()
+    assert not demo_app.exception
+    accounts = demo_app.dataframe[0].value
+    assert set(accounts["E-mail"]) == {
+        "beheer@demo.lc-health.nl", "trekker@demo.lc-health.nl", "beleid@demo.lc-health.nl",
+    }  # fmt: skip
+    assert "demo-admin-2026" in set(accounts["Wachtwoord"])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from lc_health.errors import Problem, check
 from lc_health.models import (
     Community,
     Membership,
@@ -18,7 +18,9 @@ from lc_health.models import (
     PortfolioCommunity,
     Round,
     RoundTally,
+    utcnow,
 )
+from lc_health.store import ids
 
 COMMUNITY_COLUMNS = ("community_id", "name", "sector", "region", "phase", "is_demo", "archived")
 ROUND_COLUMNS = (
@@ -59,11 +61,134 @@ def create_community(
     return row
 
 
+PHASES: tuple[str, ...] = ("starting", "developing", "sustaining", "winding_down")
+MAX_NAME = 120
+
+
+def _community_problems(
+    session: Session, *, name: str, phase: str, exclude_id: int | None = None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    name = name.strip()
+    if not name:
+        problems.append(Problem("name", "error.required"))
+    elif len(name) > MAX_NAME:
+        problems.append(Problem("name", "error.too_long", {"max": MAX_NAME}))
+    else:
+        clash = session.exec(
+            select(Community.id).where(func.lower(Community.name) == name.lower())
+        ).first()
+        if clash is not None and clash != exclude_id:
+            problems.append(Problem("name", "error.name_taken"))
+    if phase and phase not in PHASES:
+        problems.append(Problem("phase", "error.unknown_choice"))
+    return problems
+
+
+def add_community(
+    *,
+    session: Session,
+    name: str,
+    sector: str = "",
+    region: str = "",
+    phase: str = "",
+    description: str = "",
+    contact: str = "",
+) -> Community:
+    """Create a community after checking the input (raises Invalid, writes nothing)."""
+    check(_community_problems(session, name=name, phase=phase))
+    return create_community(
+        session=session,
+        name=name,
+        sector=sector,
+        region=region,
+        phase=phase,
+        description=description,
+        contact=contact,
+    )
+
+
+def update_community(
+    *,
+    session: Session,
+    community_id: int,
+    name: str,
+    sector: str,
+    region: str,
+    phase: str,
+    description: str,
+    contact: str,
+) -> Community:
+    row = session.get(Community, community_id)
+    if row is None:
+        raise KeyError(community_id)
+    check(_community_problems(session, name=name, phase=phase, exclude_id=community_id))
+    row.name, row.sector, row.region = name.strip(), sector.strip(), region.strip()
+    row.phase, row.description, row.contact = phase, description.strip(), contact.strip()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def set_archived(*, session: Session, community_id: int, archived: bool) -> None:
+    """Archive (hide from lists and surveys, keep every answer) or bring back a community."""
+    row = session.get(Community, community_id)
+    if row is None:
+        raise KeyError(community_id)
+    row.archived_at = utcnow() if archived else None
+    session.add(row)
+
+
 def create_organisation(*, session: Session, name: str, type: str) -> Organisation:
     row = Organisation(name=name.strip(), type=type)
     session.add(row)
     session.flush()
     return row
+
+
+def add_organisation(
+    *, session: Session, name: str, type: str, types: Iterable[str]
+) -> Organisation:
+    """Create an organisation after checking the input (raises Invalid, writes nothing)."""
+    name = name.strip()
+    problems: list[Problem] = []
+    if not name:
+        problems.append(Problem("name", "error.required"))
+    elif session.exec(
+        select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
+    ).first():
+        problems.append(Problem("name", "error.name_taken"))
+    if type not in set(types):
+        problems.append(Problem("type", "error.unknown_choice"))
+    check(problems)
+    return create_organisation(session=session, name=name, type=type)
+
+
+def set_members(*, session: Session, community_id: int, organisation_ids: Iterable[int]) -> None:
+    """Make exactly these organisations the community's members."""
+    session.execute(delete(Membership).where(col(Membership.community_id) == community_id))
+    for org_id in ids(organisation_ids):
+        session.add(Membership(community_id=community_id, organisation_id=org_id))
+    session.flush()
+
+
+def organisations_frame(*, session: Session) -> pd.DataFrame:
+    """Columns: organisation_id, name, type, communities (number of memberships)."""
+    stmt = (
+        sa_select(
+            col(Organisation.id),
+            col(Organisation.name),
+            col(Organisation.type),
+            func.count(col(Membership.community_id)),
+        )
+        .outerjoin(Membership, col(Membership.organisation_id) == col(Organisation.id))
+        .group_by(col(Organisation.id), col(Organisation.name), col(Organisation.type))
+        .order_by(col(Organisation.name))
+    )
+    rows = session.execute(stmt).all()
+    return pd.DataFrame(
+        [tuple(r) for r in rows], columns=["organisation_id", "name", "type", "communities"]
+    )
 
 
 def add_member(*, session: Session, community_id: int, organisation_id: int) -> None:
@@ -77,31 +202,8 @@ def create_portfolio(*, session: Session, name: str, community_ids: Iterable[int
     session.add(row)
     session.flush()
     assert row.id is not None
-    for cid in sorted(set(community_ids)):
+    for cid in ids(community_ids):
         session.add(PortfolioCommunity(portfolio_id=row.id, community_id=cid))
-    session.flush()
-    return row
-
-
-def create_round(
-    *,
-    session: Session,
-    community_id: int,
-    period: str,
-    opens_on: date,
-    closes_on: date,
-    instrument_id: str,
-    instrument_version: int,
-) -> Round:
-    row = Round(
-        community_id=community_id,
-        period=period,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        instrument_id=instrument_id,
-        instrument_version=instrument_version,
-    )
-    session.add(row)
     session.flush()
     return row
 
@@ -124,7 +226,7 @@ def communities_frame(
         col(Community.archived_at).is_not(None),
     ).order_by(col(Community.name))
     if community_ids is not None:
-        stmt = stmt.where(col(Community.id).in_(sorted(set(community_ids))))
+        stmt = stmt.where(col(Community.id).in_(ids(community_ids)))
     if not include_archived:
         stmt = stmt.where(col(Community.archived_at).is_(None))
     rows = session.execute(stmt).all()
@@ -150,7 +252,7 @@ def rounds_frame(*, session: Session, community_ids: Iterable[int] | None = None
         .order_by(col(Round.community_id), col(Round.period))
     )
     if community_ids is not None:
-        stmt = stmt.where(col(Round.community_id).in_(sorted(set(community_ids))))
+        stmt = stmt.where(col(Round.community_id).in_(ids(community_ids)))
     rows = session.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(ROUND_COLUMNS))
 

@@ -225,3 +225,19 @@ def responses_count(*, session: Session, round_id: int) -> int:
 
 def round_of(*, session: Session, round_id: int) -> Round | None:
     return session.get(Round, round_id)
+
+
+def response_in_period(
+    *, session: Session, community_id: int, period: str, invitation_id: int
+) -> Response | None:
+    """A personal link's response in the community's round of a given period, if any."""
+    stmt = (
+        select(Response)
+        .join(Round, col(Round.id) == col(Response.round_id))
+        .where(
+            col(Round.community_id) == community_id,
+            col(Round.period) == period,
+            col(Response.invitation_id) == invitation_id,
+        )
+    )
+    return session.exec(stmt).first()

@@ -24,6 +24,7 @@ from lc_health.models import (
     ScoreTally,
 )
 from lc_health.scoring import Answers, respondent_scores
+from lc_health.store import ids
 
 ITEM_COLUMNS = ("n1", "n2", "n3", "n4", "n5", "n_dk")
 
@@ -170,7 +171,7 @@ def _frame(session: Session, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _in_rounds(model: Any, round_ids: Iterable[int]) -> Any:
-    return model.round_id.in_(sorted(set(round_ids)))
+    return model.round_id.in_(ids(round_ids))
 
 
 def round_counts(session: Session, *, round_ids: Iterable[int]) -> pd.DataFrame:

@@ -13,15 +13,20 @@ from lc_health.scoring import HEALTH
 from lc_health.store import communities as cstore
 from lc_health.store import tallies
 from lc_health.ui.context import app, language, t
+from lc_health.ui.guard import require
 from lc_health.ui.widgets import band_labels, demo_notice
 
 
 @st.cache_data(show_spinner=False, ttl=30)
-def _overview(database_url: str, threshold: int) -> pd.DataFrame:  # noqa: ARG001
-    """Communities joined with their latest health (cached per database and threshold)."""
+def _overview(
+    database_url: str,  # noqa: ARG001  (part of the cache key)
+    threshold: int,
+    community_ids: frozenset[int] | None,
+) -> pd.DataFrame:
+    """The viewer's communities joined with their latest health."""
     with read_session(app().engine) as session:
-        communities = cstore.communities_frame(session=session)
-        rounds = cstore.rounds_frame(session=session)
+        communities = cstore.communities_frame(session=session, community_ids=community_ids)
+        rounds = cstore.rounds_frame(session=session, community_ids=communities["community_id"])
         health = tallies.score_sums(
             session=session, round_ids=rounds["round_id"].tolist(), scopes=[HEALTH]
         )
@@ -38,12 +43,13 @@ def _reading(row: pd.Series, threshold: int) -> str:
 
 
 def render() -> None:
+    viewer = require()
     ctx = app()
     lang = language()
     threshold = ctx.settings.anonymity_threshold
     st.title(t("communities.title"))
     demo_notice()
-    frame = _overview(ctx.settings.database_url, threshold).copy()
+    frame = _overview(ctx.settings.database_url, threshold, viewer.community_ids).copy()
     if frame.empty:
         st.info(t("communities.empty"))
         return

@@ -17,3 +17,11 @@ def demo_notice() -> None:
 def band_labels() -> dict[str, str]:
     """Reading band -> its name in the page language."""
     return {band: t(f"band.{band}") for band in BANDS}
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$&:")
+
+
+def md_escape(text: str) -> str:
+    """Text that st.markdown shows literally: names, emails and other data people typed."""
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in text)

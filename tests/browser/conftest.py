@@ -1,0 +1,129 @@
+"""Real-browser tests: the app served by `streamlit run app.py` on a free port with a private
+demo database, driven by Playwright in Chromium (the system's, e.g. Debian's package, when
+there is one)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+REQUIRED_VAR = "LC_HEALTH_TEST_REQUIRE_BROWSER"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+START_TIMEOUT_S = 60
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+def _chromium() -> str | None:
+    return os.environ.get("LC_HEALTH_TEST_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    executable = _chromium()
+    args: dict[str, Any] = {"args": CHROMIUM_ARGS}
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_available(browser_type_launch_args: dict[str, Any]) -> None:
+    if "executable_path" in browser_type_launch_args:
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        if Path(p.chromium.executable_path).exists():
+            return
+    if os.environ.get(REQUIRED_VAR):
+        pytest.fail("no Chromium found, but browser tests are required")
+    pytest.skip("no Chromium: apt-get install chromium, or python -m playwright install chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+
+
+@pytest.fixture(scope="session")
+def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app on a free port with its own copy of the demo database, in demo mode."""
+    folder = tmp_path_factory.mktemp("server")
+    database = folder / "app.db"
+    shutil.copyfile(demo_template, database)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_HEALTH_")}
+    env |= {
+        "LC_HEALTH_DATABASE_URL": f"sqlite:///{database}",
+        "LC_HEALTH_DEMO": "true",
+        "LC_HEALTH_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]  # fmt: skip
+    log = (folder / "server.log").open("w")
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"app did not start; see {folder / 'server.log'}")
+        yield Server(url=url, database_url=f"sqlite:///{database}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        text = (folder / "server.log").read_text(encoding="utf-8", errors="replace")
+        if "Traceback" in text:
+            pytest.fail(f"the app logged a traceback during browser tests:\n{text[-4000:]}")
+
+
+def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core in the page; the serious and critical violations as readable lines."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
