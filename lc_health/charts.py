@@ -85,7 +85,7 @@ def health_bars(
             scale=band_scale(band_labels),
             title=None,
             legend=alt.Legend(orient="top"),
-        ),  # fmt: skip
+        ),
         tooltip=[
             alt.Tooltip("label:N", title=tooltip_titles["label"]),
             alt.Tooltip("mean:Q", title=tooltip_titles["mean"], format=".1f"),
@@ -98,3 +98,50 @@ def health_bars(
     )
     chart = (bars + values).properties(height=alt.Step(BAR_HEIGHT))
     return _base_config(chart, lang)  # type: ignore[return-value]
+
+
+OWN_COLOUR = "#0B6E69"
+RANGE_COLOUR = "#C9D1D0"
+MEDIAN_COLOUR = "#3E4C4A"
+
+
+def feedback_chart(frame: pd.DataFrame, *, lang: str, titles: Mapping[str, str]) -> alt.LayerChart:
+    """Per factor: the community's middle half (bar), its median (tick) and your own score (dot).
+
+    frame: label, own, median, q1, q3 (community figures NA where suppressed), in display order.
+    titles: x, own, median, range, factor (axis, legend and tooltip texts).
+    """
+    order = frame["label"].tolist()
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    x_scale = alt.Scale(domain=list(SCALE_DOMAIN))
+    x_axis = alt.Axis(values=[1, 2, 3, 4, 5], format=".0f")
+    base = alt.Chart(frame)
+    middle = base.mark_bar(color=RANGE_COLOUR, height=12, cornerRadius=6).encode(
+        y=y,
+        x=alt.X("q1:Q", scale=x_scale, axis=x_axis, title=titles["x"]),
+        x2="q3:Q",
+        tooltip=[
+            alt.Tooltip("label:N", title=titles["factor"]),
+            alt.Tooltip("q1:Q", title=f"{titles['range']} ↓", format=".1f"),
+            alt.Tooltip("q3:Q", title=f"{titles['range']} ↑", format=".1f"),
+        ],
+    )
+    median = base.mark_tick(color=MEDIAN_COLOUR, thickness=3, size=18).encode(
+        y=y,
+        x=alt.X("median:Q", scale=x_scale),
+        tooltip=[alt.Tooltip("median:Q", title=titles["median"], format=".1f")],
+    )
+    own = base.mark_point(
+        filled=True, size=140, color=OWN_COLOUR, stroke="white", strokeWidth=1.5
+    ).encode(
+        y=y,
+        x=alt.X("own:Q", scale=x_scale),
+        tooltip=[
+            alt.Tooltip("label:N", title=titles["factor"]),
+            alt.Tooltip("own:Q", title=titles["own"], format=".1f"),
+        ],
+    )
+    chart = (middle + median + own).properties(height=alt.Step(BAR_HEIGHT + 4))
+    configured = _base_config(chart, lang)
+    assert isinstance(configured, alt.LayerChart)
+    return configured

@@ -24,10 +24,37 @@ DISCUSS_FROM = 3.0
 
 # Two-sided 95% critical values of Student's t for 1..30 degrees of freedom.
 _T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 _Z975 = 1.959964
 
 
@@ -99,9 +126,16 @@ def latest_health(rounds: pd.DataFrame, health: pd.DataFrame, threshold: int) ->
     scored["previous_period"] = scored.groupby("community_id")["period"].shift(1)
     scored["change"] = scored.groupby("community_id")["mean"].diff()
     columns = [
-        "community_id", "period", "responses", "n", "mean", "band", "suppressed",
-        "previous_period", "change",
-    ]  # fmt: skip
+        "community_id",
+        "period",
+        "responses",
+        "n",
+        "mean",
+        "band",
+        "suppressed",
+        "previous_period",
+        "change",
+    ]
     latest = scored.groupby("community_id").tail(1)[columns]
     return latest.reset_index(drop=True)
 
@@ -150,3 +184,36 @@ def score_sums_from_answers(
         return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True)[columns]
     return out.sort_values([*by, "scope", "key"]).reset_index(drop=True)
+
+
+def respondent_factor_scores(answers: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Each respondent's score per factor. answers: response_id, item_id, value;
+    items: item_id, factor, layer. Returns response_id, factor, score."""
+    rated = answers.dropna(subset=["value"]).merge(items, on="item_id", how="inner")
+    rated = rated.assign(value=rated["value"].astype("float64"))
+    out = rated.groupby(["response_id", "factor"])["value"].mean().rename("score")
+    return out.reset_index()
+
+
+def feedback(own: pd.DataFrame, everyone: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """A participant's own factor scores next to their community's median and middle half.
+
+    own: factor, score (this participant). everyone: response_id, factor, score (the whole
+    round, the participant included). Returns factor, own, median, q1, q3, n, suppressed; the
+    community figures are NA where fewer than `threshold` people scored the factor.
+    """
+    grouped = everyone.groupby("factor")["score"]
+    stats = pd.DataFrame(
+        {
+            "median": grouped.median(),
+            "q1": grouped.quantile(0.25),
+            "q3": grouped.quantile(0.75),
+            "n": grouped.size(),
+        }
+    ).reset_index()
+    out = own.rename(columns={"score": "own"}).merge(stats, on="factor", how="outer")
+    out["n"] = out["n"].fillna(0).astype(int)
+    out["suppressed"] = out["n"] < threshold
+    for column in ("median", "q1", "q3"):
+        out[column] = out[column].mask(out["suppressed"])
+    return out.sort_values("factor").reset_index(drop=True)

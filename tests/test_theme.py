@@ -35,6 +35,22 @@ def test_theme_text_meets_wcag_aa() -> None:
     assert contrast("#FFFFFF", primary) >= WCAG_AA_TEXT
 
 
+def _blend(colour: str, background: str, alpha: float) -> str:
+    a = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    b = [int(background.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(
+        f"{round(alpha * x + (1 - alpha) * y):02X}" for x, y in zip(a, b, strict=True)
+    )
+
+
+def test_faded_text_meets_wcag_aa() -> None:
+    """Streamlit draws captions and help texts in the text colour at 60% opacity."""
+    theme = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["theme"]
+    for background in (theme["backgroundColor"], theme["secondaryBackgroundColor"]):
+        faded = _blend(theme["textColor"], background, 0.6)
+        assert contrast(faded, background) >= WCAG_AA_TEXT, (faded, background)
+
+
 def test_production_friendly_streamlit_settings() -> None:
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
     assert config["browser"]["gatherUsageStats"] is False

@@ -1,0 +1,255 @@
+"""The participant survey, opened from an invitation link: welcome, profile, one screen per
+layer, facilitating and hindering factors, comment, review, and personal feedback."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from lc_health.auth import hash_token
+from lc_health.db import read_session, write_session
+from lc_health.instrument import Instrument
+from lc_health.models import Community, Round
+from lc_health.periods import period_label
+from lc_health.schemas import MAX_COMMENT_CHARS
+from lc_health.store import communities as cstore
+from lc_health.store import invitations as istore
+from lc_health.store import responses as rstore
+from lc_health.store.invitations import LinkStatus, Resolved
+from lc_health.survey_flow import (
+    COMMENT,
+    FORCES,
+    PROFILE,
+    REVIEW,
+    WELCOME,
+    Draft,
+    first_incomplete,
+    from_stored,
+    missing_on_step,
+    steps,
+    to_response,
+)
+from lc_health.ui import survey_feedback, survey_review, survey_steps
+from lc_health.ui.context import app, language, language_switch, t
+from lc_health.ui.widgets import md_escape
+
+log = logging.getLogger(__name__)
+TOKEN_PARAM = "t"
+
+
+def _draft_key(token: str) -> str:
+    return f"draft_{hash_token(token)[:16]}"
+
+
+def _contact(community: Community | None) -> str:
+    contact = community.contact if community and community.contact else ""
+    return contact or app().settings.contact_email
+
+
+def _bad_link(resolved: Resolved) -> None:
+    """A friendly page for a link that cannot be used now; never a traceback, and for unknown
+    links no hint about which communities exist."""
+    st.title(t(f"link.{resolved.status.value}_title"))
+    community = resolved.community if resolved.status != LinkStatus.unknown else None
+    if community is not None:
+        st.markdown(t("link.for_community", community=md_escape(community.name)))
+    when = ""
+    if resolved.round is not None:
+        when = period_label(resolved.round.period)
+    st.info(t(f"link.{resolved.status.value}_body", period=when), icon=":material/info:")
+    contact = _contact(community)
+    if contact:
+        st.markdown(t("link.contact", contact=md_escape(contact)))
+    else:
+        st.markdown(t("link.contact_lead"))
+
+
+def _clear_widgets() -> None:
+    """Forget the step widgets' own state so they are seeded again from the draft."""
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(("p_", "q_", "f_", "c_")):
+            del st.session_state[key]
+
+
+def _go(draft: Draft, index: int) -> None:
+    draft.step = index
+    _clear_widgets()
+    st.rerun()
+
+
+def _welcome(rnd: Round, personal: bool, answered: bool) -> None:
+    threshold = app().settings.anonymity_threshold
+    st.markdown(t("survey.welcome_why"))
+    st.markdown(t("survey.welcome_how"))
+    st.markdown(t("survey.welcome_privacy", threshold=threshold))
+    if personal:
+        st.markdown(t("survey.welcome_personal", closes=rnd.closes_on.strftime("%d-%m-%Y")))
+    if answered:
+        st.success(t("survey.already_answered"), icon=":material/check_circle:")
+
+
+def _submit(draft: Draft, resolved: Resolved, lang: str, instrument: Instrument) -> bool:
+    assert resolved.round is not None and resolved.round.id is not None
+    invitation = resolved.invitation if resolved.personal else None
+    response = to_response(
+        draft,
+        round_id=resolved.round.id,
+        language=lang,
+        invitation_id=invitation.id if invitation else None,
+        respondent_key=invitation.respondent_key if invitation else None,
+    )
+    try:
+        with write_session(app().engine) as session:
+            result = rstore.save_response(
+                session=session, response_in=response, instrument=instrument
+            )
+            if resolved.invitation is not None and resolved.invitation.id is not None:
+                istore.mark_used(session=session, invitation_id=resolved.invitation.id)
+    except (SQLAlchemyError, OSError) as exc:
+        # Nothing was stored (one transaction); the answers are still in the draft.
+        log.warning("survey submission failed: %s", type(exc).__name__)
+        st.error(t("survey.not_saved"), icon=":material/cloud_off:")
+        return False
+    except rstore.InvalidResponse:
+        st.error(t("survey.not_saved"), icon=":material/error:")
+        return False
+    draft.submitted_response_id = result.response_id
+    return True
+
+
+def _prefill(resolved: Resolved) -> Draft:
+    """A new draft; with a personal link that already answered this round, its answers."""
+    if not resolved.personal or resolved.round is None or resolved.round.id is None:
+        return Draft()
+    assert resolved.invitation is not None and resolved.invitation.id is not None
+    with read_session(app().engine) as session:
+        row = rstore.response_for(
+            session=session, round_id=resolved.round.id, invitation_id=resolved.invitation.id
+        )
+        if row is None or row.id is None:
+            return Draft()
+        draft = from_stored(
+            answers=rstore.stored_answers(session=session, response_id=row.id),
+            forces=rstore.stored_forces(session=session, response_id=row.id),
+            comment=rstore.stored_comment(session=session, response_id=row.id),
+            role=row.role,
+            organisation_id=row.organisation_id,
+            organisation_type=row.organisation_type,
+        )
+    draft.submitted_response_id = row.id
+    return draft
+
+
+def _navigation(draft: Draft, names: list[str], instrument: Instrument, resolved: Resolved,
+                lang: str) -> None:  # fmt: skip
+    index = draft.step
+    step = names[index]
+    back, _, forward = st.columns([1, 2, 1])
+    if index > 0 and back.button(t("survey.back"), icon=":material/arrow_back:", width="stretch"):
+        _go(draft, index - 1)
+    if step == REVIEW:
+        if forward.button(t("survey.submit"), type="primary", icon=":material/send:",
+                          width="stretch"):  # fmt: skip
+            incomplete = first_incomplete(draft, instrument)
+            if incomplete is not None:
+                draft.attempted.add(incomplete)
+                _go(draft, incomplete)
+            if _submit(draft, resolved, lang, instrument):
+                draft.viewing_feedback = True
+                _clear_widgets()
+                st.rerun()
+        return
+    label = t("survey.next")
+    if step == WELCOME:
+        label = t("survey.change") if draft.submitted_response_id else t("survey.start")
+    if forward.button(label, type="primary", icon=":material/arrow_forward:", width="stretch"):
+        if missing_on_step(draft, step, instrument):
+            draft.attempted.add(index)
+            st.rerun()
+        draft.attempted.discard(index)
+        _go(draft, index + 1)
+
+
+def render() -> None:
+    ctx = app()
+    lang = language()
+    token = st.query_params.get(TOKEN_PARAM)
+    top = st.columns([3, 2])
+    with top[1]:
+        language_switch(st)
+    with read_session(ctx.engine) as session:
+        resolved = istore.resolve(session=session, token=token, today=date.today())
+    if resolved.status != LinkStatus.ok or token is None:
+        _bad_link(resolved)
+        return
+    community, rnd = resolved.community, resolved.round
+    assert community is not None and community.id is not None and rnd is not None
+    instrument = ctx.registry.get(rnd.instrument_id, rnd.instrument_version)
+    key = _draft_key(token)
+    if key not in st.session_state:
+        st.session_state[key] = _prefill(resolved)
+    draft: Draft = st.session_state[key]
+    with top[0]:
+        st.caption(t("survey.round", period=period_label(rnd.period)))
+    st.title(community.name)
+
+    if draft.submitted_response_id is not None and draft.viewing_feedback:
+        st.success(t("survey.thanks"), icon=":material/favorite:")
+        answers = {k: (None if v == 0 else v) for k, v in draft.answers.items()}
+        survey_feedback.show(
+            rnd=rnd, instrument=instrument, answers=answers,
+            invitation_id=resolved.invitation.id if resolved.personal and resolved.invitation
+            else None,
+        )  # fmt: skip
+        if resolved.personal and st.button(t("survey.change"), icon=":material/edit:"):
+            draft.viewing_feedback = False
+            _go(draft, 1)
+        elif not resolved.personal:
+            st.caption(t("survey.open_link_done"))
+        return
+
+    names = steps(instrument)
+    index = draft.step
+    step = names[index]
+    if index > 0:
+        st.progress(
+            index / (len(names) - 1),
+            text=t("survey.progress", step=index, total=len(names) - 1,
+                   name=_step_name(step, instrument, lang)),
+        )  # fmt: skip
+    highlight = index in draft.attempted
+    if highlight and missing_on_step(draft, step, instrument):
+        st.error(t("survey.missing_step"), icon=":material/priority_high:")
+    if step == WELCOME:
+        _welcome(rnd, resolved.personal, draft.submitted_response_id is not None)
+        if draft.submitted_response_id is not None and st.button(
+            t("survey.see_feedback"), icon=":material/insights:"
+        ):
+            draft.viewing_feedback = True
+            st.rerun()
+    elif step == PROFILE:
+        with read_session(ctx.engine) as session:
+            orgs = cstore.community_organisations(session=session, community_id=community.id)
+        survey_steps.profile(draft, instrument, lang, orgs, highlight)
+    elif step in instrument.layer_by_id:
+        survey_steps.ratings(draft, instrument, lang, step, highlight)
+    elif step == FORCES:
+        survey_steps.forces(draft, instrument, lang)
+    elif step == COMMENT:
+        survey_steps.comment(draft, MAX_COMMENT_CHARS)
+    elif step == REVIEW:
+        survey_review.show(draft, instrument, lang, names, on_edit=lambda i: _go(draft, i))
+    _navigation(draft, names, instrument, resolved, lang)
+
+
+def _step_name(step: str, instrument: Instrument, lang: str) -> str:
+    if step in instrument.layer_by_id:
+        return instrument.layer_by_id[step].name.get(lang)
+    return t(f"survey.step_{step}")
+
+
+if __name__ == "__main__":
+    render()
