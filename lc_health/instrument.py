@@ -116,6 +116,8 @@ class Force(_Strict):
     layer: Id
     name: Text
     mirror: Id | None = None
+    # The success factors this force mostly bears on (shown in the conversation about them).
+    factors: tuple[int, ...] = ()
 
 
 class Option(_Strict):
@@ -184,6 +186,9 @@ class Instrument(_Strict):
             where = f"forces[{i}] (id '{fo.id}')"
             if fo.layer not in layers:
                 problems.append(f"{where}.layer: unknown layer '{fo.layer}'")
+            for factor_id in fo.factors:
+                if factor_id not in factors:
+                    problems.append(f"{where}.factors: unknown factor {factor_id}")
             if fo.mirror is None:
                 continue
             other = forces.get(fo.mirror)
@@ -226,6 +231,9 @@ class Instrument(_Strict):
 
     def forces_of(self, kind: str) -> tuple[Force, ...]:
         return tuple(f for f in self.forces if f.kind == kind)
+
+    def forces_for_factor(self, factor_id: int) -> tuple[Force, ...]:
+        return tuple(f for f in self.forces if factor_id in f.factors)
 
 
 class InstrumentError(Exception):

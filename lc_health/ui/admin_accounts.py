@@ -32,11 +32,12 @@ def _access_fields(
     community_ids: list[int] | None = None,
     portfolio_id: int | None = None,
 ) -> tuple[Role, list[int], int | None]:
+    role_names = {r: _role_label(r) for r in Role}
     chosen_role = st.selectbox(
         t("admin_accounts.role"),
         list(Role),
         index=list(Role).index(role),
-        format_func=_role_label,
+        format_func=role_names.__getitem__,
         key=f"{prefix}_role",
     )
     chosen_communities = st.multiselect(
@@ -52,9 +53,7 @@ def _access_fields(
         t("admin_accounts.portfolio"),
         options,
         index=options.index(portfolio_id) if portfolio_id in options else 0,
-        format_func=lambda p: (
-            t("admin_accounts.all_communities") if p == ALL_PORTFOLIO else portfolios[p]
-        ),
+        format_func=(portfolios | {ALL_PORTFOLIO: t("admin_accounts.all_communities")}).__getitem__,
         help=t("admin_accounts.portfolio_help"),
         key=f"{prefix}_portfolio",
     )

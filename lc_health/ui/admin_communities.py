@@ -22,6 +22,7 @@ def _phase_options() -> list[str]:
 
 def _community_fields(prefix: str, current: Community | None = None) -> dict[str, str]:
     phases = _phase_options()
+    phase_names = {p: t(f"phase.{p}") if p else "—" for p in phases}
     values = {
         "name": st.text_input(
             t("admin.name"),
@@ -45,7 +46,7 @@ def _community_fields(prefix: str, current: Community | None = None) -> dict[str
             t("admin.phase"),
             phases,
             index=phases.index(current.phase) if current and current.phase in phases else 0,
-            format_func=lambda p: t(f"phase.{p}") if p else "—",
+            format_func=phase_names.__getitem__,
             key=f"{prefix}_phase",
         ),
         "contact": st.text_input(

@@ -84,11 +84,12 @@ def _select(
     target: str, columns: list[str], suggested: str | None, key: str, help_text: str
 ) -> Any:
     options: list[str | None] = [None, *columns]
+    absent = t("admin_import.not_in_file")
     return st.selectbox(
         target,
         options,
         index=options.index(suggested),
-        format_func=lambda c: t("admin_import.not_in_file") if c is None else str(c),
+        format_func=lambda c: absent if c is None else str(c),
         key=f"{key}_{target}",
         help=help_text or None,
     )

@@ -37,9 +37,7 @@ def _plan_form(viewer_email: str, names: dict[int, str], today: date) -> None:
         scope = st.selectbox(
             t("admin_rounds.scope"),
             [ALL_COMMUNITIES, *names],
-            format_func=lambda c: (
-                t("admin_rounds.all_communities") if c == ALL_COMMUNITIES else names[c]
-            ),
+            format_func=(names | {ALL_COMMUNITIES: t("admin_rounds.all_communities")}).__getitem__,
         )
         period = st.selectbox(
             t("admin_rounds.period"),
@@ -145,7 +143,9 @@ def render() -> None:
         t("admin_rounds.pick"),
         list(by_id),
         index=len(by_id) - 1,
-        format_func=lambda r: f"{period_label(by_id[r].period)} · {_state_label(by_id[r], today)}",
+        format_func={
+            r: f"{period_label(x.period)} · {_state_label(x, today)}" for r, x in by_id.items()
+        }.__getitem__,
     )
     rnd = by_id[pick]
     assert rnd.id is not None

@@ -18,6 +18,7 @@ from lc_health.ui.widgets import md_escape
 UI_DIR = Path(__file__).resolve().parent
 SURVEY_TOKEN_PARAM = "t"
 ALL = frozenset(Role)
+LEADS = frozenset({Role.lead, Role.admin})
 
 
 @dataclass(frozen=True)
@@ -29,61 +30,30 @@ class PageSpec:
     roles: frozenset[Role]
 
 
-# In menu order. A page appears for the roles listed; sections group the menu.
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("communities", "nav.communities", ":material/groups:", "nav.section_overview", ALL),
-    PageSpec(
-        "admin_communities",
-        "nav.admin_communities",
-        ":material/hub:",
-        "nav.section_admin",
-        frozenset({Role.admin}),
-    ),
-    PageSpec(
-        "admin_organisations",
-        "nav.admin_organisations",
-        ":material/domain:",
-        "nav.section_admin",
-        frozenset({Role.admin}),
-    ),
-    PageSpec(
-        "admin_rounds",
-        "nav.admin_rounds",
-        ":material/event:",
-        "nav.section_admin",
-        frozenset({Role.admin}),
-    ),
-    PageSpec(
-        "admin_invitations",
-        "nav.admin_invitations",
-        ":material/link:",
-        "nav.section_admin",
-        frozenset({Role.admin}),
-    ),
-    PageSpec(
-        "admin_accounts",
-        "nav.admin_accounts",
-        ":material/manage_accounts:",
-        "nav.section_admin",
-        frozenset({Role.admin}),
-    ),
-    PageSpec(
-        "admin_import",
-        "nav.admin_import",
-        ":material/upload_file:",
-        "nav.section_admin",
-        frozenset({Role.admin}),
-    ),
-    PageSpec(
-        "admin_audit",
-        "nav.admin_audit",
-        ":material/history:",
-        "nav.section_admin",
-        frozenset({Role.admin}),
-    ),
-    PageSpec("account", "nav.account", ":material/person:", "nav.section_help", ALL),
-    PageSpec("about", "nav.about", ":material/info:", "nav.section_help", ALL),
-)
+ADMIN = frozenset({Role.admin})
+POLICY = frozenset({Role.policy, Role.admin})
+
+OVERVIEW, COMMUNITY, ADMINISTRATION, HELP = (
+    "nav.section_overview", "nav.section_community", "nav.section_admin", "nav.section_help",
+)  # fmt: skip
+
+# In menu order: (module, title key, icon, section key, roles). A page appears for the roles
+# listed; sections group the menu.
+_MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
+    ("communities", "nav.communities", ":material/groups:", OVERVIEW, ALL),
+    ("lead_review", "nav.lead_review", ":material/insights:", COMMUNITY, LEADS),
+    ("lead_conversation", "nav.lead_conversation", ":material/forum:", COMMUNITY, LEADS),
+    ("admin_communities", "nav.admin_communities", ":material/hub:", ADMINISTRATION, ADMIN),
+    ("admin_organisations", "nav.admin_organisations", ":material/domain:", ADMINISTRATION, ADMIN),
+    ("admin_rounds", "nav.admin_rounds", ":material/event:", ADMINISTRATION, ADMIN),
+    ("admin_invitations", "nav.admin_invitations", ":material/link:", ADMINISTRATION, ADMIN),
+    ("admin_accounts", "nav.admin_accounts", ":material/manage_accounts:", ADMINISTRATION, ADMIN),
+    ("admin_import", "nav.admin_import", ":material/upload_file:", ADMINISTRATION, ADMIN),
+    ("admin_audit", "nav.admin_audit", ":material/history:", ADMINISTRATION, ADMIN),
+    ("account", "nav.account", ":material/person:", HELP, ALL),
+    ("about", "nav.about", ":material/info:", HELP, ALL),
+)  # fmt: skip
+PAGES: tuple[PageSpec, ...] = tuple(PageSpec(*entry) for entry in _MENU)
 
 
 def _page(module: str, title_key: str, icon: str, *, default: bool = False) -> StreamlitPage:

@@ -49,9 +49,9 @@ def profile(draft: Draft, instrument: Instrument, lang: str, orgs: list[Organisa
     st.selectbox(
         t("survey.organisation") + " " + t("survey.optional"),
         options,
-        format_func=lambda o: (
-            t("survey.organisation_unlisted") if o == UNLISTED_ORGANISATION else org_names[o]
-        ),
+        format_func=(
+            org_names | {UNLISTED_ORGANISATION: t("survey.organisation_unlisted")}
+        ).__getitem__,
         placeholder=t("survey.choose"),
         key="p_org",
     )

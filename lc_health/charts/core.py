@@ -1,4 +1,4 @@
-"""Altair chart builders: a DataFrame in, a chart out. Theme constants first.
+"""Theme constants and the shared configuration of every chart, plus the simplest charts.
 
 Colours are safe for the common colour-vision deficiencies (blue / amber / vermilion differ in
 both hue and lightness), and no chart relies on colour alone: bands are also named in labels
@@ -8,6 +8,7 @@ and tooltips.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from lc_health.metrics import BANDS, CONCERN, DISCUSS, STRONG
 
 FONT = "Source Sans Pro, Source Sans 3, sans-serif"
-TEXT = "#1D2B2A"
+TEXT = "#0A1211"
 MUTED = "#5B6B69"
 GRID = "#E3E8E7"
 BAND_COLOURS: Mapping[str, str] = {STRONG: "#1F6FB2", DISCUSS: "#E8A33D", CONCERN: "#C4432B"}
@@ -31,9 +32,14 @@ NUMBER_LOCALES: Mapping[str, dict[str, object]] = {
 }
 
 
-def _base_config(chart: alt.Chart | alt.LayerChart, lang: str) -> alt.Chart | alt.LayerChart:
+ChartT = TypeVar("ChartT", alt.Chart, alt.LayerChart, alt.FacetChart, alt.VConcatChart,
+                  alt.HConcatChart)  # fmt: skip
+
+
+def configure(chart: ChartT, lang: str) -> ChartT:
+    """Fonts, colours and the number format of the page language, for any top-level chart."""
     locale = {"number": NUMBER_LOCALES.get(lang, NUMBER_LOCALES["en"])}
-    configured: alt.Chart | alt.LayerChart = (
+    configured: ChartT = (
         chart.configure(font=FONT, locale=locale)
         .configure_axis(
             labelColor=TEXT, titleColor=TEXT, gridColor=GRID, labelFontSize=13, titleFontSize=13
@@ -96,8 +102,8 @@ def health_bars(
     values = base.mark_text(align="left", dx=4, color=TEXT, fontSize=13).encode(
         x="mean:Q", text=alt.Text("mean:Q", format=".1f")
     )
-    chart = (bars + values).properties(height=alt.Step(BAR_HEIGHT))
-    return _base_config(chart, lang)  # type: ignore[return-value]
+    chart: alt.LayerChart = (bars + values).properties(height=alt.Step(BAR_HEIGHT))
+    return configure(chart, lang)
 
 
 OWN_COLOUR = "#0B6E69"
@@ -141,7 +147,5 @@ def feedback_chart(frame: pd.DataFrame, *, lang: str, titles: Mapping[str, str])
             alt.Tooltip("own:Q", title=titles["own"], format=".1f"),
         ],
     )
-    chart = (middle + median + own).properties(height=alt.Step(BAR_HEIGHT + 4))
-    configured = _base_config(chart, lang)
-    assert isinstance(configured, alt.LayerChart)
-    return configured
+    chart: alt.LayerChart = (middle + median + own).properties(height=alt.Step(BAR_HEIGHT + 4))
+    return configure(chart, lang)

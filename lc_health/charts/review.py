@@ -1,0 +1,198 @@
+"""Charts of one round: the factors x layers matrix, answer distributions, means with intervals,
+and change since the previous round."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import pandas as pd
+
+from lc_health.charts.core import (
+    BAND_COLOURS,
+    GRID,
+    MUTED,
+    SCALE_DOMAIN,
+    SUPPRESSED_COLOUR,
+    TEXT,
+    band_scale,
+    configure,
+)
+
+ROW_STEP = 30
+# Diverging palette for the five answers: two shades of vermilion, a neutral grey, two blues
+# (colour-blind safe; matches the band colours' directions).
+ANSWER_COLOURS = ("#A7351F", "#E0876F", "#CBD2D1", "#7FA9D3", "#1F6FB2")
+STATUS_COLOURS = {"improved": BAND_COLOURS["strong"], "declined": BAND_COLOURS["concern"],
+                  "no_clear_change": "#8A9896"}  # fmt: skip
+
+
+def layer_heatmap(
+    frame: pd.DataFrame, *, lang: str, band_labels: Mapping[str, str], titles: Mapping[str, str]
+) -> alt.LayerChart:
+    """Factors (rows) x layers (columns): the mean in each cell, coloured by band.
+
+    frame: factor_label, layer_label, asked, mean, band_label, n, suppressed, cell_text (what
+    the cell says: the mean, or e.g. "< 5"); row and column order as given.
+    titles: tooltip titles factor, layer, mean, n, band.
+    """
+    rows = list(dict.fromkeys(frame["factor_label"]))
+    cols = list(dict.fromkeys(frame["layer_label"]))
+    base = alt.Chart(frame).encode(
+        x=alt.X("layer_label:N", sort=cols, title=None,
+                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160)),
+        y=alt.Y("factor_label:N", sort=rows, title=None, axis=alt.Axis(labelLimit=280)),
+    )  # fmt: skip
+    shown = alt.datum.asked & ~alt.datum.suppressed
+    cells = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
+        color=alt.condition(
+            shown,
+            alt.Color(
+                "band_label:N",
+                scale=band_scale(band_labels),
+                title=None,
+                legend=alt.Legend(orient="bottom"),
+            ),
+            alt.value(SUPPRESSED_COLOUR),
+        ),  # fmt: skip
+        opacity=alt.condition(alt.datum.asked, alt.value(1.0), alt.value(0.0)),
+        tooltip=[
+            alt.Tooltip("factor_label:N", title=titles["factor"]),
+            alt.Tooltip("layer_label:N", title=titles["layer"]),
+            alt.Tooltip("cell_text:N", title=titles["mean"]),
+            alt.Tooltip("band_label:N", title=titles["band"]),
+            alt.Tooltip("n:Q", title=titles["n"]),
+        ],
+    )
+    empty = base.transform_filter(~alt.datum.asked).mark_rect(
+        fill="white", stroke=GRID, strokeDash=[3, 3]
+    )
+    text = base.mark_text(fontSize=13, fontWeight="bold").encode(
+        text="cell_text:N",
+        color=alt.condition(alt.datum.band == "discuss", alt.value(TEXT), alt.value("white")),
+    )
+    muted = (
+        base.transform_filter(alt.datum.suppressed)
+        .mark_text(fontSize=12)
+        .encode(text="cell_text:N", color=alt.value(TEXT))
+    )
+    chart: alt.LayerChart = (empty + cells + text.transform_filter(shown) + muted).properties(
+        height=alt.Step(ROW_STEP), width=alt.Step(110)
+    )
+    return configure(chart, lang)
+
+
+def distribution(
+    frame: pd.DataFrame, *, lang: str, answer_labels: list[str], titles: Mapping[str, str]
+) -> alt.LayerChart:
+    """Diverging stacked bars of the 1-5 answer shares per factor, centred on "neutral", with
+    the number of don't-know answers written beside each bar.
+
+    frame: label, share1..share5, dk_text (e.g. "3 × don't know"), in display order.
+    answer_labels: the five answers' names.
+    titles: x, share, answer, dont_know.
+    """
+    order = frame["label"].tolist()
+    parts = []
+    for _, row in frame.iterrows():
+        if pd.isna(row["share1"]):
+            continue
+        left = -(row["share1"] + row["share2"] + row["share3"] / 2)
+        for value in range(1, 6):
+            share = float(row[f"share{value}"])
+            parts.append({"label": row["label"], "answer": answer_labels[value - 1],
+                          "order": value, "start": left, "end": left + share,
+                          "share": share})  # fmt: skip
+            left += share
+    segments = pd.DataFrame(parts, columns=["label", "answer", "order", "start", "end", "share"])
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=280))
+    bars = alt.Chart(segments).mark_bar(height=18).encode(
+        y=y,
+        x=alt.X("start:Q", title=titles["x"], scale=alt.Scale(domain=[-1, 1]),
+                axis=alt.Axis(format="~%", values=[-1, -0.5, 0, 0.5, 1],
+                              labelExpr="replace(datum.label, '-', '')")),
+        x2="end:Q",
+        color=alt.Color("answer:N", sort=answer_labels, title=None,
+                        scale=alt.Scale(domain=answer_labels, range=list(ANSWER_COLOURS)),
+                        legend=alt.Legend(orient="top", columns=5)),
+        order="order:O",
+        tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
+                 alt.Tooltip("answer:N", title=titles["answer"]),
+                 alt.Tooltip("share:Q", title=titles["share"], format=".0%")],
+    )  # fmt: skip
+    centre = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=MUTED).encode(x="x:Q")
+    dk = alt.Chart(frame.dropna(subset=["share1"])).mark_text(
+        align="left", dx=6, color=MUTED, fontSize=12
+    ).encode(
+        y=y,
+        x=alt.datum(1),
+        text=alt.Text("dk_text:N"),
+    )  # fmt: skip
+    chart: alt.LayerChart = (bars + centre + dk).properties(height=alt.Step(ROW_STEP))
+    return configure(chart, lang)
+
+
+def means_with_intervals(
+    frame: pd.DataFrame, *, lang: str, band_labels: Mapping[str, str], titles: Mapping[str, str]
+) -> alt.LayerChart:
+    """Each factor's mean (dot, coloured by band) with its 95% interval (line).
+
+    frame: label, mean, ci_low, ci_high, band_label, n (suppressed rows left out by the caller).
+    titles: x, factor, mean, low, high, n.
+    """
+    order = frame["label"].tolist()
+    base = alt.Chart(frame).encode(y=alt.Y("label:N", sort=order, title=None,
+                                           axis=alt.Axis(labelLimit=280)))  # fmt: skip
+    x = alt.X("ci_low:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN)), title=titles["x"],
+              axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"))  # fmt: skip
+    bands = (
+        alt.Chart(pd.DataFrame({"x": [3.0, 4.0]}))
+        .mark_rule(color=GRID, strokeDash=[4, 3])
+        .encode(x="x:Q")
+    )
+    interval = base.mark_rule(color=MUTED, strokeWidth=2).encode(x=x, x2="ci_high:Q")
+    point = base.mark_point(filled=True, size=110, stroke="white", strokeWidth=1).encode(
+        x="mean:Q",
+        color=alt.Color("band_label:N", scale=band_scale(band_labels), title=None,
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
+                 alt.Tooltip("mean:Q", title=titles["mean"], format=".2f"),
+                 alt.Tooltip("ci_low:Q", title=titles["low"], format=".2f"),
+                 alt.Tooltip("ci_high:Q", title=titles["high"], format=".2f"),
+                 alt.Tooltip("n:Q", title=titles["n"])],
+    )  # fmt: skip
+    chart: alt.LayerChart = (bands + interval + point).properties(height=alt.Step(ROW_STEP))
+    return configure(chart, lang)
+
+
+def change_chart(
+    frame: pd.DataFrame, *, lang: str, status_labels: Mapping[str, str], titles: Mapping[str, str]
+) -> alt.LayerChart:
+    """Per factor: the change since the previous round with its 95% interval, coloured by
+    whether it is a clear improvement, a clear decline or no clear change.
+
+    frame: label, difference, ci_low, ci_high, status (comparable rows only).
+    titles: x, factor, difference, low, high, status.
+    """
+    order = frame["label"].tolist()
+    data = frame.assign(status_label=frame["status"].map(status_labels))
+    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
+                                          axis=alt.Axis(labelLimit=280)))  # fmt: skip
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=MUTED).encode(x="x:Q")
+    interval = base.mark_rule(strokeWidth=2, color=MUTED).encode(
+        x=alt.X("ci_low:Q", title=titles["x"]), x2="ci_high:Q"
+    )
+    labels = list(status_labels.values())
+    point = base.mark_point(filled=True, size=110, stroke="white", strokeWidth=1).encode(
+        x="difference:Q",
+        color=alt.Color("status_label:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=labels,
+                                        range=[STATUS_COLOURS[s] for s in status_labels])),
+        tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
+                 alt.Tooltip("difference:Q", title=titles["difference"], format="+.2f"),
+                 alt.Tooltip("ci_low:Q", title=titles["low"], format="+.2f"),
+                 alt.Tooltip("ci_high:Q", title=titles["high"], format="+.2f"),
+                 alt.Tooltip("status_label:N", title=titles["status"])],
+    )  # fmt: skip
+    chart: alt.LayerChart = (zero + interval + point).properties(height=alt.Step(ROW_STEP))
+    return configure(chart, lang)

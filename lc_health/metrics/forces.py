@@ -1,0 +1,98 @@
+"""Facilitating and hindering factors: how many respondents recognise each, mirror pairs
+aligned for a force-field picture, and the change since the previous round."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lc_health.instrument import Instrument
+
+
+def force_field(
+    counts: pd.DataFrame,
+    respondents: int,
+    previous_counts: pd.DataFrame | None,
+    previous_respondents: int,
+    instrument: Instrument,
+    threshold: int,
+    layer: str | None = None,
+) -> pd.DataFrame:
+    """One row per force-field line: a facilitating factor and its hindering mirror side by side
+    (either may be missing).
+
+    counts: force_id, n for this round; respondents: how many answered the forces question.
+    Returns row, facilitating, hindering (force ids or None), fac_share, hin_share,
+    fac_change, hin_change (share points since the previous round), layer_match. Shares are NA
+    when fewer than `threshold` respondents answered the question; changes are NA when either
+    round is below it. With `layer`, only lines where a side plays at that layer are kept.
+    """
+    shown = respondents >= threshold
+    before = previous_counts is not None and previous_respondents >= threshold
+    now_n = dict(zip(counts["force_id"], counts["n"], strict=True))
+    prev_n = (
+        dict(zip(previous_counts["force_id"], previous_counts["n"], strict=True))
+        if previous_counts is not None
+        else {}
+    )
+
+    def share(force_id: str | None, n: dict[str, int], total: int, ok: bool) -> float:
+        if force_id is None or not ok or total <= 0:
+            return np.nan
+        return n.get(force_id, 0) / total
+
+    rows = []
+    seen: set[str] = set()
+    lines: list[tuple[str | None, str | None]] = []
+    for force in instrument.forces_of("facilitating"):
+        lines.append((force.id, force.mirror))
+        seen.update({force.id, force.mirror or ""})
+    lines += [(None, f.id) for f in instrument.forces_of("hindering") if f.id not in seen]
+    for index, (fac, hin) in enumerate(lines):
+        layers = {instrument.force_by_id[f].layer for f in (fac, hin) if f is not None}
+        if layer is not None and layer not in layers:
+            continue
+        fac_share = share(fac, now_n, respondents, shown)
+        hin_share = share(hin, now_n, respondents, shown)
+        fac_before = share(fac, prev_n, previous_respondents, before)
+        hin_before = share(hin, prev_n, previous_respondents, before)
+        rows.append(
+            {
+                "row": index,
+                "facilitating": fac,
+                "hindering": hin,
+                "fac_share": fac_share,
+                "hin_share": hin_share,
+                "fac_change": fac_share - fac_before,
+                "hin_change": hin_share - hin_before,
+            }
+        )
+    columns = ["row", "facilitating", "hindering", "fac_share", "hin_share", "fac_change",
+               "hin_change"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def most_recognised(counts: pd.DataFrame, respondents: pd.DataFrame, instrument: Instrument,
+                    threshold: int) -> pd.DataFrame:  # fmt: skip
+    """Across groups (e.g. communities in a period): force_id, kind, layer, groups, n, share.
+
+    counts: group, force_id, n; respondents: group, forces_respondents. Groups with fewer than
+    `threshold` respondents are left out entirely (their counts would otherwise be derivable).
+    """
+    ok = respondents[respondents["forces_respondents"] >= threshold]
+    total = int(ok["forces_respondents"].sum())
+    used = counts[counts["group"].isin(ok["group"])]
+    summed = used.groupby("force_id")["n"].sum()
+    rows = [
+        {
+            "force_id": f.id,
+            "kind": f.kind,
+            "layer": f.layer,
+            "n": int(summed.get(f.id, 0)),
+            "share": summed.get(f.id, 0) / total if total else np.nan,
+        }
+        for f in instrument.forces
+    ]
+    out = pd.DataFrame(rows)
+    out["groups"] = len(ok)
+    return out.sort_values("share", ascending=False).reset_index(drop=True)

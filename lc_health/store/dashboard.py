@@ -1,0 +1,204 @@
+"""The data behind the dashboards, read from the per-round tallies only (never raw answers), so
+that a page stays fast at a thousand communities. These are the functions the benchmark times.
+
+Each returns plain DataFrames; lc_health.metrics turns them into what pages show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from lc_health.models import (
+    Action,
+    Community,
+    ForceTally,
+    Invitation,
+    ItemTally,
+    Response,
+    Round,
+    RoundTally,
+    ScoreTally,
+)
+from lc_health.store import ids
+from lc_health.store.communities import rounds_frame
+
+SUMS = ("n", "total", "total_sq")
+ITEMS = ("n1", "n2", "n3", "n4", "n5", "n_dk")
+
+
+def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
+    rows = session.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+@dataclass(frozen=True)
+class CommunityData:
+    """One community's tallies over all its rounds."""
+
+    rounds: pd.DataFrame  # round_id, period, opens_on, closes_on, ..., responses
+    scores: pd.DataFrame  # round_id, scope, key, n, total, total_sq
+    items: pd.DataFrame  # round_id, item_id, n1..n5, n_dk
+    forces: pd.DataFrame  # round_id, force_id, n
+    force_respondents: pd.DataFrame  # round_id, forces_respondents
+    personal_links: int  # active personal invitations, for response rates
+    personal_responses: pd.DataFrame  # round_id, responses through a personal link
+    actions: pd.DataFrame  # action_id, round_id, period, factor_id, what, owner, due_on, status
+
+
+def community_data(*, session: Session, community_id: int) -> CommunityData:
+    """Everything the lead's round review, trends and forces need for one community."""
+    rounds = rounds_frame(session=session, community_ids=[community_id])
+    in_community = col(Round.community_id) == community_id
+    scores = _frame(
+        session,
+        sa_select(
+            col(ScoreTally.round_id),
+            col(ScoreTally.scope),
+            col(ScoreTally.key),
+            *(col(getattr(ScoreTally, c)) for c in SUMS),
+        )  # fmt: skip
+        .join(Round, col(Round.id) == col(ScoreTally.round_id))
+        .where(in_community, col(ScoreTally.n) > 0),
+        ["round_id", "scope", "key", *SUMS],
+    )
+    items = _frame(
+        session,
+        sa_select(
+            col(ItemTally.round_id),
+            col(ItemTally.item_id),
+            *(col(getattr(ItemTally, c)) for c in ITEMS),
+        )  # fmt: skip
+        .join(Round, col(Round.id) == col(ItemTally.round_id))
+        .where(in_community),
+        ["round_id", "item_id", *ITEMS],
+    )
+    forces = _frame(
+        session,
+        sa_select(col(ForceTally.round_id), col(ForceTally.force_id), col(ForceTally.n))
+        .join(Round, col(Round.id) == col(ForceTally.round_id))
+        .where(in_community, col(ForceTally.n) > 0),
+        ["round_id", "force_id", "n"],
+    )
+    respondents = _frame(
+        session,
+        sa_select(col(RoundTally.round_id), col(RoundTally.forces_respondents))
+        .join(Round, col(Round.id) == col(RoundTally.round_id))
+        .where(in_community),
+        ["round_id", "forces_respondents"],
+    )
+    links = session.execute(
+        sa_select(func.count()).where(
+            col(Invitation.community_id) == community_id,
+            col(Invitation.round_id).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
+    ).scalar_one()
+    personal = _frame(
+        session,
+        sa_select(col(Response.round_id), func.count())
+        .join(Round, col(Round.id) == col(Response.round_id))
+        .where(in_community, col(Response.invitation_id).is_not(None))
+        .group_by(col(Response.round_id)),
+        ["round_id", "responses"],
+    )
+    return CommunityData(
+        rounds=rounds,
+        scores=scores,
+        items=items,
+        forces=forces,
+        force_respondents=respondents,
+        personal_links=int(links),
+        personal_responses=personal,
+        actions=community_actions(session=session, community_id=community_id),
+    )
+
+
+def community_actions(*, session: Session, community_id: int) -> pd.DataFrame:
+    """action_id, round_id, period, factor_id, what, owner, due_on, status, note, updated_at."""
+    return _frame(
+        session,
+        sa_select(
+            col(Action.id), col(Action.round_id), col(Round.period), col(Action.factor_id),
+            col(Action.what), col(Action.owner), col(Action.due_on), col(Action.status),
+            col(Action.note), col(Action.updated_at),
+        )  # fmt: skip
+        .join(Round, col(Round.id) == col(Action.round_id))
+        .where(col(Action.community_id) == community_id)
+        .order_by(col(Round.period), col(Action.id)),
+        ["action_id", "round_id", "period", "factor_id", "what", "owner", "due_on", "status",
+         "note", "updated_at"],
+    )  # fmt: skip
+
+
+def _portfolio_rounds(community_ids: Iterable[int] | None) -> Any:
+    stmt = (
+        sa_select(col(Round.id), col(Round.community_id), col(Round.period))
+        .join(Community, col(Community.id) == col(Round.community_id))
+        .where(col(Community.archived_at).is_(None))
+    )
+    if community_ids is not None:
+        stmt = stmt.where(col(Round.community_id).in_(ids(community_ids)))
+    return stmt
+
+
+def portfolio_scores(
+    *,
+    session: Session,
+    community_ids: Iterable[int] | None,
+    scopes: Iterable[str],
+    periods: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Score sums of every visible community's rounds: community_id, period, scope, key, n,
+    total, total_sq (rows with n = 0 left out). One indexed join, no raw answers."""
+    rounds = _portfolio_rounds(community_ids)
+    if periods is not None:
+        rounds = rounds.where(col(Round.period).in_(sorted(set(periods))))
+    sub = rounds.subquery()
+    stmt = (
+        sa_select(
+            sub.c.community_id,
+            sub.c.period,
+            col(ScoreTally.scope),
+            col(ScoreTally.key),
+            *(col(getattr(ScoreTally, c)) for c in SUMS),
+        )  # fmt: skip
+        .join(sub, sub.c.id == col(ScoreTally.round_id))
+        .where(col(ScoreTally.scope).in_(sorted(set(scopes))), col(ScoreTally.n) > 0)
+    )
+    return _frame(session, stmt, ["community_id", "period", "scope", "key", *SUMS])
+
+
+def portfolio_participation(
+    *, session: Session, community_ids: Iterable[int] | None
+) -> pd.DataFrame:
+    """community_id, period, responses, forces_respondents, for every visible round."""
+    sub = _portfolio_rounds(community_ids).subquery()
+    stmt = sa_select(
+        sub.c.community_id, sub.c.period,
+        func.coalesce(col(RoundTally.responses), 0),
+        func.coalesce(col(RoundTally.forces_respondents), 0),
+    ).outerjoin(RoundTally, col(RoundTally.round_id) == sub.c.id)  # fmt: skip
+    return _frame(session, stmt, ["community_id", "period", "responses", "forces_respondents"])
+
+
+def portfolio_forces(
+    *, session: Session, community_ids: Iterable[int] | None, periods: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """community_id, period, force_id, n (respondents recognising it)."""
+    rounds = _portfolio_rounds(community_ids)
+    if periods is not None:
+        rounds = rounds.where(col(Round.period).in_(sorted(set(periods))))
+    sub = rounds.subquery()
+    stmt = (
+        sa_select(sub.c.community_id, sub.c.period, col(ForceTally.force_id), col(ForceTally.n))
+        .join(sub, sub.c.id == col(ForceTally.round_id))
+        .where(col(ForceTally.n) > 0)
+    )
+    return _frame(session, stmt, ["community_id", "period", "force_id", "n"])

@@ -1,0 +1,103 @@
+"""Round review for a community lead (and administrators): the quarter at a glance, by layer,
+per factor, change, forces, trends, breakdowns, comments and exports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lc_health.i18n import format_number
+from lc_health.metrics import review
+from lc_health.models import Role
+from lc_health.periods import period_label
+from lc_health.ui import review_data, review_exports, review_sections
+from lc_health.ui.context import app, language, t
+from lc_health.ui.guard import pick_community, require
+from lc_health.ui.widgets import demo_notice
+
+
+def _headline(view: review_data.RoundView, rate: float | None, lang: str, threshold: int) -> None:
+    now = review.health(view.scores, threshold)
+    before = review.health(view.previous_scores, threshold)
+    changes = review.change(view.scores, view.previous_scores, "health", threshold)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("review.responses"), view.responses, border=True)
+    c2.metric(
+        t("review.response_rate"),
+        "—" if rate is None else f"{rate:.0%}",
+        help=t("review.response_rate_help"),
+        border=True,
+    )
+    if now is None or now["suppressed"]:
+        c3.metric(t("communities.col_health"), "—", border=True)
+        st.info(t("review.round_hidden", threshold=threshold), icon=":material/visibility_off:")
+        return
+    delta = None
+    if before is not None and not before["suppressed"]:
+        delta = format_number(now["mean"] - before["mean"], lang, 2, signed=True)
+    c3.metric(
+        t("communities.col_health"),
+        format_number(now["mean"], lang),
+        delta=delta,
+        help=t("review.health_help"),
+        border=True,
+    )
+    c4.metric(
+        t("communities.col_reading"),
+        t(f"band_short.{now['band']}"),
+        help=t("communities.bands_legend"),
+        border=True,
+    )
+    if len(changes) and view.previous_period:
+        status = changes["status"].iloc[0]
+        st.caption(
+            t(f"review.health_{status}", period=period_label(view.previous_period))
+            + " "
+            + t("review.change_rule")
+        )
+
+
+def render() -> None:
+    viewer = require(Role.lead, Role.admin)
+    ctx = app()
+    lang = language()
+    threshold = ctx.settings.anonymity_threshold
+    st.title(t("review.title"))
+    demo_notice()
+    community = pick_community(viewer)
+    assert community.id is not None
+    data = review_data.community(ctx.settings.database_url, community.id)
+    rounds = review_data.answered_rounds(data)
+    if rounds.empty:
+        st.info(t("review.no_rounds"))
+        return
+    round_id = review_data.pick_round(rounds)
+    view = review_data.round_view(data, round_id)
+    row = data.rounds[data.rounds["round_id"] == round_id].iloc[0]
+    instrument = ctx.registry.get(row["instrument_id"], int(row["instrument_version"]))
+    _headline(view, review_data.response_rate(data, view), lang, threshold)
+    factors, changes = review_data.factor_frames(view, instrument, threshold)
+    tabs = st.tabs(
+        [t("review.tab_layers"), t("review.tab_factors"), t("review.tab_change"),
+         t("review.tab_forces"), t("review.tab_trends"), t("review.tab_breakdowns"),
+         t("review.tab_comments"), t("review.tab_export")]
+    )  # fmt: skip
+    with tabs[0]:
+        review_sections.by_layer(view, instrument, lang, threshold)
+    with tabs[1]:
+        review_sections.per_factor(factors, instrument, lang, threshold)
+    with tabs[2]:
+        review_sections.change(view, changes, instrument, lang)
+    with tabs[3]:
+        review_sections.force_field(view, instrument, lang, threshold)
+    with tabs[4]:
+        review_sections.trend(data, instrument, lang, threshold)
+    with tabs[5]:
+        review_sections.breakdown(view, instrument, lang, threshold)
+    with tabs[6]:
+        review_sections.comments(view, viewer.sees_comments)
+    with tabs[7]:
+        review_exports.render(community.name, data, view, factors, changes, instrument, lang)
+
+
+if __name__ == "__main__":
+    render()

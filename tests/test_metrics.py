@@ -1,0 +1,220 @@
+"""Pure aggregation on small hand-built frames: bands, suppression at n = 4, 5 and 6, intervals,
+change, the layer matrix, distributions, disagreement, force fields and the remainder rule."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from lc_health import metrics
+from lc_health.instrument import Instrument
+from lc_health.metrics import breakdowns, forces, review, trends
+
+THRESHOLD = 5
+
+
+def _sums(key: str, scores: list[float], scope: str = "factor") -> dict[str, object]:
+    return {"scope": scope, "key": key, "n": len(scores), "total": sum(scores),
+            "total_sq": sum(s * s for s in scores)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("mean", "expected"),
+    [(4.0, "strong"), (3.96, "strong"), (3.94, "discuss"), (3.0, "discuss"), (2.95, "discuss"),
+     (2.94, "concern"), (1.0, "concern"), (None, None), (float("nan"), None)],
+)  # fmt: skip
+def test_bands_follow_the_shown_value(mean: float | None, expected: str | None) -> None:
+    assert metrics.band(mean) == expected
+
+
+def test_t_quantiles() -> None:
+    assert metrics.t975(4) == 2.776
+    assert metrics.t975(30) == 2.042
+    assert abs(metrics.t975(40) - 2.021) < 0.002
+    assert abs(metrics.t975(120) - 1.980) < 0.002
+    assert math.isnan(metrics.t975(0))
+
+
+@pytest.mark.parametrize(("n", "shown"), [(4, False), (5, True), (6, True)])
+def test_suppression_at_the_threshold(n: int, shown: bool) -> None:
+    scores = [float(1 + i % 5) for i in range(n)]
+    out = metrics.summarise_sums(pd.DataFrame([_sums("1", scores)]), THRESHOLD).iloc[0]
+    assert out["n"] == n  # the count stays; it is not an answer
+    assert bool(out["suppressed"]) is not shown
+    if shown:
+        assert out["mean"] == pytest.approx(np.mean(scores))
+        assert out["sd"] == pytest.approx(np.std(scores, ddof=1))
+        half = metrics.t975(n - 1) * np.std(scores, ddof=1) / math.sqrt(n)
+        assert out["ci_low"] == pytest.approx(np.mean(scores) - half)
+        assert out["ci_high"] == pytest.approx(np.mean(scores) + half)
+    else:
+        assert out[["mean", "sd", "ci_low", "ci_high"]].isna().all()
+        assert pd.isna(out["band"])
+
+
+def test_welch_change_is_called_only_when_clear() -> None:
+    now = pd.DataFrame([_sums("1", [4, 5, 4, 5, 4, 5, 4, 5]), _sums("2", [3, 4, 2, 5, 3, 4]),
+                        _sums("3", [4, 4, 4, 4])])  # fmt: skip
+    before = pd.DataFrame([_sums("1", [2, 3, 2, 3, 2, 3, 2, 3]), _sums("2", [3, 3, 4, 2, 4, 3]),
+                           _sums("3", [1, 1, 1, 1, 1])])  # fmt: skip
+    out = review.welch_difference(now, before, THRESHOLD).set_index("key")
+    assert out.loc["1", "status"] == review.IMPROVED
+    assert out.loc["1", "difference"] == pytest.approx(2.0)
+    assert out.loc["1", "ci_low"] > 0
+    assert out.loc["2", "status"] == review.NO_CLEAR_CHANGE
+    assert out.loc["2", "ci_low"] < 0 < out.loc["2", "ci_high"]
+    assert out.loc["3", "status"] == review.NOT_COMPARABLE  # n = 4 now: never compared
+    assert np.isnan(out.loc["3", "difference"])
+    declined = review.welch_difference(before.iloc[:1], now.iloc[:1], THRESHOLD)
+    assert declined["status"].tolist() == [review.DECLINED]
+
+
+def test_layer_matrix_marks_suppressed_and_not_asked(instrument: Instrument) -> None:
+    sums = pd.DataFrame([
+        _sums("1:individual", [4, 4, 5, 5, 4], scope="cell"),
+        _sums("2:individual", [2, 3, 2, 2], scope="cell"),
+    ])  # fmt: skip
+    out = review.layer_matrix(sums, instrument, THRESHOLD).set_index(["factor", "layer"])
+    assert out.loc[(1, "individual"), "mean"] == pytest.approx(4.4)
+    assert out.loc[(1, "individual"), "band"] == "strong"
+    assert out.loc[(2, "individual"), "suppressed"] and np.isnan(out.loc[(2, "individual"), "mean"])
+    assert not out.loc[(3, "individual"), "asked"]  # factor 3 is not asked of individuals
+    assert not out.loc[(3, "individual"), "suppressed"]
+    assert out.loc[(3, "community"), "asked"] and out.loc[(3, "community"), "suppressed"]
+    assert len(out) == 12 * 4
+
+
+def test_factor_table_distribution_disagreement_and_order(instrument: Instrument) -> None:
+    sums = pd.DataFrame([
+        _sums("1", [1, 1, 5, 5, 1, 5]),  # polarised
+        _sums("2", [3, 3, 3, 3, 3]),
+        _sums("3", [4, 4, 4, 4]),  # suppressed
+    ])  # fmt: skip
+    items = pd.DataFrame([
+        {"item_id": "ind_f01", "n1": 3, "n2": 0, "n3": 0, "n4": 0, "n5": 3, "n_dk": 1},
+        {"item_id": "ind_f02", "n1": 0, "n2": 0, "n3": 5, "n4": 0, "n5": 0, "n_dk": 0},
+        {"item_id": "lc_f03", "n1": 0, "n2": 0, "n3": 0, "n4": 4, "n5": 0, "n_dk": 2},
+    ])  # fmt: skip
+    out = review.factor_table(sums, items, instrument, THRESHOLD).set_index("factor")
+    assert out.loc[1, "disagreement"] and not out.loc[2, "disagreement"]
+    assert out.loc[1, "share1"] == pytest.approx(0.5) and out.loc[1, "n_dk"] == 1
+    assert out.loc[2, "share3"] == pytest.approx(1.0)
+    assert out.loc[3, "suppressed"] and pd.isna(out.loc[3, "share4"]) and pd.isna(out.loc[3, "n4"])
+    order = list(out.index)
+    assert order.index(3) > order.index(1) and order.index(3) > order.index(2)  # suppressed last
+
+
+def test_attention_order() -> None:
+    factors = pd.DataFrame({
+        "factor": [1, 2, 3, 4, 5], "mean": [2.5, 3.5, 4.5, 4.2, 3.2],
+        "band": ["concern", "discuss", "strong", "strong", "discuss"],
+        "suppressed": [False, False, False, False, True],
+        "disagreement": [False, False, True, False, False],
+    })  # fmt: skip
+    changes = pd.DataFrame({"key": ["1", "2", "3", "4", "5"],
+                            "status": ["not_comparable", "no_clear_change", "declined",
+                                       "improved", "declined"],
+                            "difference": [np.nan, 0.1, -0.6, 0.5, -1.0]})  # fmt: skip
+    assert review.attention_order(factors, changes) == [1, 3, 2]
+
+
+def test_force_field_aligns_mirror_pairs_and_suppresses(instrument: Instrument) -> None:
+    counts = pd.DataFrame({"force_id": ["fac_good_communication", "hin_unclear_communication"],
+                           "n": [6, 2]})  # fmt: skip
+    before = pd.DataFrame({"force_id": ["fac_good_communication"], "n": [2]})
+    out = forces.force_field(counts, 8, before, 8, instrument, THRESHOLD)
+    line = out[out["facilitating"] == "fac_good_communication"].iloc[0]
+    assert line["hindering"] == "hin_unclear_communication"
+    assert line["fac_share"] == pytest.approx(0.75) and line["hin_share"] == pytest.approx(0.25)
+    assert line["fac_change"] == pytest.approx(0.5)
+    assert len(out) == 17 + 18 - 12  # twelve mirror pairs share a line
+    hidden = forces.force_field(counts, 4, None, 0, instrument, THRESHOLD)
+    assert hidden["fac_share"].isna().all() and hidden["hin_share"].isna().all()
+    community = forces.force_field(counts, 8, None, 0, instrument, THRESHOLD, layer="individual")
+    layers = {
+        instrument.force_by_id[f].layer
+        for f in [*community["facilitating"].dropna(), *community["hindering"].dropna()]
+    }
+    assert "individual" in layers and len(community) < len(out)
+
+
+def test_most_recognised_leaves_out_small_groups(instrument: Instrument) -> None:
+    counts = pd.DataFrame({"group": [1, 1, 2], "force_id": ["hin_too_fast"] * 3, "n": [3, 0, 4]})
+    respondents = pd.DataFrame({"group": [1, 2], "forces_respondents": [10, 4]})
+    out = forces.most_recognised(counts, respondents, instrument, THRESHOLD).set_index("force_id")
+    assert out.loc["hin_too_fast", "n"] == 3  # the 4 of the too-small group are not counted
+    assert out.loc["hin_too_fast", "share"] == pytest.approx(0.3)
+
+
+def test_trend_keeps_suppressed_points_without_figures() -> None:
+    scores = pd.DataFrame([
+        {"round_id": 1, **_sums("", [3, 3, 4, 4, 3], scope="health")},
+        {"round_id": 2, **_sums("", [4, 4, 4], scope="health")},
+    ])  # fmt: skip
+    rounds = pd.DataFrame({"round_id": [1, 2], "period": ["2026-Q1", "2026-Q2"]})
+    out = trends.community_trend(scores, rounds, "health", THRESHOLD)
+    assert out["period"].tolist() == ["2026-Q1", "2026-Q2"]
+    assert out["mean"].iloc[0] == pytest.approx(3.4) and np.isnan(out["mean"].iloc[1])
+    assert out["n"].tolist() == [5, 3]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "shown", "remainder"),
+    [
+        ({"a": 10, "b": 6}, ["a", "b"], 0),
+        ({"a": 10, "b": 6, "c": 2}, ["a"], 8),  # c alone (2) is too small: b joins the rest
+        ({"a": 10, "b": 6, "c": 5, "d": 1}, ["a", "b"], 6),
+        ({"a": 4, "b": 4}, [], 8),
+        ({"a": 12, "b": 3, "c": 3}, ["a"], 6),
+        ({"a": 5}, ["a"], 0),
+    ],
+)
+def test_remainder_rule(sizes: dict[str, int], shown: list[str], remainder: int) -> None:
+    got_shown, got_remainder = breakdowns.shown_groups(pd.Series(sizes), THRESHOLD)
+    assert got_shown == shown and got_remainder == remainder
+
+
+def test_breakdown_never_lets_a_hidden_group_be_subtracted(instrument: Instrument) -> None:
+    items = metrics.item_map(instrument)
+    rows, profiles = [], []
+    groups = ["teacher"] * 7 + ["student"] * 6 + ["company"] * 2
+    for rid, group in enumerate(groups):
+        profiles.append({"response_id": rid, "role": group})
+        rows.append(
+            {"response_id": rid, "item_id": "ind_f01", "value": 5 if group == "company" else 3}
+        )
+    answers = pd.DataFrame(rows).astype({"value": "Int64"})
+    out = breakdowns.breakdown(answers, pd.DataFrame(profiles), items, "role", "factor", THRESHOLD)
+    assert set(out["group"]) == {"teacher", breakdowns.REMAINDER}  # student joins company (2)
+    rest = out[out["group"] == breakdowns.REMAINDER].iloc[0]
+    assert rest["n"] == 8  # students and companies together
+
+
+def test_breakdown_drops_a_key_where_any_group_is_too_small(instrument: Instrument) -> None:
+    items = metrics.item_map(instrument)
+    rows, profiles = [], []
+    for rid in range(12):
+        group = "teacher" if rid < 6 else "student"
+        profiles.append({"response_id": rid, "role": group})
+        rows.append({"response_id": rid, "item_id": "ind_f01", "value": 4})
+        # Two students say "don't know" on factor 2: only 4 students scored it.
+        rows.append({"response_id": rid, "item_id": "ind_f02", "value": None if rid >= 10 else 3})
+    answers = pd.DataFrame(rows).astype({"value": "Int64"})
+    out = breakdowns.breakdown(answers, pd.DataFrame(profiles), items, "role", "factor", THRESHOLD)
+    assert set(out["key"]) == {"1"}
+
+
+def test_feedback_hides_the_community_below_threshold() -> None:
+    own = pd.DataFrame({"factor": [1, 2], "score": [4.0, 2.0]})
+    everyone = pd.DataFrame({"response_id": [1, 2, 3, 4, 5, 1, 2, 3],
+                             "factor": [1, 1, 1, 1, 1, 2, 2, 2],
+                             "score": [4.0, 3.0, 5.0, 2.0, 3.0, 2.0, 4.0, 4.0]})  # fmt: skip
+    out = metrics.feedback(own, everyone, THRESHOLD)
+    expected = pd.DataFrame({"factor": [1, 2], "own": [4.0, 2.0], "median": [3.0, np.nan],
+                             "q1": [3.0, np.nan], "q3": [4.0, np.nan], "n": [5, 3],
+                             "suppressed": [False, True]})  # fmt: skip
+    assert_frame_equal(out, expected)
