@@ -42,19 +42,21 @@ class ReportTables:
         }
 
 
-def to_csv(tables: ReportTables, tr: Translate) -> bytes:
+def to_csv(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """All tables in one tidy CSV (a `table` column says which), UTF-8 with BOM for Excel."""
-    parts = [frame.assign(**{"table": name}) for name, frame in tables.sheets(tr).items()]
+    parts = [frame.assign(**{"table": name}) for name, frame in sheets.items() if len(frame)]
+    if not parts:
+        return "table\n".encode("utf-8-sig")
     combined = pd.concat(parts, ignore_index=True)
     columns = ["table", *[c for c in combined.columns if c != "table"]]
     return combined[columns].to_csv(index=False).encode("utf-8-sig")
 
 
-def to_excel(tables: ReportTables, tr: Translate) -> bytes:
+def to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """One sheet per table."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in tables.sheets(tr).items():
+        for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
     return buffer.getvalue()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,3 +23,13 @@ def page_text(at: AppTest) -> str:
                  "error", "success"):  # fmt: skip
         parts.extend(str(el.value) for el in getattr(at, kind))
     return "\n".join(parts)
+
+
+def chart_data(at: AppTest) -> list[pd.DataFrame]:
+    """The data behind every Vega-Lite chart on the page (Streamlit sends it as Arrow)."""
+    frames = []
+    for element in at.get("vega_lite_chart"):
+        for dataset in element.proto.datasets:
+            table = pa.ipc.open_stream(dataset.data.data).read_all()
+            frames.append(table.to_pandas())
+    return frames

@@ -22,14 +22,15 @@ ALL_PAGES = sorted({spec.module for spec in PAGES} | {"signin", "about"})
 ADMIN_ONLY = {spec.module for spec in PAGES if spec.roles == {Role.admin}}
 SIGNED_IN = {"communities", "account", "about"}
 LEAD_PAGES = {"lead_review", "lead_conversation"}
+POLICY_PAGES = {"portfolio", "portfolio_community"}
 # Who may open which page. Everything not listed must be refused.
 EXPECTED: dict[str, set[str]] = {
     "anonymous": {"signin", "about"},
-    "admin": ADMIN_ONLY | SIGNED_IN | LEAD_PAGES,
+    "admin": ADMIN_ONLY | SIGNED_IN | LEAD_PAGES | POLICY_PAGES,
     "lead": SIGNED_IN | LEAD_PAGES,
     "lead_other": SIGNED_IN | LEAD_PAGES,
-    "policy": SIGNED_IN,
-    "policy_all": SIGNED_IN,
+    "policy": SIGNED_IN | POLICY_PAGES,
+    "policy_all": SIGNED_IN | POLICY_PAGES,
 }
 ACCOUNTS = {
     "admin": "beheer@demo.lc-health.nl",

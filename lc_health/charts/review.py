@@ -28,20 +28,28 @@ STATUS_COLOURS = {"improved": BAND_COLOURS["strong"], "declined": BAND_COLOURS["
 
 
 def layer_heatmap(
-    frame: pd.DataFrame, *, lang: str, band_labels: Mapping[str, str], titles: Mapping[str, str]
+    frame: pd.DataFrame,
+    *,
+    lang: str,
+    band_labels: Mapping[str, str],
+    titles: Mapping[str, str],
+    row: str = "factor_label",
+    column: str = "layer_label",
+    cell_width: int = 110,
 ) -> alt.LayerChart:
-    """Factors (rows) x layers (columns): the mean in each cell, coloured by band.
+    """A grid of means coloured by band: factors x layers by default, or any rows x columns.
 
-    frame: factor_label, layer_label, asked, mean, band_label, n, suppressed, cell_text (what
-    the cell says: the mean, or e.g. "< 5"); row and column order as given.
-    titles: tooltip titles factor, layer, mean, n, band.
+    frame: the row and column label fields, asked, mean, band, band_label, n, suppressed,
+    cell_text (what the cell says: the mean, or e.g. "< 5"); order as given.
+    titles: tooltip titles for the row (key "factor"), the column ("layer"), mean, n, band.
     """
-    rows = list(dict.fromkeys(frame["factor_label"]))
-    cols = list(dict.fromkeys(frame["layer_label"]))
+    rows = list(dict.fromkeys(frame[row]))
+    cols = list(dict.fromkeys(frame[column]))
     base = alt.Chart(frame).encode(
-        x=alt.X("layer_label:N", sort=cols, title=None,
-                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160)),
-        y=alt.Y("factor_label:N", sort=rows, title=None, axis=alt.Axis(labelLimit=280)),
+        x=alt.X(f"{column}:N", sort=cols, title=None,
+                axis=alt.Axis(orient="top", labelAngle=0 if cell_width >= 90 else -40,
+                              labelLimit=160)),
+        y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=280)),
     )  # fmt: skip
     shown = alt.datum.asked & ~alt.datum.suppressed
     cells = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
@@ -57,8 +65,8 @@ def layer_heatmap(
         ),  # fmt: skip
         opacity=alt.condition(alt.datum.asked, alt.value(1.0), alt.value(0.0)),
         tooltip=[
-            alt.Tooltip("factor_label:N", title=titles["factor"]),
-            alt.Tooltip("layer_label:N", title=titles["layer"]),
+            alt.Tooltip(f"{row}:N", title=titles["factor"]),
+            alt.Tooltip(f"{column}:N", title=titles["layer"]),
             alt.Tooltip("cell_text:N", title=titles["mean"]),
             alt.Tooltip("band_label:N", title=titles["band"]),
             alt.Tooltip("n:Q", title=titles["n"]),
@@ -77,7 +85,7 @@ def layer_heatmap(
         .encode(text="cell_text:N", color=alt.value(TEXT))
     )
     chart: alt.LayerChart = (empty + cells + text.transform_filter(shown) + muted).properties(
-        height=alt.Step(ROW_STEP), width=alt.Step(110)
+        height=alt.Step(ROW_STEP), width=alt.Step(cell_width)
     )
     return configure(chart, lang)
 

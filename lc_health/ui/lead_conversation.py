@@ -210,13 +210,14 @@ def render() -> None:
     row = data.rounds[data.rounds["round_id"] == round_id].iloc[0]
     instrument = ctx.registry.get(row["instrument_id"], int(row["instrument_version"]))
     factors, changes = review_data.factor_frames(view, instrument, threshold)
+    shown = [int(f) for f in factors.loc[~factors["suppressed"], "factor"]]
+    if not shown:
+        st.info(t("review.all_hidden", threshold=threshold))
+        return
     order = review.attention_order(factors, changes)
     if not order:
         st.success(t("conversation.nothing"), icon=":material/celebration:")
-        order = [int(f) for f in factors.loc[~factors["suppressed"], "factor"]]
-        if not order:
-            st.info(t("review.all_hidden", threshold=threshold))
-            return
+        order = shown
     st.caption(t("conversation.intro", count=len(order)))
     names = {f: f"{f}. {instrument.factor_by_id[f].name.get(lang)}" for f in order}
     key = f"conv_{community.id}_{round_id}"

@@ -15,7 +15,7 @@ from lc_health.ui.guard import pick_community, require
 from lc_health.ui.widgets import demo_notice
 
 
-def _headline(view: review_data.RoundView, rate: float | None, lang: str, threshold: int) -> None:
+def headline(view: review_data.RoundView, rate: float | None, lang: str, threshold: int) -> None:
     now = review.health(view.scores, threshold)
     before = review.health(view.previous_scores, threshold)
     changes = review.change(view.scores, view.previous_scores, "health", threshold)
@@ -74,7 +74,7 @@ def render() -> None:
     view = review_data.round_view(data, round_id)
     row = data.rounds[data.rounds["round_id"] == round_id].iloc[0]
     instrument = ctx.registry.get(row["instrument_id"], int(row["instrument_version"]))
-    _headline(view, review_data.response_rate(data, view), lang, threshold)
+    headline(view, review_data.response_rate(data, view), lang, threshold)
     factors, changes = review_data.factor_frames(view, instrument, threshold)
     tabs = st.tabs(
         [t("review.tab_layers"), t("review.tab_factors"), t("review.tab_change"),

@@ -33,8 +33,9 @@ class PageSpec:
 ADMIN = frozenset({Role.admin})
 POLICY = frozenset({Role.policy, Role.admin})
 
-OVERVIEW, COMMUNITY, ADMINISTRATION, HELP = (
-    "nav.section_overview", "nav.section_community", "nav.section_admin", "nav.section_help",
+OVERVIEW, COMMUNITY, PORTFOLIO, ADMINISTRATION, HELP = (
+    "nav.section_overview", "nav.section_community", "nav.section_portfolio",
+    "nav.section_admin", "nav.section_help",
 )  # fmt: skip
 
 # In menu order: (module, title key, icon, section key, roles). A page appears for the roles
@@ -43,6 +44,8 @@ _MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
     ("communities", "nav.communities", ":material/groups:", OVERVIEW, ALL),
     ("lead_review", "nav.lead_review", ":material/insights:", COMMUNITY, LEADS),
     ("lead_conversation", "nav.lead_conversation", ":material/forum:", COMMUNITY, LEADS),
+    ("portfolio", "nav.portfolio", ":material/dashboard:", PORTFOLIO, POLICY),
+    ("portfolio_community", "nav.portfolio_community", ":material/zoom_in:", PORTFOLIO, POLICY),
     ("admin_communities", "nav.admin_communities", ":material/hub:", ADMINISTRATION, ADMIN),
     ("admin_organisations", "nav.admin_organisations", ":material/domain:", ADMINISTRATION, ADMIN),
     ("admin_rounds", "nav.admin_rounds", ":material/event:", ADMINISTRATION, ADMIN),

@@ -124,11 +124,11 @@ def render(community: str, data: CommunityData, view: RoundView, factors: pd.Dat
     tr = partial(translate, lang)
     stem = f"lc-health-{view.period}"
     c1, c2, c3 = st.columns(3)
-    c1.download_button(t("review.export_csv"), data=lambda: report.to_csv(built, tr),
+    c1.download_button(t("review.export_csv"), data=lambda: report.to_csv(built.sheets(tr)),
                        file_name=f"{stem}.csv", mime="text/csv",
                        icon=":material/table_view:", on_click="ignore")  # fmt: skip
     c2.download_button(
-        t("review.export_excel"), data=lambda: report.to_excel(built, tr),
+        t("review.export_excel"), data=lambda: report.to_excel(built.sheets(tr)),
         file_name=f"{stem}.xlsx", icon=":material/grid_on:", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )  # fmt: skip

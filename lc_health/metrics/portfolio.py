@@ -1,0 +1,88 @@
+"""Comparing communities. Every portfolio figure is built from community aggregates that pass the
+anonymity threshold, and only from those: a median, a count per band or a forces share never
+includes a community that is shown as "too few responses", so no hidden community can be worked
+out by subtracting the shown ones from a total.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lc_health.metrics.core import BANDS, summarise_sums
+
+TOO_FEW = "too_few"
+
+
+def community_means(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Per community, period, scope and key: n, mean, ci_low, ci_high, band, suppressed.
+
+    sums: community_id, period, scope, key, n, total, total_sq.
+    """
+    out = summarise_sums(sums, threshold)
+    columns = ["community_id", "period", "scope", "key", "n", "mean", "ci_low", "ci_high",
+               "band", "suppressed"]  # fmt: skip
+    return out[columns].reset_index(drop=True)
+
+
+def heatmap(means: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Communities x factors for one period, with each community's health index for sorting.
+
+    means: community_means of scopes factor and health. Returns community_id, factor (int, or 0
+    for the health index), n, mean, band, suppressed.
+    """
+    now = means[(means["period"] == period) & means["scope"].isin(["factor", "health"])]
+    out = now.assign(factor=now["key"].map(lambda k: int(k) if k else 0))
+    return out[["community_id", "factor", "n", "mean", "band", "suppressed"]].reset_index(drop=True)
+
+
+def layer_profiles(means: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each community's four layer indices in one period: community_id, layer, n, mean, band,
+    suppressed."""
+    now = means[(means["period"] == period) & (means["scope"] == "layer")]
+    return now.rename(columns={"key": "layer"})[
+        ["community_id", "layer", "n", "mean", "band", "suppressed"]
+    ].reset_index(drop=True)
+
+
+def spread_over_time(means: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """Per period and key: the median and middle half of the shown communities' means.
+
+    Returns period, key, communities (how many were shown), median, q1, q3.
+    """
+    shown = means[(means["scope"] == scope) & ~means["suppressed"]]
+    grouped = shown.groupby(["period", "key"])["mean"]
+    out = pd.DataFrame(
+        {
+            "communities": grouped.size(),
+            "median": grouped.median(),
+            "q1": grouped.quantile(0.25),
+            "q3": grouped.quantile(0.75),
+        }
+    ).reset_index()
+    return out
+
+
+def bands_over_time(means: pd.DataFrame) -> pd.DataFrame:
+    """How many communities sit in each reading band per period (health index), plus how many
+    had too few responses. Returns period, band, communities."""
+    health = means[means["scope"] == "health"]
+    labelled = health.assign(
+        band=health["band"].astype(object).where(~health["suppressed"], TOO_FEW)
+    )
+    counts = labelled.groupby(["period", "band"]).size().rename("communities").reset_index()
+    periods = sorted(health["period"].unique())
+    full = pd.MultiIndex.from_product([periods, [*BANDS, TOO_FEW]], names=["period", "band"])
+    return counts.set_index(["period", "band"]).reindex(full, fill_value=0).reset_index()
+
+
+def participation(frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Responses and response rate per community and period.
+
+    frame: community_id, period, responses, personal_responses; links: community_id,
+    personal_links. The rate counts responses through personal links against active links.
+    """
+    out = frame.merge(links, on="community_id", how="left")
+    out["personal_links"] = out["personal_links"].fillna(0).astype(int)
+    rate = out["personal_responses"] / out["personal_links"].where(out["personal_links"] > 0)
+    out["response_rate"] = rate
+    return out
