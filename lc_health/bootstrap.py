@@ -4,6 +4,7 @@ in demo mode, demo data. Failures become one StartupError that says what to do."
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -15,6 +16,7 @@ from lc_health import db
 from lc_health.config import Settings
 from lc_health.instrument import InstrumentError, Registry, load_registry
 from lc_health.models import AppMeta, Community
+from lc_health.production import production_problems
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,18 @@ def load_settings() -> Settings:
         raise StartupError("Invalid setting:\n" + "\n".join(lines)) from None
 
 
-def open_app(settings: Settings | None = None) -> AppContext:
-    """Load settings and instruments, migrate the database, seed demo data if asked."""
+def open_app(
+    settings: Settings | None = None, streamlit_options: Mapping[str, object] | None = None
+) -> AppContext:
+    """Check the settings, load the instruments, migrate the database, seed demo data if asked.
+
+    Outside demo mode, settings that are unsafe for real participants (no cookie secret, an
+    http public address, Streamlit showing error details) stop the app with the reasons.
+    """
     settings = settings or load_settings()
+    problems = production_problems(settings, streamlit_options)
+    if problems:
+        raise StartupError("Not safe to run outside demo mode:\n" + "\n".join(problems))
     try:
         registry = load_registry(settings.surveys_dir)
     except InstrumentError as exc:

@@ -18,6 +18,7 @@ from lc_health.errors import Invalid
 from lc_health.i18n import translate
 from lc_health.instrument import InstrumentError, load_instrument, load_registry
 from lc_health.models import Role
+from lc_health.production import production_problems
 from lc_health.store import audit
 from lc_health.store import users as ustore
 
@@ -157,6 +158,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.demo:
         env["LC_HEALTH_DEMO"] = "true"
+    settings = load_settings().model_copy(update={"demo": True}) if args.demo else load_settings()
+    problems = production_problems(settings)
+    if problems:
+        return _fail("not safe to run outside demo mode:\n" + "\n".join(problems))
+    if settings.cookie_secret is not None:
+        # Through the environment, not a flag: `ps` shows flags to everyone on the machine.
+        env["STREAMLIT_SERVER_COOKIE_SECRET"] = settings.cookie_secret.get_secret_value()
     command = [
         sys.executable,
         "-m",
@@ -170,6 +178,52 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     os.chdir(ROOT)  # .streamlit/config.toml is read from the working folder
     os.execvpe(command[0], command, env)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from lc_health.backup import BackupError, backup
+
+    try:
+        print(backup(database_url=load_settings().database_url, target=args.file, force=args.force))
+    except BackupError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from lc_health.backup import BackupError, restore
+
+    try:
+        url = load_settings().database_url
+        print(restore(database_url=url, source=args.file, force=args.force))
+    except BackupError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_purge(_args: argparse.Namespace) -> int:
+    """The retention setting: raw answers of long-closed rounds go, their aggregates stay."""
+    from lc_health.models import utcnow
+    from lc_health.privacy import purge_expired
+
+    years = load_settings().retention_years
+    if years == 0:
+        print("retention is off (LC_HEALTH_RETENTION_YEARS=0): nothing purged")
+        return 0
+    engine = _engine()
+    db.upgrade(engine)
+    with db.write_session(engine) as session:
+        counts = purge_expired(session=session, now=utcnow(), years=years, actor="lc-health purge")
+    done = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.as_dict().items())
+    print(f"purged raw data of rounds closed more than {years} years ago (aggregates kept): {done}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """The performance benchmark (lc_health.bench; imported only for this command)."""
+    from lc_health.bench.command import run_command
+
+    return run_command(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,6 +268,31 @@ def build_parser() -> argparse.ArgumentParser:
     check = ins.add_parser("check", help="validate instrument files and list every problem")
     check.add_argument("files", nargs="+", type=Path)
     check.set_defaults(handler=cmd_instrument_check)
+    backup_cmd = sub.add_parser(
+        "backup", help="back up the database (SQLite: online backup; PostgreSQL: pg_dump)"
+    )
+    backup_cmd.add_argument("file", type=Path)
+    backup_cmd.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup_cmd.set_defaults(handler=cmd_backup)
+    restore_cmd = sub.add_parser(
+        "restore", help="restore a backup into the configured database, then migrate it"
+    )
+    restore_cmd.add_argument("file", type=Path)
+    restore_cmd.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+    restore_cmd.set_defaults(handler=cmd_restore)
+    purge = sub.add_parser(
+        "purge", help="apply LC_HEALTH_RETENTION_YEARS: delete old raw answers, keep aggregates"
+    )
+    purge.set_defaults(handler=cmd_purge)
+    bench = sub.add_parser("bench", help="benchmark at scale S, M or L (see docs/performance.md)")
+    bench.add_argument("--scale", choices=["S", "M", "L"], default="S")
+    bench.add_argument("--database-url", help="PostgreSQL URL (default: SQLite in data/bench/)")
+    bench.add_argument("--keep", action="store_true", help="keep the generated database")
+    bench.add_argument("--reuse", action="store_true", help="measure a kept database again")
+    bench.add_argument("--pages", action="store_true", help="time pages in Chromium instead")
+    bench.set_defaults(handler=cmd_bench)
     return parser
 
 

@@ -20,13 +20,28 @@ PG_URL_VAR = "LC_HEALTH_TEST_POSTGRES_URL"
 PG_REQUIRED_VAR = "LC_HEALTH_TEST_REQUIRE_POSTGRES"
 
 
+# What a production deployment sets; tests run outside demo mode unless they say otherwise.
+TEST_COOKIE_SECRET = "test-cookie-secret-that-is-long-enough-0123456789"
+
+
 @pytest.fixture(autouse=True)
 def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never read the developer's own LC_HEALTH_* environment or .env file."""
     for name in list(os.environ):
         if name.startswith("LC_HEALTH_") and not name.startswith("LC_HEALTH_TEST_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("LC_HEALTH_COOKIE_SECRET", TEST_COOKIE_SECRET)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _production_streamlit_options() -> None:
+    """AppTest runs in a temporary folder without .streamlit/config.toml: give Streamlit the
+    options a production deployment has, so the app's own production check passes."""
+    from streamlit import config
+
+    config.set_option("server.cookieSecret", TEST_COOKIE_SECRET)
+    config.set_option("client.showErrorDetails", "none")
 
 
 @pytest.fixture(scope="session")

@@ -18,14 +18,14 @@ from lc_health.ui.navigation import PAGES, pages_for
 from tests.apptest import ROOT, TIMEOUT, new_app, page_text
 
 UI = ROOT / "lc_health" / "ui"
-ALL_PAGES = sorted({spec.module for spec in PAGES} | {"signin", "about"})
+ALL_PAGES = sorted({spec.module for spec in PAGES} | {"signin", "about", "privacy"})
 ADMIN_ONLY = {spec.module for spec in PAGES if spec.roles == {Role.admin}}
-SIGNED_IN = {"communities", "account", "about"}
+SIGNED_IN = {"communities", "account", "about", "privacy"}
 LEAD_PAGES = {"lead_review", "lead_conversation"}
 POLICY_PAGES = {"portfolio", "portfolio_community"}
 # Who may open which page. Everything not listed must be refused.
 EXPECTED: dict[str, set[str]] = {
-    "anonymous": {"signin", "about"},
+    "anonymous": {"signin", "about", "privacy"},
     "admin": ADMIN_ONLY | SIGNED_IN | LEAD_PAGES | POLICY_PAGES,
     "lead": SIGNED_IN | LEAD_PAGES,
     "lead_other": SIGNED_IN | LEAD_PAGES,
@@ -82,7 +82,7 @@ def test_every_page_checks_access_itself(role: str, accounts: dict[str, int | No
         assert not at.exception, (role, module, at.exception)
         text = page_text(at)
         refused = any(r in text for r in REFUSALS)
-        if module in EXPECTED[role] or module in ("signin", "about"):
+        if module in EXPECTED[role] or module in ("signin", "about", "privacy"):
             assert not refused, (role, module)
             assert at.title, (role, module)
         else:

@@ -8,13 +8,15 @@ import streamlit as st
 
 from lc_health.bootstrap import AppContext, StartupError, holds_demo_data, open_app
 from lc_health.i18n import LANGUAGES, normalise_language, translate
+from lc_health.production import STREAMLIT_OPTIONS
 
 LANG_KEY = "lang"
 
 
 @st.cache_resource(show_spinner=False)
 def _app_context() -> AppContext:
-    return open_app()
+    options = {name: st.get_option(name) for name in STREAMLIT_OPTIONS}
+    return open_app(streamlit_options=options)
 
 
 def app() -> AppContext:

@@ -54,7 +54,9 @@ _MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
     ("admin_import", "nav.admin_import", ":material/upload_file:", ADMINISTRATION, ADMIN),
     ("admin_audit", "nav.admin_audit", ":material/history:", ADMINISTRATION, ADMIN),
     ("account", "nav.account", ":material/person:", HELP, ALL),
+    ("admin_privacy", "nav.admin_privacy", ":material/shield_person:", ADMINISTRATION, ADMIN),
     ("about", "nav.about", ":material/info:", HELP, ALL),
+    ("privacy", "nav.privacy", ":material/shield:", HELP, ALL),
 )  # fmt: skip
 PAGES: tuple[PageSpec, ...] = tuple(PageSpec(*entry) for entry in _MENU)
 
@@ -68,7 +70,7 @@ def _page(module: str, title_key: str, icon: str, *, default: bool = False) -> S
 def pages_for(role: Role | None) -> list[str]:
     """The page modules a role can reach (anonymous visitors: sign-in and About)."""
     if role is None:
-        return ["signin", "about"]
+        return ["signin", "about", "privacy"]
     return [spec.module for spec in PAGES if role in spec.roles]
 
 
@@ -97,6 +99,7 @@ def build_navigation() -> StreamlitPage:
             [
                 _page("signin", "nav.signin", ":material/login:", default=True),
                 _page("about", "nav.about", ":material/info:"),
+                _page("privacy", "nav.privacy", ":material/shield:"),
             ]
         )
     _account_box(viewer)

@@ -34,6 +34,7 @@ from lc_health.survey_flow import (
 )
 from lc_health.ui import survey_feedback, survey_review, survey_steps
 from lc_health.ui.context import app, language, language_switch, t
+from lc_health.ui.survey_withdraw import render_withdraw
 from lc_health.ui.widgets import md_escape
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,7 @@ def render() -> None:
             _go(draft, 1)
         elif not resolved.personal:
             st.caption(t("survey.open_link_done"))
+        render_withdraw(token=token, community_name=community.name)
         return
 
     names = steps(instrument)
@@ -243,6 +245,8 @@ def render() -> None:
     elif step == REVIEW:
         survey_review.show(draft, instrument, lang, names, on_edit=lambda i: _go(draft, i))
     _navigation(draft, names, instrument, resolved, lang)
+    if step == WELCOME:
+        render_withdraw(token=token, community_name=community.name)
 
 
 def _step_name(step: str, instrument: Instrument, lang: str) -> str:
