@@ -421,10 +421,12 @@ def commit(
     instrument: Instrument,
     source: str,
     actor: str,
+    source_kind: Source = Source.imported,
 ) -> ImportBatch:
     """Store every row of a clean preview as one batch, in the caller's transaction, so that a
     failure on any row leaves nothing behind. Raises Invalid before writing when the preview
-    has problems, no rows, or does not fit the round."""
+    has problems, no rows, or does not fit the round. `source_kind` marks the responses
+    (Source.paper for sheets typed in after a paper session)."""
     source = source.strip()
     problems: list[Problem] = []
     if preview.problems:
@@ -458,7 +460,7 @@ def commit(
                     round_id=round_id,
                     submission_key=f"import-{batch.id}-{row.row}",
                     batch_id=batch.id,
-                ),
+                ).model_copy(update={"source": source_kind}),
                 instrument=instrument,
             )
     except (InvalidResponse, ValidationError, IntegrityError) as exc:

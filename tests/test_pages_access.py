@@ -21,7 +21,7 @@ UI = ROOT / "lc_health" / "ui"
 ALL_PAGES = sorted({spec.module for spec in PAGES} | {"signin", "about", "privacy"})
 ADMIN_ONLY = {spec.module for spec in PAGES if spec.roles == {Role.admin}}
 SIGNED_IN = {"communities", "account", "about", "privacy"}
-LEAD_PAGES = {"lead_review", "lead_conversation"}
+LEAD_PAGES = {"lead_review", "lead_conversation", "lead_paper"}
 POLICY_PAGES = {"portfolio", "portfolio_community"}
 # Who may open which page. Everything not listed must be refused.
 EXPECTED: dict[str, set[str]] = {

@@ -44,6 +44,7 @@ _MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
     ("communities", "nav.communities", ":material/groups:", OVERVIEW, ALL),
     ("lead_review", "nav.lead_review", ":material/insights:", COMMUNITY, LEADS),
     ("lead_conversation", "nav.lead_conversation", ":material/forum:", COMMUNITY, LEADS),
+    ("lead_paper", "nav.lead_paper", ":material/print:", COMMUNITY, LEADS),
     ("portfolio", "nav.portfolio", ":material/dashboard:", PORTFOLIO, POLICY),
     ("portfolio_community", "nav.portfolio_community", ":material/zoom_in:", PORTFOLIO, POLICY),
     ("admin_communities", "nav.admin_communities", ":material/hub:", ADMINISTRATION, ADMIN),
