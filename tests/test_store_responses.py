@@ -256,3 +256,44 @@ def test_round_answers_frame_keeps_dont_know_as_missing(
         }
     )
     assert_frame_equal(frame[["item_id", "value"]], expected, check_dtype=False)
+
+
+def test_many_rounds_read_at_once_equal_round_by_round(
+    engine: Engine, instrument: Instrument
+) -> None:
+    """Tally reads for more rounds than fit one placeholder each (one array parameter) give the
+    same rows as reading each round; submission times round-trip unchanged."""
+    rng = random.Random(11)
+    round_ids: list[int] = []
+    with write_session(engine) as session:
+        community = make_community(session)
+        assert community.id is not None
+        for n in range(tallies.MANY_IDS + 5):
+            rnd = make_round(
+                session, instrument, community_id=community.id, period=f"{1900 + n}-Q1"
+            )
+            assert rnd.id is not None
+            round_ids.append(rnd.id)
+            resp = make_response_in(instrument, round_id=rnd.id, rng=rng, submission_key=f"m{n}")
+            rstore.save_response(session=session, response_in=resp, instrument=instrument)
+    with read_session(engine) as session:
+        together = tallies.score_sums(session=session, round_ids=round_ids)
+        apart = pd.concat(
+            [tallies.score_sums(session=session, round_ids=[r]) for r in round_ids],
+            ignore_index=True,
+        )
+        counts = tallies.round_counts(session=session, round_ids=round_ids)
+    keys = ["round_id", "scope", "key"]
+    assert_frame_equal(
+        together.sort_values(keys).reset_index(drop=True),
+        apart.sort_values(keys).reset_index(drop=True),
+    )
+    assert sorted(counts["round_id"]) == sorted(round_ids)
+    moment = pd.Timestamp("2026-05-04 10:11:12.123456", tz="UTC").to_pydatetime()
+    resp = make_response_in(instrument, round_id=round_ids[0], submitted_at=moment)
+    with write_session(engine) as session:
+        saved = rstore.save_response(session=session, response_in=resp, instrument=instrument)
+    with read_session(engine) as session:
+        row = session.get(Response, saved.response_id)
+        assert row is not None
+        assert row.submitted_at == moment and row.updated_at == moment

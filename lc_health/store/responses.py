@@ -4,16 +4,34 @@ transaction, so a response and its share of the summaries land together or not a
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, insert
+from sqlalchemy import Connection, bindparam, delete, event, insert
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from lc_health.instrument import Instrument
 from lc_health.models import Answer, Comment, ForceMark, Response, Round, utcnow
 from lc_health.schemas import ResponseIn, response_problems
-from lc_health.store.tallies import Delta, apply_delta
+from lc_health.store.tallies import (
+    Delta,
+    Rows,
+    apply_delta,
+    bulk_insert,
+    bulk_rows,
+    delta_rows,
+    driver_statement,
+    write_delta_rows,
+)
+
+_RESPONSE = Response.__table__  # type: ignore[attr-defined]
+_ANSWER = Answer.__table__  # type: ignore[attr-defined]
+_FORCE_MARK = ForceMark.__table__  # type: ignore[attr-defined]
+_COMMENT = Comment.__table__  # type: ignore[attr-defined]
 
 
 class InvalidResponse(ValueError):
@@ -55,36 +73,121 @@ def _remove_content(session: Session, response_id: int) -> None:
         session.execute(delete(model).where(col(model.response_id) == response_id))
 
 
+RESPONSE_COLUMNS = (
+    "round_id", "invitation_id", "respondent_key", "submission_key", "language", "role",
+    "organisation_id", "organisation_type", "source", "import_batch_id", "answered_forces",
+    "instrument_version", "submitted_at", "updated_at",
+)  # fmt: skip
+
+
+def _insert(table: Any, columns: Sequence[str]) -> Callable[[str], Any]:
+    def build(_dialect: str) -> Any:
+        return insert(table).values({c: bindparam(c, type_=table.c[c].type) for c in columns})
+
+    return build
+
+
+def _insert_response(_dialect: str) -> Any:
+    return _insert(_RESPONSE, RESPONSE_COLUMNS)(_dialect).returning(_RESPONSE.c.id)
+
+
+def _existing_statement(by_invitation: bool) -> Callable[[str], Any]:
+    def build(dialect: str) -> Any:
+        other = Response.invitation_id if by_invitation else Response.submission_key
+        stmt = select(col(Response.id)).where(
+            col(Response.round_id) == bindparam("round_id"), col(other) == bindparam("other")
+        )
+        # Lock the row on PostgreSQL, so two replacements of one response cannot interleave.
+        return stmt.with_for_update() if dialect == "postgresql" else stmt
+
+    return build
+
+
+def _insert_rows(conn: Connection, table: Any, columns: Sequence[str], rows: Rows) -> None:
+    """Many rows in one statement (see tallies.bulk_insert): executemany on SQLite, one JSON
+    batch in one round trip on PostgreSQL."""
+    dialect = conn.dialect.name
+    stmt = driver_statement(conn, f"bulk:{table.name}", lambda d: bulk_insert(d, table, columns))
+    if dialect == "postgresql":
+        stmt.run_once(conn, bulk_rows(rows))
+    else:
+        stmt.run(conn, rows)
+
+
 def _write_content(session: Session, response_id: int, resp: ResponseIn) -> None:
+    # Statements compiled once and run through the driver (see tallies.DriverStatement): a
+    # submission is the hot write path.
+    conn = session.connection()
     if resp.answers:
-        session.execute(
-            insert(Answer),
+        _insert_rows(
+            conn,
+            _ANSWER,
+            ("response_id", "item_id", "value"),
             [
                 {"response_id": response_id, "item_id": item_id, "value": value}
                 for item_id, value in sorted(resp.answers.items())
             ],
         )
     if resp.forces:
-        session.execute(
-            insert(ForceMark),
+        _insert_rows(
+            conn,
+            _FORCE_MARK,
+            ("response_id", "force_id"),
             [{"response_id": response_id, "force_id": f} for f in sorted(resp.forces)],
         )
     if resp.comment and resp.comment.strip():
-        session.add(Comment(response_id=response_id, text=resp.comment))
+        driver_statement(conn, "insert:comment", _insert(_COMMENT, ("response_id", "text"))).run(
+            conn, [{"response_id": response_id, "text": resp.comment}]
+        )
 
 
-def _find_existing(session: Session, resp: ResponseIn) -> Response | None:
+def _find_existing(session: Session, resp: ResponseIn) -> int | None:
+    """The id of the response this submission repeats or replaces (locked on PostgreSQL)."""
+    conn = session.connection()
+    params: dict[str, Any]
     if resp.invitation_id is not None:
-        stmt = select(Response).where(
-            Response.round_id == resp.round_id, Response.invitation_id == resp.invitation_id
-        )
+        stmt = driver_statement(conn, "existing:invitation", _existing_statement(True))
+        params = {"round_id": resp.round_id, "other": resp.invitation_id}
     else:
-        stmt = select(Response).where(
-            Response.round_id == resp.round_id, Response.submission_key == resp.submission_key
-        )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalar_one_or_none()
+        stmt = driver_statement(conn, "existing:submission", _existing_statement(False))
+        params = {"round_id": resp.round_id, "other": resp.submission_key}
+    found = stmt.run(conn, [params]).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+_QUEUED = "lc_health_sqlite_write_queue"
+_WRITE_QUEUES: dict[str, threading.Lock] = {}
+_WRITE_QUEUES_GUARD = threading.Lock()
+
+
+def _queue_sqlite_writer(session: Session) -> None:
+    """On SQLite, wait for this process's other writers on a lock before the transaction
+    begins, and release it when the transaction ends.
+
+    SQLite admits one writer at a time; the others wait in its busy handler, which polls with
+    growing sleeps (1, 2, 5, 10 ... ms). When a workshop submits at once, that makes submissions
+    wait far longer than the writes take, and in no particular order; a lock hands the database
+    on the moment it is free, first come first served. Only a session that has not begun its
+    transaction queues: one that already holds SQLite's lock must not wait for this one.
+    (Writers in other processes still meet SQLite's busy handler.)
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite" or session.in_transaction() or _QUEUED in session.info:
+        return
+    url = bind.engine.url.render_as_string(hide_password=False)
+    with _WRITE_QUEUES_GUARD:
+        lock = _WRITE_QUEUES.setdefault(url, threading.Lock())
+    if not event.contains(session, "after_transaction_end", _leave_queue):
+        event.listen(session, "after_transaction_end", _leave_queue)
+    lock.acquire()
+    session.info[_QUEUED] = lock
+
+
+def _leave_queue(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        lock = session.info.pop(_QUEUED, None)
+        if lock is not None:
+            lock.release()
 
 
 def save_response(
@@ -98,39 +201,51 @@ def save_response(
     problems = response_problems(response_in, instrument)
     if problems:
         raise InvalidResponse(problems)
-    existing = _find_existing(session, response_in)
-    if existing is not None and existing.id is not None:
+    # Everything that needs no database is done before the first statement, so that the write
+    # transaction (which holds SQLite's single write lock) stays as short as it can be.
+    delta = Delta()
+    delta.add(response_in.answers, response_in.forces, instrument)
+    tally_rows = delta_rows(round_id=response_in.round_id, delta=delta)
+    _queue_sqlite_writer(session)
+    existing_id = _find_existing(session, response_in)
+    if existing_id is not None:
         if response_in.invitation_id is None:
-            return SaveResult(existing.id, created=False)
-        old_answers, old_forces = _stored(session, existing.id)
-        delta = Delta()
+            return SaveResult(existing_id, created=False)
+        existing = session.get(Response, existing_id)
+        assert existing is not None
+        old_answers, old_forces = _stored(session, existing_id)
         delta.add(old_answers, old_forces, instrument, sign=-1)
-        delta.add(response_in.answers, response_in.forces, instrument)
-        _remove_content(session, existing.id)
+        _remove_content(session, existing_id)
         _update_fields(existing, response_in, instrument)
         session.add(existing)
         session.flush()
-        _write_content(session, existing.id, response_in)
+        _write_content(session, existing_id, response_in)
         apply_delta(session, round_id=response_in.round_id, delta=delta)
-        return SaveResult(existing.id, created=False)
+        return SaveResult(existing_id, created=False)
 
-    row = Response(
-        round_id=response_in.round_id,
-        invitation_id=response_in.invitation_id,
-        respondent_key=response_in.respondent_key or new_respondent_key(),
-        submission_key=response_in.submission_key,
-        instrument_version=instrument.version,
-        submitted_at=response_in.submitted_at or utcnow(),
-    )
-    _update_fields(row, response_in, instrument)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    _write_content(session, row.id, response_in)
-    delta = Delta()
-    delta.add(response_in.answers, response_in.forces, instrument)
-    apply_delta(session, round_id=response_in.round_id, delta=delta)
-    return SaveResult(row.id, created=True)
+    stamp = response_in.submitted_at or utcnow()
+    conn = session.connection()
+    row = {
+        "round_id": response_in.round_id,
+        "invitation_id": response_in.invitation_id,
+        "respondent_key": response_in.respondent_key or new_respondent_key(),
+        "submission_key": response_in.submission_key,
+        "language": response_in.language,
+        "role": response_in.role,
+        "organisation_id": response_in.organisation_id,
+        "organisation_type": response_in.organisation_type,
+        "source": response_in.source.value,
+        "import_batch_id": response_in.import_batch_id,
+        "answered_forces": response_in.forces is not None,
+        "instrument_version": instrument.version,
+        "submitted_at": stamp,
+        "updated_at": stamp,
+    }
+    inserted = driver_statement(conn, "insert:response", _insert_response).run(conn, [row])
+    response_id = int(inserted.scalar_one())
+    _write_content(session, response_id, response_in)
+    write_delta_rows(session, tally_rows)
+    return SaveResult(response_id, created=True)
 
 
 def _update_fields(row: Response, resp: ResponseIn, instrument: Instrument) -> None:

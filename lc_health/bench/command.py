@@ -1,0 +1,35 @@
+"""The `lc-health bench` command: its arguments come from lc_health.cli."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from lc_health.bench.target import BenchError
+from lc_health.bootstrap import load_settings
+
+
+def run_command(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    try:
+        if args.pages:
+            from lc_health.bench.pages import PageOptions, run_pages
+
+            run_pages(PageOptions(scale=args.scale, database_url=args.database_url))
+            return 0
+        from lc_health.bench.run import Options, run
+
+        run(
+            Options(
+                scale=args.scale,
+                database_url=args.database_url,
+                keep=args.keep,
+                reuse=args.reuse,
+                surveys_dir=settings.surveys_dir,
+                threshold=settings.anonymity_threshold,
+            )
+        )
+    except BenchError as exc:
+        print(f"lc-health bench: {exc}", file=sys.stderr)
+        return 1
+    return 0

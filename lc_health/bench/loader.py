@@ -1,0 +1,96 @@
+"""Bulk loading of generated rows: one executemany per batch on SQLite, COPY on PostgreSQL.
+
+Either way the whole load is one transaction, written outside the app's engine, which is the
+fastest way each database offers to take in millions of rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from psycopg import sql
+from sqlalchemy import Engine, bindparam, insert
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlmodel import SQLModel
+
+import lc_health.models  # noqa: F401  (registers the tables in SQLModel.metadata)
+
+# Generous page cache for the load only; the app's connections keep SQLite's default.
+LOAD_CACHE_KIB = 256 * 1024
+# Tables whose ids the generator assigns itself: PostgreSQL's sequences must move past them.
+SERIAL_TABLES = ("community", "organisation", "round", "invitation", "response", "action")
+
+
+class Loader(Protocol):
+    def rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        """Append rows to a table (column values already in the form stamp() and flag() give)."""
+
+    def stamp(self, moment: datetime) -> Any:
+        """A timestamp as this database's driver takes it."""
+
+    def finish(self) -> None:
+        """Commit, and leave the database as the app expects it."""
+
+
+class SqliteLoader:
+    """executemany on a connection of its own, with the journal off during the load (a failed
+    load is thrown away and generated again, so it needs no rollback)."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(path, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=OFF")
+        self._conn.execute("PRAGMA synchronous=OFF")
+        self._conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
+        self._conn.execute("BEGIN")
+
+    def rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        stmt = insert(SQLModel.metadata.tables[table]).values({c: bindparam(c) for c in columns})
+        self._conn.executemany(str(stmt.compile(dialect=sqlite_dialect())), rows)
+
+    def stamp(self, moment: datetime) -> Any:
+        # The form SQLAlchemy stores (UTC, no offset), so the app reads these back unchanged.
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def finish(self) -> None:
+        self._conn.execute("COMMIT")
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.close()
+
+
+class PostgresLoader:
+    """COPY ... FROM STDIN on a raw psycopg connection of the engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._raw = engine.raw_connection()
+        self._conn: Any = self._raw.driver_connection
+
+    def rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        with self._conn.cursor() as cur, cur.copy(stmt) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def stamp(self, moment: datetime) -> Any:
+        return moment
+
+    def finish(self) -> None:
+        with self._conn.cursor() as cur:
+            for table in SERIAL_TABLES:
+                stmt = sql.SQL(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                    "coalesce((SELECT max(id) FROM {}), 0) + 1, false)"
+                ).format(sql.Identifier(table))
+                cur.execute(stmt, (f'"{table}"',))
+        self._conn.commit()
+        self._raw.close()
+        # What autovacuum would soon do after a load this size: statistics for the planner and
+        # a visibility map, so that index-only scans need not visit the table.
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")

@@ -1,0 +1,228 @@
+"""Page timings in Chromium: `lc-health bench --pages [--scale L] [--database-url URL]` serves
+the app (`streamlit run app.py`) on a kept benchmark database, signs in as an administrator
+through the sign-in form, and times how long each page takes to show its content; it also reads
+the server's resident memory from /proc.
+
+Run `lc-health bench --scale L --keep` first. Pages are described generically (menu path and a
+CSS selector that appears once the content is there), so pages still being written are
+measured once they are in the menu, and skipped (with a note) until then.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lc_health import db
+from lc_health.auth import find_user
+from lc_health.bench.target import BenchError, Target, default_url, holds_bench_data
+from lc_health.i18n import translate
+from lc_health.models import Role
+from lc_health.store import users as ustore
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_EMAIL = "bench-admin@example.org"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+START_TIMEOUT_S = 90
+PAGE_TIMEOUT_MS = 120_000
+VISITS = 6  # the first is cold (empty server caches), the rest warm
+CHART = '[data-testid="stVegaLiteChart"]'
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    label: str
+    module: str  # the page module in lc_health/ui, which is also its url path
+    ready: str  # CSS selector that appears when the content is shown
+    target_s: float | None = None
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("portfolio", "portfolio", CHART, 3.0),
+    PageSpec("round review", "lead_review", '[data-testid="stMetric"]', 2.0),
+    PageSpec("communities overview", "communities", CHART),
+)
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    scale: str
+    database_url: str | None
+
+
+@dataclass(frozen=True)
+class PageTiming:
+    spec: PageSpec
+    first: float
+    warm: list[float]
+    rss_kib: int
+    peak_kib: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """VmRSS and VmHWM (the peak) of a process, in KiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0])
+    return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def _admin(url: str) -> str:
+    """An administrator account in the benchmark database, with a fresh password."""
+    password = secrets.token_urlsafe(18)
+    engine = db.make_engine(url)
+    try:
+        if not holds_bench_data(engine):
+            raise BenchError("--pages needs a database made by `lc-health bench --keep`")
+        with db.write_session(engine) as session:
+            user = find_user(session=session, email=ADMIN_EMAIL)
+            if user is None:
+                ustore.create_user(
+                    session=session, email=ADMIN_EMAIL, role=Role.admin, name="Bench",
+                    password=password, confirm=password,
+                )  # fmt: skip
+            else:
+                assert user.id is not None
+                ustore.set_password(
+                    session=session, user_id=user.id, password=password, confirm=password
+                )
+    finally:
+        engine.dispose()
+    return password
+
+
+def _menu_pages() -> set[str]:
+    # The UI modules cache with Streamlit, which warns when imported outside a running app.
+    import streamlit.runtime.caching.cache_data_api  # noqa: F401  (creates the logger first)
+
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    from lc_health.ui.navigation import pages_for
+
+    return set(pages_for(Role.admin))
+
+
+def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_HEALTH_")}
+    cookie = secrets.token_urlsafe(32)
+    env |= {
+        "LC_HEALTH_DATABASE_URL": url,
+        "LC_HEALTH_COOKIE_SECRET": cookie,
+        "STREAMLIT_SERVER_COOKIE_SECRET": cookie,
+        "LC_HEALTH_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise BenchError(f"the app did not start; see {log}")
+
+
+def _sign_in(page: Any, base: str, password: str) -> None:
+    page.goto(base)
+    page.get_by_role("textbox", name=translate("en", "signin.email")).fill(ADMIN_EMAIL)
+    page.get_by_role("textbox", name=translate("en", "signin.password")).fill(password)
+    page.get_by_role("button", name=translate("en", "signin.submit")).click()
+    # Signed in once the account box offers to sign out.
+    page.get_by_role("button", name=translate("en", "nav.sign_out")).wait_for(
+        timeout=PAGE_TIMEOUT_MS
+    )
+
+
+def _time_page(page: Any, base: str, spec: PageSpec, pid: int) -> PageTiming:
+    samples = []
+    for _ in range(VISITS):
+        started = time.perf_counter()
+        page.goto(f"{base}/{spec.module}", wait_until="commit")
+        page.wait_for_selector(spec.ready, state="visible", timeout=PAGE_TIMEOUT_MS)
+        samples.append(time.perf_counter() - started)
+    rss, peak = _memory_kib(pid)
+    return PageTiming(spec, samples[0], samples[1:], rss, peak)
+
+
+def run_pages(options: PageOptions) -> list[PageTiming]:
+    from playwright.sync_api import sync_playwright
+
+    target = Target(options.database_url or default_url(options.scale))
+    path = target.sqlite_path
+    # The server runs in the repository's folder: give it the file's absolute path.
+    url = f"sqlite:///{path.resolve()}" if path is not None else target.url
+    password = _admin(url)
+    menu = _menu_pages()
+    specs = [s for s in PAGES if s.module in menu]
+    missing = [s.label for s in PAGES if s.module not in menu]
+    port = _free_port()
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"lc-health-bench-pages-{port}.log"
+    proc = _serve(url, port, log)
+    base = f"http://127.0.0.1:{port}"
+    timings = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                args=CHROMIUM_ARGS, executable_path=shutil.which("chromium")
+            )
+            page = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+            tab = page.new_page()
+            _sign_in(tab, base, password)
+            idle_rss, _ = _memory_kib(proc.pid)
+            for spec in specs:
+                timings.append(_time_page(tab, base, spec, proc.pid))
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print(_render(options, timings, missing, idle_rss))
+    return timings
+
+
+def _render(options: PageOptions, timings: list[PageTiming], missing: list[str],
+            idle_rss: int) -> str:  # fmt: skip
+    lines = [
+        f"lc-health bench --pages, scale {options.scale}: time until the page shows its content "
+        f"in Chromium (first visit, then p50 of {VISITS - 1} more); server memory from /proc",
+        f"{'page':<24}{'first':>10}{'warm p50':>10}{'target':>8}  server VmRSS / peak (VmHWM)",
+    ]
+    for t in timings:
+        target = f"{t.spec.target_s:.0f} s" if t.spec.target_s else "-"
+        lines.append(
+            f"{t.spec.label:<24}{t.first:>9.2f}s{statistics.median(t.warm):>9.2f}s{target:>8}  "
+            f"{t.rss_kib / 1024:,.0f} MB / {t.peak_kib / 1024:,.0f} MB"
+        )
+    lines.append(f"server VmRSS after sign-in, before the pages: {idle_rss / 1024:,.0f} MB")
+    if missing:
+        lines.append("not in the menu yet, so not measured: " + ", ".join(missing))
+    return "\n".join(lines)

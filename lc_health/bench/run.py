@@ -1,0 +1,198 @@
+"""`lc-health bench`: generate a portfolio of a given scale, time the dashboards, survey
+submissions and the portfolio aggregation against DuckDB, and print one table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import resource
+import sqlite3
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from lc_health import db
+from lc_health.bench import duck
+from lc_health.bench.generate import Generated, generate, periods
+from lc_health.bench.report import Report, megabytes
+from lc_health.bench.scales import SCALES, Scale
+from lc_health.bench.submit import concurrent, open_rounds, sequential
+from lc_health.bench.target import (
+    BenchError,
+    Target,
+    default_url,
+    holds_bench_data,
+    prepare,
+    size_bytes,
+)
+from lc_health.bench.target import drop as drop_target
+from lc_health.bench.timing import cold_call, repeat, summarise
+from lc_health.bench.workloads import WORKLOADS, Context, take_store_seconds
+from lc_health.instrument import Instrument, load_registry
+from lc_health.periods import Period
+
+WARM_RUNS = 30
+WARM_UP = 2  # calls before the warm figures: they fill SQLAlchemy's and the database's caches
+CONCURRENT = 50
+
+
+@dataclass(frozen=True)
+class Options:
+    scale: str
+    database_url: str | None
+    keep: bool
+    reuse: bool
+    surveys_dir: Path
+    threshold: int
+
+
+def _peak_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def _engine_version(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with engine.connect() as conn:
+        version = conn.execute(text("SHOW server_version")).scalar_one()
+    return f"PostgreSQL {str(version).split()[0]}"
+
+
+def _title(scale: Scale, engine: Engine) -> str:
+    return (
+        f"lc-health bench, scale {scale.name}: {scale.communities:,} communities x "
+        f"{scale.rounds} rounds x ~{scale.respondents} respondents; {_engine_version(engine)}; "
+        f"Python {platform.python_version()}; {os.cpu_count()} cores"
+    )
+
+
+def _generation_note(generated: Generated | None) -> str:
+    if generated is None:
+        return "reused an earlier benchmark database (--reuse)"
+    return (
+        f"{generated.seconds:.1f} s: {generated.responses:,} responses, "
+        f"{generated.answers:,} answers, {generated.force_marks:,} force marks"
+    )
+
+
+def _dashboards(report: Report, engine: Engine, url: str, ctx: Context, options: Options,
+                communities: int) -> Context:  # fmt: skip
+    rng = random.Random(7)
+    picks = [rng.randint(1, communities) for _ in range(WARM_RUNS + WARM_UP)]
+    for name, workload in WORKLOADS.items():
+        params = {
+            "surveys_dir": str(options.surveys_dir), "threshold": ctx.threshold,
+            "community_id": ctx.community_id, "period": ctx.period,
+        }  # fmt: skip
+        cold = cold_call(name, url, params)
+
+        def call(run: int, workload: Callable[..., object] = workload) -> None:
+            with db.read_session(engine) as session:
+                workload(session, Context(ctx.instrument, ctx.threshold, picks[run], ctx.period))
+
+        store: list[float] = []
+
+        def measured(
+            run: int, call: Callable[[int], None] = call, store: list[float] = store
+        ) -> None:
+            take_store_seconds()
+            call(run)
+            store.append(take_store_seconds())
+
+        samples = repeat(measured, WARM_RUNS + WARM_UP)[WARM_UP:]
+        reads = statistics.median(store[WARM_UP:])
+        report.add(
+            name,
+            summarise(samples, cold),
+            f"{len(samples)} warm runs; of p50: store reads {reads * 1000:.1f} ms, metrics "
+            f"{(statistics.median(samples) - reads) * 1000:.1f} ms",
+        )
+    return ctx
+
+
+def _submissions(report: Report, engine: Engine, instrument: Instrument) -> None:
+    rounds = open_rounds(engine, Period.containing(date.today()))
+    for label, result in (
+        ("submission, 1 submitter", sequential(engine, instrument, rounds)),
+        (
+            f"submission, {CONCURRENT} concurrent",
+            concurrent(engine, instrument, rounds, submitters=CONCURRENT),
+        ),
+    ):
+        note = f"{result.submissions} submissions, {result.errors} errors"
+        if result.first_error:
+            note += f" (first: {result.first_error[:120]})"
+        report.add(label, result.timing, note)
+
+
+def _duckdb(report: Report, engine: Engine, ctx: Context) -> None:
+    answers = duck.load_answers(engine)
+    result = duck.compare(answers, ctx.instrument, ctx.period)
+    del answers
+    ours = report.row("portfolio heatmap").timing
+    assert ours is not None
+    with db.read_session(engine) as session:
+        heatmap = WORKLOADS["portfolio heatmap"](session, ctx)
+    off = duck.max_difference(heatmap, result.means)  # type: ignore[arg-type]
+    report.add(
+        "portfolio heatmap vs DuckDB",
+        None,
+        f"ratio {ours.p50 / result.timing.p50:.2f} = ours {ours.p50 * 1000:.1f} ms / DuckDB "
+        f"{result.timing.p50 * 1000:.1f} ms (p50s; DuckDB over {result.rows:,} raw answers in "
+        f"memory, loaded in {result.load_seconds:.1f} s untimed; largest difference of the "
+        f"means {off:.1e})",
+    )
+
+
+def run(options: Options, *, echo: Callable[[str], None] = print) -> Report:
+    """Run the whole benchmark; returns the report (also printed through echo)."""
+    scale = SCALES[options.scale]
+    target = Target(options.database_url or default_url(scale.name))
+    instrument = load_registry(options.surveys_dir).latest()
+    generated: Generated | None = None
+    if options.reuse:
+        engine = db.make_engine(target.url)
+        if not holds_bench_data(engine):
+            raise BenchError("--reuse needs a database an earlier `lc-health bench --keep` made")
+    else:
+        echo(f"generating scale {scale.name} into {_redact(target.url)} ...")
+        engine = prepare(target)
+        generated = generate(engine, target, scale, instrument)
+        engine = db.make_engine(target.url)  # a SQLite load leaves the file to a new engine
+    report = Report(_title(scale, engine))
+    try:
+        report.add("data generation", None, _generation_note(generated))
+        report.add("database size", None, megabytes(size_bytes(target, engine)))
+        after_generation = _peak_bytes()
+        quarters = periods(scale.rounds, date.today())
+        ctx = Context(instrument, options.threshold, 1, str(quarters[-2]))
+        echo("timing the dashboards ...")
+        _dashboards(report, engine, target.url, ctx, options, scale.communities)
+        echo("timing submissions ...")
+        _submissions(report, engine, instrument)
+        before_duckdb = _peak_bytes()
+        echo("DuckDB comparison ...")
+        _duckdb(report, engine, ctx)
+        report.add(
+            "peak memory (maxrss)",
+            None,
+            f"{megabytes(_peak_bytes())} (after generation {megabytes(after_generation)}, "
+            f"before loading the raw answers for DuckDB {megabytes(before_duckdb)})",
+        )
+    finally:
+        engine.dispose()
+        if not options.keep:
+            drop_target(target)
+    echo(report.render())
+    return report
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

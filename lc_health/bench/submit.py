@@ -1,0 +1,128 @@
+"""Survey submissions under load: one submitter at a time, and workshops where everyone
+submits at once. Each submission is what the survey page does: save_response in a
+write_session, into a round that is open."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlmodel import col
+
+from lc_health.bench.timing import Timing, summarise
+from lc_health.db import read_session, write_session
+from lc_health.instrument import Instrument
+from lc_health.models import Round
+from lc_health.periods import Period
+from lc_health.schemas import ResponseIn
+from lc_health.store.responses import save_response
+
+SEQUENTIAL = 200
+WORKSHOPS = 10  # bursts of concurrent submissions, each into one round
+BURST_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    timing: Timing
+    submissions: int
+    errors: int
+    first_error: str | None
+
+
+def open_rounds(engine: Engine, period: Period) -> list[int]:
+    with read_session(engine) as session:
+        stmt = select(col(Round.id)).where(col(Round.period) == str(period))
+        return [int(r) for r in session.execute(stmt).scalars()]
+
+
+def _response(rng: random.Random, instrument: Instrument, round_id: int, key: str) -> ResponseIn:
+    """A web submission through a round's open link, answers and forces at random."""
+    return ResponseIn(
+        round_id=round_id,
+        submission_key=key,
+        language=rng.choice(("nl", "en")),
+        role=rng.choice([o.id for o in instrument.profile.roles]),
+        organisation_type=rng.choice([o.id for o in instrument.profile.organisation_types]),
+        answers={
+            i.id: None if rng.random() < 0.06 else rng.randint(1, 5) for i in instrument.items
+        },
+        forces=frozenset(f.id for f in instrument.forces if rng.random() < 0.15),
+        comment="Bench comment" if rng.random() < 0.1 else None,
+    )
+
+
+def _submit(engine: Engine, instrument: Instrument, resp: ResponseIn) -> float:
+    started = time.perf_counter()
+    with write_session(engine) as session:
+        save_response(session=session, response_in=resp, instrument=instrument)
+    return time.perf_counter() - started
+
+
+def sequential(
+    engine: Engine, instrument: Instrument, rounds: list[int], *, runs: int = SEQUENTIAL
+) -> SubmitResult:
+    rng = random.Random(1)
+    run = secrets.token_hex(4)  # submission keys stay new when a kept database is measured again
+    samples: list[float] = []
+    errors: list[str] = []
+    for n in range(runs):
+        resp = _response(rng, instrument, rng.choice(rounds), f"bench-{run}-seq-{n}")
+        try:
+            samples.append(_submit(engine, instrument, resp))
+        except Exception as exc:  # counted and reported: the benchmark goes on
+            errors.append(f"{type(exc).__name__}: {exc}")
+    return SubmitResult(
+        summarise(samples or [float("nan")]), runs, len(errors), errors[0] if errors else None
+    )
+
+
+def concurrent(
+    engine: Engine,
+    instrument: Instrument,
+    rounds: list[int],
+    *,
+    submitters: int,
+    workshops: int = WORKSHOPS,
+) -> SubmitResult:
+    """`workshops` times, `submitters` threads submit into one round at the same moment."""
+    rng = random.Random(2)
+    run = secrets.token_hex(4)
+    plan = [rng.choice(rounds) for _ in range(workshops)]
+    work = [
+        [_response(rng, instrument, plan[w], f"bench-{run}-ws-{w}-{s}")
+         for w in range(workshops)]
+        for s in range(submitters)
+    ]  # fmt: skip
+    start = threading.Barrier(submitters)
+    samples: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def submitter(mine: list[ResponseIn]) -> None:
+        for resp in mine:
+            start.wait(timeout=BURST_TIMEOUT_S)
+            try:
+                seconds = _submit(engine, instrument, resp)
+            except Exception as exc:  # counted and reported: the benchmark goes on
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            with lock:
+                samples.append(seconds)
+
+    threads = [threading.Thread(target=submitter, args=(mine,)) for mine in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return SubmitResult(
+        summarise(samples or [float("nan")]),
+        submitters * workshops,
+        len(errors),
+        errors[0] if errors else None,
+    )

@@ -1,0 +1,164 @@
+"""What each dashboard asks of the database and of lc_health.metrics: the data functions of
+lc_health.store.dashboard (and the communities overview's reads) plus the metrics its page
+computes from them. These are what the benchmark times, cold and warm."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlmodel import Session
+
+from lc_health import metrics
+from lc_health.instrument import Instrument
+from lc_health.metrics import breakdowns, forces, portfolio, review, trends
+from lc_health.scoring import FACTOR, HEALTH, LAYER
+from lc_health.store import communities as cstore
+from lc_health.store import dashboard
+from lc_health.store import responses as rstore
+
+
+@dataclass(frozen=True)
+class Context:
+    instrument: Instrument
+    threshold: int
+    community_id: int
+    period: str  # the portfolio pages' period: the latest closed one
+
+
+Workload = Callable[[Session, Context], object]
+
+# Seconds spent in store functions (database reads) since the last reset, so that the report
+# can tell the data functions' share from the metrics' share of a workload.
+_store_seconds = [0.0]
+
+
+@contextmanager
+def store_time() -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        _store_seconds[0] += time.perf_counter() - started
+
+
+def take_store_seconds() -> float:
+    seconds, _store_seconds[0] = _store_seconds[0], 0.0
+    return seconds
+
+
+def _round_frames(data: dashboard.CommunityData) -> tuple[int, int | None]:
+    """The latest round with responses and the one before it (as the review page picks)."""
+    answered = data.rounds[data.rounds["responses"] > 0].sort_values("period")
+    ids = answered["round_id"].tolist()
+    return int(ids[-1]), (int(ids[-2]) if len(ids) > 1 else None)
+
+
+def _of(frame: pd.DataFrame, round_id: int | None) -> pd.DataFrame:
+    return frame[frame["round_id"] == round_id].drop(columns="round_id").reset_index(drop=True)
+
+
+def _respondents(data: dashboard.CommunityData, round_id: int | None) -> int:
+    row = data.force_respondents[data.force_respondents["round_id"] == round_id]
+    return int(row["forces_respondents"].iloc[0]) if len(row) else 0
+
+
+def community_review(session: Session, ctx: Context) -> object:
+    """The lead's round review: headline, layers, factors, change, attention, breakdowns."""
+    with store_time():
+        data = dashboard.community_data(session=session, community_id=ctx.community_id)
+    now_id, before_id = _round_frames(data)
+    now, before = _of(data.scores, now_id), _of(data.scores, before_id)
+    ins, k = ctx.instrument, ctx.threshold
+    review.health(now, k)
+    review.change(now, before, HEALTH, k)
+    factors = review.factor_table(now, _of(data.items, now_id), ins, k)
+    changes = review.change(now, before, FACTOR, k)
+    review.attention_order(factors, changes)
+    review.layer_matrix(now, ins, k)
+    review.layer_indices(now, ins, k)
+    with store_time():
+        answers = rstore.round_answers(session=session, round_id=now_id)
+        profiles = rstore.round_profiles(session=session, round_id=now_id)
+        rstore.round_comments(session=session, round_id=now_id)
+    items = metrics.item_map(ins)
+    for by in ("role", "organisation_type"):
+        breakdowns.breakdown(answers, profiles, items, by, FACTOR, k)
+    return factors
+
+
+def community_trends(session: Session, ctx: Context) -> object:
+    with store_time():
+        data = dashboard.community_data(session=session, community_id=ctx.community_id)
+    return [
+        trends.community_trend(data.scores, data.rounds, scope, ctx.threshold)
+        for scope in (HEALTH, LAYER, FACTOR)
+    ]
+
+
+def community_forces(session: Session, ctx: Context) -> object:
+    with store_time():
+        data = dashboard.community_data(session=session, community_id=ctx.community_id)
+    now_id, before_id = _round_frames(data)
+    return forces.force_field(
+        _of(data.forces, now_id), _respondents(data, now_id),
+        _of(data.forces, before_id) if before_id else None, _respondents(data, before_id),
+        ctx.instrument, ctx.threshold,
+    )  # fmt: skip
+
+
+def portfolio_heatmap(session: Session, ctx: Context) -> pd.DataFrame:
+    """Every community's factor means in one period: the heatmap, and the aggregation the
+    DuckDB comparison repeats over raw answers."""
+    with store_time():
+        sums = dashboard.portfolio_scores(
+            session=session, community_ids=None, scopes=[FACTOR], periods=[ctx.period]
+        )
+    return metrics.summarise_sums(sums, ctx.threshold)
+
+
+def portfolio_trends(session: Session, ctx: Context) -> object:
+    """Health and layer indices of every community in every period, then the portfolio's
+    median and middle half per period and the communities per reading band (as the page)."""
+    with store_time():
+        sums = dashboard.portfolio_scores(
+            session=session, community_ids=None, scopes=[HEALTH, LAYER]
+        )
+    means = portfolio.community_means(sums, ctx.threshold)
+    return (
+        portfolio.spread_over_time(means, HEALTH),
+        portfolio.spread_over_time(means, LAYER),
+        portfolio.bands_over_time(means),
+    )
+
+
+def portfolio_forces(session: Session, ctx: Context) -> object:
+    """The forces most recognised across the portfolio, summed in the database."""
+    with store_time():
+        totals, respondents = dashboard.portfolio_force_totals(
+            session=session, community_ids=None, threshold=ctx.threshold
+        )
+    return forces.portfolio_shares(totals, respondents, ctx.instrument)
+
+
+def communities_overview(session: Session, ctx: Context) -> object:
+    """The communities page: every community with its latest health index and change."""
+    with store_time():
+        communities = cstore.communities_frame(session=session)
+        rounds = dashboard.health_by_round(session=session, community_ids=None)
+    latest = metrics.latest_health(rounds, rounds, ctx.threshold)
+    return communities.merge(latest, on="community_id", how="left")
+
+
+WORKLOADS: dict[str, Workload] = {
+    "community round review": community_review,
+    "community trends": community_trends,
+    "community forces": community_forces,
+    "portfolio heatmap": portfolio_heatmap,
+    "portfolio trends": portfolio_trends,
+    "portfolio forces": portfolio_forces,
+    "communities overview": communities_overview,
+}
