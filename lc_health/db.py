@@ -81,7 +81,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         _install_sqlite_pragmas(engine, wal=path is not None)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # A workshop can submit at once: keep enough connections that submitters queue on the
+        # database, not on the pool.
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=40)
     raise DatabaseError(
         f"Unsupported database '{parsed.get_backend_name()}': use SQLite or PostgreSQL."
     )

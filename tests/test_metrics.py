@@ -142,12 +142,13 @@ def test_force_field_aligns_mirror_pairs_and_suppresses(instrument: Instrument) 
     assert "individual" in layers and len(community) < len(out)
 
 
-def test_most_recognised_leaves_out_small_groups(instrument: Instrument) -> None:
-    counts = pd.DataFrame({"group": [1, 1, 2], "force_id": ["hin_too_fast"] * 3, "n": [3, 0, 4]})
-    respondents = pd.DataFrame({"group": [1, 2], "forces_respondents": [10, 4]})
-    out = forces.most_recognised(counts, respondents, instrument, THRESHOLD).set_index("force_id")
-    assert out.loc["hin_too_fast", "n"] == 3  # the 4 of the too-small group are not counted
+def test_portfolio_force_shares(instrument: Instrument) -> None:
+    totals = pd.DataFrame({"period": ["2026-Q3"], "force_id": ["hin_too_fast"], "n": [3]})
+    respondents = pd.DataFrame({"period": ["2026-Q3"], "communities": [1], "respondents": [10]})
+    out = forces.portfolio_shares(totals, respondents, instrument).set_index("force_id")
+    assert len(out) == len(instrument.forces)
     assert out.loc["hin_too_fast", "share"] == pytest.approx(0.3)
+    assert out.loc["fac_long_breath", "share"] == 0.0
 
 
 def test_trend_keeps_suppressed_points_without_figures() -> None:
@@ -218,3 +219,15 @@ def test_feedback_hides_the_community_below_threshold() -> None:
                              "q1": [3.0, np.nan], "q3": [4.0, np.nan], "n": [5, 3],
                              "suppressed": [False, True]})  # fmt: skip
     assert_frame_equal(out, expected)
+
+
+def test_column_versions_equal_the_scalar_ones() -> None:
+    dfs = pd.Series([0.0, 1.0, 4.0, 29.0, 30.0, 31.0, 45.5, 200.0, np.nan])
+    expected = [metrics.t975(d) for d in dfs]
+    got = metrics.core.t975_many(dfs).tolist()
+    assert got[1:-1] == pytest.approx(expected[1:-1])
+    assert np.isnan(got[0]) and np.isnan(got[-1])
+    means = pd.Series([4.0, 3.96, 3.94, 3.0, 2.95, 2.94, 1.0, np.nan])
+    assert metrics.core.bands(means).tolist() == [
+        metrics.band(m) if not np.isnan(m) else pd.NA for m in means
+    ]

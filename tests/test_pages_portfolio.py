@@ -123,6 +123,20 @@ def test_policy_maker_filters_and_sees_no_comments(
     assert not drill.text and "Comments" not in [t.label for t in drill.tabs]
 
 
+def test_force_totals_leave_out_small_rounds(crafted: dict[str, int]) -> None:
+    import os
+
+    engine = db.make_engine(os.environ["LC_HEALTH_DATABASE_URL"])
+    with db.read_session(engine) as session:
+        totals, respondents = dashboard.portfolio_force_totals(
+            session=session, community_ids=None, threshold=5
+        )
+    engine.dispose()
+    assert totals.values.tolist() == [["2026-Q3", "hin_too_fast", 12]]  # Gamma's 3 left out
+    assert respondents.values.tolist() == [["2026-Q3", 2, 12]]
+    assert crafted["Gamma"]
+
+
 @pytest.mark.usefixtures("crafted")
 def test_portfolio_reads_only_tallies() -> None:
     import os

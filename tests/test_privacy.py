@@ -373,6 +373,10 @@ def test_retention_deletes_old_raw_answers_and_keeps_tallies_exactly(
 
     with write_session(world.engine) as session:  # a second run has nothing left to do
         assert privacy.purge_expired(session=session, now=NOW, years=3) == privacy.PurgeCounts()
+    # A repair cannot wipe the purged round's figures by "rebuilding" them from nothing.
+    with pytest.raises(tallies.RawAnswersPurged), write_session(world.engine) as session:
+        tallies.rebuild_round(session=session, round_id=old, instrument=instrument)
+    assert _tally_rows(world.engine, old) == tallies_before[old]
     # A withdrawal afterwards leaves the purged round's tallies alone and fixes the others.
     with write_session(world.engine) as session:
         removed = privacy.withdraw(

@@ -74,6 +74,35 @@ def t975(df: float) -> float:
     )
 
 
+def t975_many(df: pd.Series) -> pd.Series:
+    """t975 for a whole column at once (the same values; a lookup and one expansion)."""
+    values = df.to_numpy(dtype="float64", na_value=np.nan)
+    out = np.full(values.shape, np.nan)
+    valid = values >= 1
+    tabled = valid & (values <= len(_T975)) & (values == np.floor(values))
+    out[tabled] = np.asarray(_T975)[values[tabled].astype(int) - 1]
+    rest = valid & ~tabled
+    d, z = values[rest], _Z975
+    out[rest] = (
+        z
+        + (z**3 + z) / (4 * d)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * d**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * d**3)
+    )
+    return pd.Series(out, index=df.index)
+
+
+def bands(means: pd.Series) -> pd.Series:
+    """band() for a whole column at once, as a string column (NA where there is no mean)."""
+    shown = means.astype("float64").round(1)
+    picked = np.select(
+        [shown >= STRONG_FROM, shown >= DISCUSS_FROM, shown.notna()],
+        [STRONG, DISCUSS, CONCERN],
+        default="",
+    )
+    return pd.Series(picked, index=means.index, dtype="string").replace("", pd.NA)
+
+
 def band(mean: float | None) -> str | None:
     """The reading band of a mean, or None when there is no mean."""
     if mean is None or pd.isna(mean):
@@ -97,13 +126,13 @@ def summarise_sums(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
     mean = out["total"] / n
     var = ((out["total_sq"] - n * mean**2) / (n - 1)).where(n > 1)
     sd = np.sqrt(var.clip(lower=0.0))
-    half = sd / np.sqrt(n) * n.sub(1).map(t975)
+    half = sd / np.sqrt(n) * t975_many(n.sub(1))
     suppressed = out["n"] < threshold
     out["mean"] = mean.mask(suppressed)
     out["sd"] = sd.mask(suppressed)
     out["ci_low"] = (mean - half).mask(suppressed)
     out["ci_high"] = (mean + half).mask(suppressed)
-    out["band"] = out["mean"].map(band).astype("string")
+    out["band"] = bands(out["mean"])
     out["suppressed"] = suppressed
     return out.drop(columns=["total", "total_sq"])
 

@@ -72,27 +72,21 @@ def force_field(
     return pd.DataFrame(rows, columns=columns)
 
 
-def most_recognised(counts: pd.DataFrame, respondents: pd.DataFrame, instrument: Instrument,
-                    threshold: int) -> pd.DataFrame:  # fmt: skip
-    """Across groups (e.g. communities in a period): force_id, kind, layer, groups, n, share.
+def portfolio_shares(
+    totals: pd.DataFrame, respondents: pd.DataFrame, instrument: Instrument
+) -> pd.DataFrame:
+    """Per period and force: n, share of respondents, kind and layer.
 
-    counts: group, force_id, n; respondents: group, forces_respondents. Groups with fewer than
-    `threshold` respondents are left out entirely (their counts would otherwise be derivable).
+    totals: period, force_id, n; respondents: period, communities, respondents (both already
+    limited to rounds that pass the threshold, see store.dashboard.portfolio_force_totals).
     """
-    ok = respondents[respondents["forces_respondents"] >= threshold]
-    total = int(ok["forces_respondents"].sum())
-    used = counts[counts["group"].isin(ok["group"])]
-    summed = used.groupby("force_id")["n"].sum()
-    rows = [
-        {
-            "force_id": f.id,
-            "kind": f.kind,
-            "layer": f.layer,
-            "n": int(summed.get(f.id, 0)),
-            "share": summed.get(f.id, 0) / total if total else np.nan,
-        }
-        for f in instrument.forces
-    ]
-    out = pd.DataFrame(rows)
-    out["groups"] = len(ok)
-    return out.sort_values("share", ascending=False).reset_index(drop=True)
+    grid = pd.MultiIndex.from_product(
+        [sorted(respondents["period"]), [f.id for f in instrument.forces]],
+        names=["period", "force_id"],
+    ).to_frame(index=False)
+    out = grid.merge(totals, on=["period", "force_id"], how="left").fillna({"n": 0})
+    out = out.merge(respondents, on="period", how="left")
+    out["share"] = out["n"] / out["respondents"].where(out["respondents"] > 0)
+    out["kind"] = out["force_id"].map({f.id: f.kind for f in instrument.forces})
+    out["layer"] = out["force_id"].map({f.id: f.layer for f in instrument.forces})
+    return out.sort_values(["period", "share"], ascending=[True, False]).reset_index(drop=True)

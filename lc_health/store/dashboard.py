@@ -28,12 +28,20 @@ from lc_health.models import (
 )
 from lc_health.store import ids
 from lc_health.store.communities import rounds_frame
+from lc_health.store.tallies import plain_frame
 
 SUMS = ("n", "total", "total_sq")
+HEALTH_SCOPE = "health"
 ITEMS = ("n1", "n2", "n3", "n4", "n5", "n_dk")
 
 
 def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
+    # Tallies are numbers and text: straight from the driver (see tallies.plain_frame).
+    return plain_frame(session, stmt, columns)
+
+
+def _typed_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
+    """For rows with dates and times, which need SQLAlchemy's conversion."""
     rows = session.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
@@ -122,7 +130,7 @@ def community_data(*, session: Session, community_id: int) -> CommunityData:
 
 def community_actions(*, session: Session, community_id: int) -> pd.DataFrame:
     """action_id, round_id, period, factor_id, what, owner, due_on, status, note, updated_at."""
-    return _frame(
+    return _typed_frame(
         session,
         sa_select(
             col(Action.id), col(Action.round_id), col(Round.period), col(Action.factor_id),
@@ -202,3 +210,59 @@ def portfolio_forces(
         .where(col(ForceTally.n) > 0)
     )
     return _frame(session, stmt, ["community_id", "period", "force_id", "n"])
+
+
+def portfolio_force_totals(
+    *, session: Session, community_ids: Iterable[int] | None, threshold: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Forces across the portfolio, summed in the database over the rounds whose forces
+    question has at least `threshold` respondents (smaller rounds are left out entirely, so
+    they cannot be derived from the totals).
+
+    Returns (totals: period, force_id, n) and (respondents: period, communities, respondents).
+    """
+    sub = _portfolio_rounds(community_ids).subquery()
+    shown = col(RoundTally.forces_respondents) >= threshold
+    totals = (
+        sa_select(sub.c.period, col(ForceTally.force_id), func.sum(col(ForceTally.n)))
+        .join(sub, sub.c.id == col(ForceTally.round_id))
+        .join(RoundTally, col(RoundTally.round_id) == sub.c.id)
+        .where(shown)
+        .group_by(sub.c.period, col(ForceTally.force_id))
+    )
+    respondents = (
+        sa_select(sub.c.period, func.count(), func.sum(col(RoundTally.forces_respondents)))
+        .join(sub, sub.c.id == col(RoundTally.round_id))
+        .where(shown)
+        .group_by(sub.c.period)
+    )
+    return (
+        _frame(session, totals, ["period", "force_id", "n"]),
+        _frame(session, respondents, ["period", "communities", "respondents"]),
+    )
+
+
+def health_by_round(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
+    """Every visible round with responses and its health-index sums, in one query: round_id,
+    community_id, period, responses, n, total, total_sq (the communities overview)."""
+    sub = _portfolio_rounds(community_ids).subquery()
+    stmt = (
+        sa_select(
+            sub.c.id,
+            sub.c.community_id,
+            sub.c.period,
+            col(RoundTally.responses),
+            func.coalesce(col(ScoreTally.n), 0),
+            func.coalesce(col(ScoreTally.total), 0.0),
+            func.coalesce(col(ScoreTally.total_sq), 0.0),
+        )  # fmt: skip
+        .join(RoundTally, col(RoundTally.round_id) == sub.c.id)
+        .outerjoin(
+            ScoreTally,
+            (col(ScoreTally.round_id) == sub.c.id) & (col(ScoreTally.scope) == HEALTH_SCOPE),
+        )
+        .where(col(RoundTally.responses) > 0)
+    )
+    return _frame(
+        session, stmt, ["round_id", "community_id", "period", "responses", "n", "total", "total_sq"]
+    )

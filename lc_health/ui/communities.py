@@ -9,9 +9,8 @@ from lc_health import charts, metrics
 from lc_health.db import read_session
 from lc_health.i18n import format_number
 from lc_health.periods import period_label
-from lc_health.scoring import HEALTH
 from lc_health.store import communities as cstore
-from lc_health.store import tallies
+from lc_health.store import dashboard
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import require
 from lc_health.ui.widgets import band_labels, demo_notice
@@ -26,11 +25,8 @@ def _overview(
     """The viewer's communities joined with their latest health."""
     with read_session(app().engine) as session:
         communities = cstore.communities_frame(session=session, community_ids=community_ids)
-        rounds = cstore.rounds_frame(session=session, community_ids=communities["community_id"])
-        health = tallies.score_sums(
-            session=session, round_ids=rounds["round_id"].tolist(), scopes=[HEALTH]
-        )
-    latest = metrics.latest_health(rounds, health, threshold)
+        rounds = dashboard.health_by_round(session=session, community_ids=community_ids)
+    latest = metrics.latest_health(rounds, rounds, threshold)
     return communities.merge(latest, on="community_id", how="left")
 
 

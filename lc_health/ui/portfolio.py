@@ -18,7 +18,7 @@ from lc_health.periods import period_label
 from lc_health.ui import portfolio_exports
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import require
-from lc_health.ui.portfolio_data import PortfolioData, load
+from lc_health.ui.portfolio_data import PortfolioData, force_totals, load, period_means
 from lc_health.ui.widgets import band_labels, demo_notice
 
 ROWS_PER_PAGE = 40
@@ -26,7 +26,7 @@ ROWS_PER_PAGE = 40
 
 def _filters(data: PortfolioData) -> tuple[str, pd.DataFrame]:
     """The period and the communities that pass the filters."""
-    periods = sorted(data.means["period"].unique())
+    periods = data.periods
     communities = data.communities
     c1, c2, c3, c4 = st.columns(4)
     period = c1.selectbox(t("portfolio.period"), periods, index=len(periods) - 1,
@@ -45,10 +45,10 @@ def _filters(data: PortfolioData) -> tuple[str, pd.DataFrame]:
     return str(period), chosen
 
 
-def _heatmap_tab(data: PortfolioData, period: str, chosen: pd.DataFrame, lang: str,
+def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str,
                  threshold: int) -> None:  # fmt: skip
     instrument = app().registry.latest()
-    grid = portfolio.heatmap(data.means, period)
+    grid = portfolio.heatmap(now, period)
     grid = grid[grid["community_id"].isin(chosen["community_id"])]
     if grid.empty:
         st.info(t("portfolio.no_data", period=period_label(period)))
@@ -91,7 +91,7 @@ def _heatmap_tab(data: PortfolioData, period: str, chosen: pd.DataFrame, lang: s
         theme=None,
     )  # fmt: skip
     st.subheader(t("portfolio.layer_profiles"))
-    layers = portfolio.layer_profiles(data.means, period)
+    layers = portfolio.layer_profiles(now, period)
     layers = layers[layers["community_id"].isin(rows)]
     layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
     profile = layers.assign(
@@ -118,9 +118,9 @@ def _heatmap_tab(data: PortfolioData, period: str, chosen: pd.DataFrame, lang: s
         )  # fmt: skip
 
 
-def _spread_tab(data: PortfolioData, period: str, chosen: pd.DataFrame, lang: str) -> None:
+def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str) -> None:
     instrument = app().registry.latest()
-    means = data.means[data.means["community_id"].isin(chosen["community_id"])]
+    means = now_means[now_means["community_id"].isin(chosen["community_id"])]
     now = means[(means["period"] == period) & (means["scope"] == "factor") & ~means["suppressed"]]
     if now.empty:
         st.info(t("portfolio.no_data", period=period_label(period)))
@@ -189,30 +189,20 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
     )  # fmt: skip
 
 
-def _forces_tab(data: PortfolioData, period: str, chosen: pd.DataFrame, lang: str,
-                threshold: int) -> None:  # fmt: skip
-    instrument = app().registry.latest()
-    part = data.participation
-    part = part[part["community_id"].isin(chosen["community_id"])]
+def _forces_tab(period: str, chosen: pd.DataFrame, lang: str, threshold: int) -> None:
+    ctx = app()
+    instrument = ctx.registry.latest()
     layers = {x.id: x.name.get(lang) for x in instrument.layers}
     layer = st.segmented_control(t("review.forces_layer"), ["", *layers],
                                  format_func=(layers | {"": t("review.all_layers")}).__getitem__,
                                  default="", key="forces_layer")  # fmt: skip
     names = {f.id: f.name.get(lang) for f in instrument.forces}
-    shifts = []
-    for when in sorted(part["period"].unique()):
-        in_period = data.forces["period"] == when
-        counts = data.forces[in_period & data.forces["community_id"].isin(chosen["community_id"])]
-        respondents = part[part["period"] == when]
-        top = mforces.most_recognised(
-            counts.rename(columns={"community_id": "group"}),
-            respondents.rename(columns={"community_id": "group"}),
-            instrument, threshold,
-        )  # fmt: skip
-        shifts.append(top.assign(period=when))
-    history = pd.concat(shifts, ignore_index=True) if shifts else pd.DataFrame()
-    now = history[history["period"] == period] if not history.empty else history
-    if now.empty or now["groups"].iloc[0] == 0:
+    totals, respondents = force_totals(
+        ctx.settings.database_url, frozenset(int(c) for c in chosen["community_id"]), threshold
+    )
+    history = mforces.portfolio_shares(totals, respondents, instrument)
+    now = history[history["period"] == period]
+    if now.empty or not (now["respondents"] > 0).any():
         st.info(t("portfolio.forces_none", threshold=threshold))
         return
     if layer:
@@ -220,7 +210,8 @@ def _forces_tab(data: PortfolioData, period: str, chosen: pd.DataFrame, lang: st
     # The most recognised of each kind, side by side in one chart.
     shown = pd.concat([now[now["kind"] == kind].head(8) for kind in ("facilitating", "hindering")])
     shown = shown.assign(label=shown["force_id"].map(names))
-    st.caption(t("portfolio.forces_intro", count=int(now["groups"].iloc[0]), threshold=threshold))
+    count = int(respondents.loc[respondents["period"] == period, "communities"].iloc[0])
+    st.caption(t("portfolio.forces_intro", count=count, threshold=threshold))
     kinds = {"facilitating": t("about.col_facilitating"), "hindering": t("about.col_hindering")}
     st.altair_chart(pcharts.top_forces(shown, lang=lang, kind_labels=kinds,
                                        titles={"x": t("review.recognised")}),
@@ -264,22 +255,23 @@ def render() -> None:
         st.info(t("portfolio.empty"))
         return
     period, chosen = _filters(data)
+    now = period_means(ctx.settings.database_url, viewer.community_ids, threshold, period)
     st.caption(t("portfolio.privacy", threshold=threshold))
     tabs = st.tabs([t("portfolio.tab_heatmap"), t("portfolio.tab_spread"),
                     t("portfolio.tab_time"), t("portfolio.tab_forces"),
                     t("portfolio.tab_participation"), t("portfolio.tab_export")])  # fmt: skip
     with tabs[0]:
-        _heatmap_tab(data, period, chosen, lang, threshold)
+        _heatmap_tab(now, period, chosen, lang, threshold)
     with tabs[1]:
-        _spread_tab(data, period, chosen, lang)
+        _spread_tab(now, period, chosen, lang)
     with tabs[2]:
         _time_tab(data, chosen, lang)
     with tabs[3]:
-        _forces_tab(data, period, chosen, lang, threshold)
+        _forces_tab(period, chosen, lang, threshold)
     with tabs[4]:
         _participation_tab(data, chosen)
     with tabs[5]:
-        portfolio_exports.render(data, period, chosen, lang)
+        portfolio_exports.render(data, now, period, chosen, lang)
     st.divider()
     names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
     if names:

@@ -1,4 +1,6 @@
-"""Cached portfolio data: one read of the tallies for every community a viewer may see."""
+"""Cached portfolio data, read from the tallies in a few narrow queries: the selected period's
+factor, layer and health means; health and layer means over all periods; forces summed in the
+database; and participation. Nothing is loaded that the page does not show."""
 
 from __future__ import annotations
 
@@ -21,9 +23,9 @@ CACHE_SECONDS = 60
 @dataclass(frozen=True)
 class PortfolioData:
     communities: pd.DataFrame  # community_id, name, sector, region, phase, ...
-    means: pd.DataFrame  # community_means of health, layer and factor, all periods
-    participation: pd.DataFrame  # community_id, period, responses, forces_respondents, ...
-    forces: pd.DataFrame  # community_id, period, force_id, n
+    periods: list[str]  # periods with answers, oldest first
+    means: pd.DataFrame  # community_means of health and layer, all periods
+    participation: pd.DataFrame  # community_id, period, responses, response_rate, ...
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
@@ -35,18 +37,47 @@ def load(
     with read_session(app().engine) as session:
         communities = cstore.communities_frame(session=session, community_ids=community_ids)
         sums = dashboard.portfolio_scores(
-            session=session, community_ids=community_ids, scopes=[HEALTH, LAYER, FACTOR]
+            session=session, community_ids=community_ids, scopes=[HEALTH, LAYER]
         )
         part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
         personal = pstore.personal_responses(session=session, community_ids=community_ids)
         links = pstore.personal_links(session=session, community_ids=community_ids)
-        forces = dashboard.portfolio_forces(session=session, community_ids=community_ids)
     part = part.merge(personal, on=["community_id", "period"], how="left").fillna(
         {"personal_responses": 0}
     )
     return PortfolioData(
         communities=communities,
+        periods=sorted(sums["period"].unique()),
         means=portfolio.community_means(sums, threshold),
         participation=portfolio.participation(part, links),
-        forces=forces,
     )
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=64)
+def period_means(
+    database_url: str,  # noqa: ARG001  (part of the cache key)
+    community_ids: frozenset[int] | None,
+    threshold: int,
+    period: str,
+) -> pd.DataFrame:
+    """community_means of factors, layers and health in one period (heatmap and profiles)."""
+    with read_session(app().engine) as session:
+        sums = dashboard.portfolio_scores(
+            session=session, community_ids=community_ids, scopes=[HEALTH, LAYER, FACTOR],
+            periods=[period],
+        )  # fmt: skip
+    return portfolio.community_means(sums, threshold)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=64)
+def force_totals(
+    database_url: str,  # noqa: ARG001  (part of the cache key)
+    community_ids: frozenset[int],
+    threshold: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Forces summed in the database over the chosen communities' rounds that pass the
+    threshold: (period, force_id, n) and (period, communities, respondents)."""
+    with read_session(app().engine) as session:
+        return dashboard.portfolio_force_totals(
+            session=session, community_ids=community_ids, threshold=threshold
+        )

@@ -12,27 +12,29 @@ from lc_health.metrics import forces as mforces
 from lc_health.metrics import portfolio
 from lc_health.report import to_csv, to_excel
 from lc_health.ui.context import app, t
-from lc_health.ui.portfolio_data import PortfolioData
+from lc_health.ui.portfolio_data import PortfolioData, force_totals
 
 EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def sheets(
-    data: PortfolioData, period: str, chosen: pd.DataFrame, lang: str
+    data: PortfolioData, now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
 ) -> dict[str, pd.DataFrame]:
     """The portfolio's tables for the filters; nothing below the threshold has a figure."""
     tr = partial(translate, lang)
     ctx = app()
     instrument = ctx.registry.latest()
     names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
-    means = data.means[data.means["community_id"].isin(chosen["community_id"])]
+    ids = frozenset(int(c) for c in chosen["community_id"])
+    means = data.means[data.means["community_id"].isin(ids)]
+    now = now[now["community_id"].isin(ids)]
     factor_names = {0: tr("communities.col_health")} | {
         f.id: f.name.get(lang) for f in instrument.factors
     }
-    grid = portfolio.heatmap(means, period)
+    grid = portfolio.heatmap(now, period)
     grid = grid.assign(community=grid["community_id"].map(names),
                        factor_name=grid["factor"].map(factor_names))  # fmt: skip
-    layers = portfolio.layer_profiles(means, period)
+    layers = portfolio.layer_profiles(now, period)
     layers = layers.assign(community=layers["community_id"].map(names))
     spread = pd.concat(
         [portfolio.spread_over_time(means, "health").assign(scope="health"),
@@ -40,13 +42,11 @@ def sheets(
         ignore_index=True,
     )  # fmt: skip
     part = data.participation[data.participation["community_id"].isin(chosen["community_id"])]
-    counts = data.forces[(data.forces["period"] == period)
-                         & data.forces["community_id"].isin(chosen["community_id"])]  # fmt: skip
-    top = mforces.most_recognised(
-        counts.rename(columns={"community_id": "group"}),
-        part[part["period"] == period].rename(columns={"community_id": "group"}),
-        instrument, ctx.settings.anonymity_threshold,
-    )  # fmt: skip
+    totals, respondents = force_totals(
+        ctx.settings.database_url, ids, ctx.settings.anonymity_threshold
+    )
+    top = mforces.portfolio_shares(totals, respondents, instrument)
+    top = top[top["period"] == period]
     force_names = {f.id: f.name.get(lang) for f in instrument.forces}
     return {
         tr("portfolio.sheet_heatmap"): grid[["community", "factor", "factor_name", "n", "mean",
@@ -63,9 +63,11 @@ def sheets(
     }  # fmt: skip
 
 
-def render(data: PortfolioData, period: str, chosen: pd.DataFrame, lang: str) -> None:
+def render(
+    data: PortfolioData, now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
+) -> None:
     st.caption(t("portfolio.export_intro", threshold=app().settings.anonymity_threshold))
-    built = sheets(data, period, chosen, lang)
+    built = sheets(data, now, period, chosen, lang)
     stem = f"lc-health-portfolio-{period}"
     c1, c2 = st.columns(2)
     c1.download_button(t("review.export_csv"), data=lambda: to_csv(built),
