@@ -60,12 +60,17 @@ def force_field(frame: pd.DataFrame, *, lang: str, titles: Mapping[str, str]) ->
     ).mark_text(align="left", dx=6, fontSize=12, color=TEXT, limit=260).encode(
         y=y, x=alt.datum(reach * 1.04), text="label:N"
     )  # fmt: skip
-    changes = alt.Chart(data).mark_text(fontSize=11, color=MUTED, dy=0).encode(
-        y=y,
-        x=alt.X("x:Q", scale=x_scale),
-        text="change:N",
-    ).transform_calculate(
-        x=f"datum.x < 0 ? datum.x - {reach * 0.12:.3f} : datum.x + {reach * 0.12:.3f}"
+    changes = (
+        alt.Chart(data)
+        .mark_text(fontSize=11, color=MUTED, dy=0)
+        .encode(
+            y=y,
+            x=alt.X("x:Q", scale=x_scale),
+            text="change:N",
+        )
+        .transform_calculate(
+            x=f"datum.x < 0 ? datum.x - {reach * 0.12:.3f} : datum.x + {reach * 0.12:.3f}"
+        )
     )
     centre = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=MUTED).encode(x="x:Q")
     chart: alt.LayerChart = (bars + centre + names_left + names_right + changes).properties(

@@ -144,34 +144,51 @@ def _prefill(resolved: Resolved) -> Draft:
     return draft
 
 
-def _navigation(draft: Draft, names: list[str], instrument: Instrument, resolved: Resolved,
-                lang: str) -> None:  # fmt: skip
+def _buttons(
+    index: int, *, in_form: bool, forward_label: str, forward_icon: str
+) -> tuple[bool, bool]:
+    """Back and forward. Inside a step's form they submit it, so the answers on the screen
+    arrive together with the click (and not one rerun per answer)."""
+    back, _, forward = st.columns([1, 2, 1])
+    went_back = index > 0 and bool(
+        back.button(t("survey.back"), icon=":material/arrow_back:", width="stretch")
+        if not in_form
+        else back.form_submit_button(t("survey.back"), icon=":material/arrow_back:",
+                                     width="stretch")
+    )  # fmt: skip
+    if in_form:
+        went_on = forward.form_submit_button(forward_label, type="primary", icon=forward_icon,
+                                             width="stretch")  # fmt: skip
+    else:
+        went_on = forward.button(forward_label, type="primary", icon=forward_icon,
+                                 width="stretch")  # fmt: skip
+    return went_back, went_on
+
+
+def _move(draft: Draft, names: list[str], instrument: Instrument, resolved: Resolved, lang: str,
+          went_back: bool, went_on: bool) -> None:  # fmt: skip
+    """Act on the back and forward buttons of the current step."""
     index = draft.step
     step = names[index]
-    back, _, forward = st.columns([1, 2, 1])
-    if index > 0 and back.button(t("survey.back"), icon=":material/arrow_back:", width="stretch"):
+    if went_back:
         _go(draft, index - 1)
-    if step == REVIEW:
-        if forward.button(t("survey.submit"), type="primary", icon=":material/send:",
-                          width="stretch"):  # fmt: skip
-            incomplete = first_incomplete(draft, instrument)
-            if incomplete is not None:
-                draft.attempted.add(incomplete)
-                _go(draft, incomplete)
-            if _submit(draft, resolved, lang, instrument):
-                draft.viewing_feedback = True
-                _clear_widgets()
-                st.rerun()
+    if not went_on:
         return
-    label = t("survey.next")
-    if step == WELCOME:
-        label = t("survey.change") if draft.submitted_response_id else t("survey.start")
-    if forward.button(label, type="primary", icon=":material/arrow_forward:", width="stretch"):
-        if missing_on_step(draft, step, instrument):
-            draft.attempted.add(index)
+    if step == REVIEW:
+        incomplete = first_incomplete(draft, instrument)
+        if incomplete is not None:
+            draft.attempted.add(incomplete)
+            _go(draft, incomplete)
+        if _submit(draft, resolved, lang, instrument):
+            draft.viewing_feedback = True
+            _clear_widgets()
             st.rerun()
-        draft.attempted.discard(index)
-        _go(draft, index + 1)
+        return
+    if missing_on_step(draft, step, instrument):
+        draft.attempted.add(index)
+        st.rerun()
+    draft.attempted.discard(index)
+    _go(draft, index + 1)
 
 
 def render() -> None:
@@ -216,6 +233,7 @@ def render() -> None:
     names = steps(instrument)
     index = draft.step
     step = names[index]
+    _scroll_to_top_on_new_step(key, index)
     if index > 0:
         st.progress(
             index / (len(names) - 1),
@@ -232,21 +250,46 @@ def render() -> None:
         ):
             draft.viewing_feedback = True
             st.rerun()
-    elif step == PROFILE:
-        with read_session(ctx.engine) as session:
-            orgs = cstore.community_organisations(session=session, community_id=community.id)
-        survey_steps.profile(draft, instrument, lang, orgs, highlight)
-    elif step in instrument.layer_by_id:
-        survey_steps.ratings(draft, instrument, lang, step, highlight)
-    elif step == FORCES:
-        survey_steps.forces(draft, instrument, lang)
-    elif step == COMMENT:
-        survey_steps.comment(draft, MAX_COMMENT_CHARS)
+        label = t("survey.change") if draft.submitted_response_id else t("survey.start")
+        moves = _buttons(index, in_form=False, forward_label=label,
+                         forward_icon=":material/arrow_forward:")  # fmt: skip
     elif step == REVIEW:
         survey_review.show(draft, instrument, lang, names, on_edit=lambda i: _go(draft, i))
-    _navigation(draft, names, instrument, resolved, lang)
+        moves = _buttons(index, in_form=False, forward_label=t("survey.submit"),
+                         forward_icon=":material/send:")  # fmt: skip
+    else:
+        with st.form(f"survey_step_{index}", border=False, enter_to_submit=False):
+            if step == PROFILE:
+                with read_session(ctx.engine) as session:
+                    orgs = cstore.community_organisations(
+                        session=session, community_id=community.id
+                    )
+                survey_steps.profile(draft, instrument, lang, orgs, highlight)
+            elif step in instrument.layer_by_id:
+                survey_steps.ratings(draft, instrument, lang, step, highlight)
+            elif step == FORCES:
+                survey_steps.forces(draft, instrument, lang)
+            elif step == COMMENT:
+                survey_steps.comment(draft, MAX_COMMENT_CHARS)
+            moves = _buttons(index, in_form=True, forward_label=t("survey.next"),
+                             forward_icon=":material/arrow_forward:")  # fmt: skip
+    _move(draft, names, instrument, resolved, lang, *moves)
     if step == WELCOME:
         render_withdraw(token=token, community_name=community.name)
+
+
+# Layout only: after "Next" at the bottom of a long screen, start the new step at its top.
+_SCROLL_TOP = """<script>
+document.querySelectorAll('[data-testid="stMain"]').forEach((el) => el.scrollTo(0, 0));
+window.scrollTo(0, 0);
+</script>"""
+
+
+def _scroll_to_top_on_new_step(draft_key: str, index: int) -> None:
+    shown = f"{draft_key}_shown_step"
+    if st.session_state.get(shown) != index:
+        st.session_state[shown] = index
+        st.html(_SCROLL_TOP, unsafe_allow_javascript=True)
 
 
 def _step_name(step: str, instrument: Instrument, lang: str) -> str:
