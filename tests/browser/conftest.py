@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,24 +74,33 @@ class Server:
     database_url: str
 
 
-@pytest.fixture(scope="session")
-def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The app on a free port with its own copy of the demo database, in demo mode."""
-    folder = tmp_path_factory.mktemp("server")
-    database = folder / "app.db"
-    shutil.copyfile(demo_template, database)
+@dataclass(frozen=True)
+class Running:
+    server: Server
+    log: Path
+
+
+@contextmanager
+def run_app(
+    database_url: str, folder: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None
+) -> Iterator[Running]:
+    """Start `streamlit run app.py` on a free port against database_url; stop it afterwards and
+    fail if it logged a traceback."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LC_HEALTH_")}
     env |= {
-        "LC_HEALTH_DATABASE_URL": f"sqlite:///{database}",
-        "LC_HEALTH_DEMO": "true",
+        "LC_HEALTH_DATABASE_URL": database_url,
         "LC_HEALTH_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
+    if demo:
+        env["LC_HEALTH_DEMO"] = "true"
+    env |= extra_env or {}
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--server.headless", "true",
     ]  # fmt: skip
-    log = (folder / "server.log").open("w")
+    log_path = folder / f"server-{port}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -103,8 +113,8 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             except OSError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError(f"app did not start; see {folder / 'server.log'}")
-        yield Server(url=url, database_url=f"sqlite:///{database}")
+            raise RuntimeError(f"app did not start; see {log_path}")
+        yield Running(Server(url=url, database_url=database_url), log_path)
     finally:
         proc.terminate()
         try:
@@ -112,9 +122,24 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        text = (folder / "server.log").read_text(encoding="utf-8", errors="replace")
+        text = log_path.read_text(encoding="utf-8", errors="replace")
         if "Traceback" in text:
             pytest.fail(f"the app logged a traceback during browser tests:\n{text[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def running(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """The app on a free port with its own copy of the demo database, in demo mode."""
+    folder = tmp_path_factory.mktemp("server")
+    database = folder / "app.db"
+    shutil.copyfile(demo_template, database)
+    with run_app(f"sqlite:///{database}", folder) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def server(running: Running) -> Server:
+    return running.server
 
 
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
