@@ -145,3 +145,28 @@ def test_portfolio_reads_only_tallies() -> None:
     with db.read_session(engine) as session:
         sums = dashboard.portfolio_scores(session=session, community_ids=None, scopes=["health"])
     assert sorted(sums["n"]) == [3, 6, 6]
+
+
+def test_narrow_read_gives_the_same_portfolio_figures(crafted: dict[str, int]) -> None:
+    """The means filtered in the database equal summarising the full sums in pandas."""
+    import os
+
+    engine = db.make_engine(os.environ["LC_HEALTH_DATABASE_URL"])
+    with db.read_session(engine) as session:
+        sums = dashboard.portfolio_scores(
+            session=session, community_ids=None, scopes=["health", "layer"]
+        )
+        shown, too_few = dashboard.portfolio_shown_means(
+            session=session, community_ids=None, scopes=["health", "layer"], threshold=5
+        )
+    engine.dispose()
+    full = portfolio.community_means(sums, 5)
+    narrow = portfolio.shown_means(shown)
+    for scope in ("health", "layer"):
+        pd.testing.assert_frame_equal(
+            portfolio.spread_over_time(full, scope), portfolio.spread_over_time(narrow, scope)
+        )
+    pd.testing.assert_frame_equal(
+        portfolio.bands_over_time(full), portfolio.bands_over_time(narrow, too_few)
+    )
+    assert too_few["community_id"].tolist() == [crafted["Gamma"]]

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from lc_health import metrics
 from lc_health.instrument import Instrument
 from lc_health.metrics import breakdowns, forces, portfolio, review, trends
+from lc_health.periods import Period
 from lc_health.scoring import FACTOR, HEALTH, LAYER
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
@@ -124,23 +125,26 @@ def portfolio_trends(session: Session, ctx: Context) -> object:
     """Health and layer indices of every community in every period, then the portfolio's
     median and middle half per period and the communities per reading band (as the page)."""
     with store_time():
-        sums = dashboard.portfolio_scores(
-            session=session, community_ids=None, scopes=[HEALTH, LAYER]
+        shown, too_few = dashboard.portfolio_shown_means(
+            session=session, community_ids=None, scopes=[HEALTH, LAYER], threshold=ctx.threshold
         )
-    means = portfolio.community_means(sums, ctx.threshold)
+    means = portfolio.shown_means(shown)
     return (
         portfolio.spread_over_time(means, HEALTH),
         portfolio.spread_over_time(means, LAYER),
-        portfolio.bands_over_time(means),
+        portfolio.bands_over_time(means, too_few),
     )
 
 
 def portfolio_forces(session: Session, ctx: Context) -> object:
     """The forces most recognised across the portfolio, summed in the database."""
     with store_time():
+        # As the page: the period and the one before it, for the shift between them.
+        before = str(Period.parse(ctx.period).previous())
         totals, respondents = dashboard.portfolio_force_totals(
-            session=session, community_ids=None, threshold=ctx.threshold
-        )
+            session=session, community_ids=None, threshold=ctx.threshold,
+            periods=[before, ctx.period],
+        )  # fmt: skip
     return forces.portfolio_shares(totals, respondents, ctx.instrument)
 
 

@@ -51,8 +51,9 @@ def breakdown(
     people.loc[~people["group"].isin(shown), "group"] = REMAINDER
     if remainder == 0:
         people = people[people["group"] != REMAINDER]
-    sums = score_sums_from_answers(answers.merge(people, on="response_id"), items, by=["group"])
-    sums = sums[sums["scope"] == scope]
+    sums = score_sums_from_answers(
+        answers.merge(people, on="response_id"), items, by=["group"], scopes=[scope]
+    )
     out = summarise_sums(sums, threshold)
     # A group can fall below the threshold on one key (many don't-know answers). Then that key
     # is left out for every group: with the total shown elsewhere, the hidden group's figure

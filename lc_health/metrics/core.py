@@ -8,7 +8,7 @@ i.e. after rounding to one decimal, so a displayed 4.0 is always "strong".
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -74,33 +74,42 @@ def t975(df: float) -> float:
     )
 
 
-def t975_many(df: pd.Series) -> pd.Series:
-    """t975 for a whole column at once (the same values; a lookup and one expansion)."""
-    values = df.to_numpy(dtype="float64", na_value=np.nan)
-    out = np.full(values.shape, np.nan)
-    valid = values >= 1
-    tabled = valid & (values <= len(_T975)) & (values == np.floor(values))
-    out[tabled] = np.asarray(_T975)[values[tabled].astype(int) - 1]
+def _t975_values(df: np.ndarray) -> np.ndarray:
+    out = np.full(df.shape, np.nan)
+    valid = df >= 1
+    tabled = valid & (df <= len(_T975)) & (df == np.floor(df))
+    out[tabled] = np.asarray(_T975)[df[tabled].astype(int) - 1]
     rest = valid & ~tabled
-    d, z = values[rest], _Z975
+    d, z = df[rest], _Z975
     out[rest] = (
         z
         + (z**3 + z) / (4 * d)
         + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * d**2)
         + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * d**3)
     )
-    return pd.Series(out, index=df.index)
+    return out
+
+
+def t975_many(df: pd.Series) -> pd.Series:
+    """t975 for a whole column at once (the same values; a lookup and one expansion)."""
+    values = df.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.Series(_t975_values(values), index=df.index)
+
+
+def _band_values(means: np.ndarray) -> np.ndarray:
+    shown = np.round(means, 1)
+    out = np.full(shown.shape, None, dtype=object)
+    with np.errstate(invalid="ignore"):
+        out[shown < DISCUSS_FROM] = CONCERN
+        out[shown >= DISCUSS_FROM] = DISCUSS
+        out[shown >= STRONG_FROM] = STRONG
+    return out
 
 
 def bands(means: pd.Series) -> pd.Series:
     """band() for a whole column at once, as a string column (NA where there is no mean)."""
-    shown = means.astype("float64").round(1)
-    picked = np.select(
-        [shown >= STRONG_FROM, shown >= DISCUSS_FROM, shown.notna()],
-        [STRONG, DISCUSS, CONCERN],
-        default="",
-    )
-    return pd.Series(picked, index=means.index, dtype="string").replace("", pd.NA)
+    values = _band_values(means.to_numpy(dtype="float64", na_value=np.nan))
+    return pd.Series(pd.array(values, dtype="string"), index=means.index)
 
 
 def band(mean: float | None) -> str | None:
@@ -119,22 +128,27 @@ def summarise_sums(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Add mean, sd, ci_low, ci_high, band and suppressed to rows with n, total, total_sq.
 
     Rows with n below the threshold keep their n (the count of respondents is not an answer) but
-    every statistic is NA and `suppressed` is True.
+    every statistic is NA and `suppressed` is True. (NumPy throughout: dashboards call this for
+    every table they show.)
     """
-    out = sums.copy()
-    n = out["n"].astype("float64")
-    mean = out["total"] / n
-    var = ((out["total_sq"] - n * mean**2) / (n - 1)).where(n > 1)
-    sd = np.sqrt(var.clip(lower=0.0))
-    half = sd / np.sqrt(n) * t975_many(n.sub(1))
-    suppressed = out["n"] < threshold
-    out["mean"] = mean.mask(suppressed)
-    out["sd"] = sd.mask(suppressed)
-    out["ci_low"] = (mean - half).mask(suppressed)
-    out["ci_high"] = (mean + half).mask(suppressed)
-    out["band"] = bands(out["mean"])
+    n = sums["n"].to_numpy(dtype="float64")
+    total = sums["total"].to_numpy(dtype="float64")
+    total_sq = sums["total_sq"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / n
+        var = np.where(n > 1, (total_sq - n * mean**2) / (n - 1), np.nan)
+        sd = np.sqrt(np.clip(var, 0.0, None))
+        half = sd / np.sqrt(n) * _t975_values(n - 1)
+    suppressed = sums["n"].to_numpy() < threshold
+    shown_mean = np.where(suppressed, np.nan, mean)
+    out = sums.drop(columns=["total", "total_sq"])
+    out["mean"] = shown_mean
+    out["sd"] = np.where(suppressed, np.nan, sd)
+    out["ci_low"] = np.where(suppressed, np.nan, mean - half)
+    out["ci_high"] = np.where(suppressed, np.nan, mean + half)
+    out["band"] = pd.array(_band_values(shown_mean), dtype="string")
     out["suppressed"] = suppressed
-    return out.drop(columns=["total", "total_sq"])
+    return out
 
 
 def latest_health(rounds: pd.DataFrame, health: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -183,29 +197,41 @@ def _sums(scores: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
+ALL_SCOPES = ("factor", "layer", "cell", "health")
+
+
 def score_sums_from_answers(
-    answers: pd.DataFrame, items: pd.DataFrame, by: Sequence[str] = ()
+    answers: pd.DataFrame,
+    items: pd.DataFrame,
+    by: Sequence[str] = (),
+    scopes: Sequence[str] = ALL_SCOPES,
 ) -> pd.DataFrame:
     """From raw answers to the same sums the tallies keep, computed from scratch.
 
     answers: response_id, item_id, value (NA = don't know), plus any `by` columns.
-    items: item_id, factor, layer. Returns `by` + scope, key, n, total, total_sq.
+    items: item_id, factor, layer. Returns `by` + scope, key, n, total, total_sq for the
+    requested scopes (the health index needs the factor scores, which are then computed too).
     """
     by = list(by)
     rated = answers.dropna(subset=["value"]).merge(items, on="item_id", how="inner")
     rated = rated.assign(value=rated["value"].astype("float64"))
     keys = ["response_id", *by]
     parts = []
-    for scope, key_of in (
-        ("factor", rated["factor"].astype(str)),
-        ("layer", rated["layer"].astype(str)),
-        ("cell", rated["factor"].astype(str) + ":" + rated["layer"].astype(str)),
-    ):
+    keyed: dict[str, Callable[[], pd.Series]] = {
+        "factor": lambda: rated["factor"].astype(str),
+        "layer": lambda: rated["layer"].astype(str),
+        "cell": lambda: rated["factor"].astype(str) + ":" + rated["layer"].astype(str),
+    }
+    wanted = set(scopes) | ({"factor"} if "health" in scopes else set())
+    for scope, key_of in keyed.items():
+        if scope not in wanted:
+            continue
         per_person = (
-            rated.assign(key=key_of).groupby([*keys, "key"])["value"].mean().rename("score")
+            rated.assign(key=key_of()).groupby([*keys, "key"])["value"].mean().rename("score")
         ).reset_index()
-        parts.append(_sums(per_person, [*by, "key"]).assign(scope=scope))
-        if scope == "factor":
+        if scope in scopes:
+            parts.append(_sums(per_person, [*by, "key"]).assign(scope=scope))
+        if scope == "factor" and "health" in scopes:
             health = per_person.groupby(keys)["score"].mean().reset_index()
             parts.append(_sums(health.assign(key=""), [*by, "key"]).assign(scope="health"))
     columns = [*by, "scope", "key", "n", "total", "total_sq"]

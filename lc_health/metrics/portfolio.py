@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lc_health.metrics.core import BANDS, summarise_sums
+from lc_health.metrics.core import BANDS, bands, summarise_sums
 
 TOO_FEW = "too_few"
 
@@ -62,17 +62,36 @@ def spread_over_time(means: pd.DataFrame, scope: str) -> pd.DataFrame:
     return out
 
 
-def bands_over_time(means: pd.DataFrame) -> pd.DataFrame:
+def shown_means(means: pd.DataFrame) -> pd.DataFrame:
+    """Means that passed the threshold in the database (period, scope, key, mean) in the shape
+    the functions here take: with band and suppressed (always False)."""
+    return means.assign(band=bands(means["mean"]), suppressed=False)
+
+
+def bands_over_time(means: pd.DataFrame, too_few: pd.DataFrame | None = None) -> pd.DataFrame:
     """How many communities sit in each reading band per period (health index), plus how many
-    had too few responses. Returns period, band, communities."""
+    had too few responses: the suppressed rows, or the rounds in `too_few` (community_id,
+    period) when the means were filtered in the database. Returns period, band, communities."""
     health = means[means["scope"] == "health"]
     labelled = health.assign(
         band=health["band"].astype(object).where(~health["suppressed"], TOO_FEW)
     )
     counts = labelled.groupby(["period", "band"]).size().rename("communities").reset_index()
-    periods = sorted(health["period"].unique())
-    full = pd.MultiIndex.from_product([periods, [*BANDS, TOO_FEW]], names=["period", "band"])
-    return counts.set_index(["period", "band"]).reindex(full, fill_value=0).reset_index()
+    periods = set(health["period"])
+    if too_few is not None and len(too_few):
+        extra = too_few.groupby("period").size().rename("communities").reset_index()
+        extra = extra.assign(band=TOO_FEW)[["period", "band", "communities"]]
+        counts = pd.concat([counts, extra], ignore_index=True)
+        periods |= set(too_few["period"])
+    full = pd.MultiIndex.from_product(
+        [sorted(periods), [*BANDS, TOO_FEW]], names=["period", "band"]
+    )
+    return (
+        counts.groupby(["period", "band"])["communities"]
+        .sum()
+        .reindex(full, fill_value=0)
+        .reset_index()
+    )
 
 
 def participation(frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:

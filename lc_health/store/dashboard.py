@@ -213,7 +213,11 @@ def portfolio_forces(
 
 
 def portfolio_force_totals(
-    *, session: Session, community_ids: Iterable[int] | None, threshold: int
+    *,
+    session: Session,
+    community_ids: Iterable[int] | None,
+    threshold: int,
+    periods: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Forces across the portfolio, summed in the database over the rounds whose forces
     question has at least `threshold` respondents (smaller rounds are left out entirely, so
@@ -221,7 +225,10 @@ def portfolio_force_totals(
 
     Returns (totals: period, force_id, n) and (respondents: period, communities, respondents).
     """
-    sub = _portfolio_rounds(community_ids).subquery()
+    rounds = _portfolio_rounds(community_ids)
+    if periods is not None:
+        rounds = rounds.where(col(Round.period).in_(sorted(set(periods))))
+    sub = rounds.subquery()
     shown = col(RoundTally.forces_respondents) >= threshold
     totals = (
         sa_select(sub.c.period, col(ForceTally.force_id), func.sum(col(ForceTally.n)))
@@ -265,4 +272,37 @@ def health_by_round(*, session: Session, community_ids: Iterable[int] | None) ->
     )
     return _frame(
         session, stmt, ["round_id", "community_id", "period", "responses", "n", "total", "total_sq"]
+    )
+
+
+def portfolio_shown_means(
+    *, session: Session, community_ids: Iterable[int] | None, scopes: Iterable[str],
+    threshold: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """The portfolio over time, narrow: only means that pass the threshold, computed in the
+    database, and the rounds whose health index had too few respondents to show.
+
+    Returns (community_id, period, scope, key, mean) and (community_id, period).
+    """
+    sub = _portfolio_rounds(community_ids).subquery()
+    mean = col(ScoreTally.total) / col(ScoreTally.n)
+    shown = (
+        sa_select(
+            sub.c.community_id, sub.c.period, col(ScoreTally.scope), col(ScoreTally.key), mean
+        )  # fmt: skip
+        .join(sub, sub.c.id == col(ScoreTally.round_id))
+        .where(col(ScoreTally.scope).in_(sorted(set(scopes))), col(ScoreTally.n) >= threshold)
+    )
+    hidden = (
+        sa_select(sub.c.community_id, sub.c.period)
+        .join(RoundTally, col(RoundTally.round_id) == sub.c.id)
+        .outerjoin(
+            ScoreTally,
+            (col(ScoreTally.round_id) == sub.c.id) & (col(ScoreTally.scope) == HEALTH_SCOPE),
+        )
+        .where(col(RoundTally.responses) > 0, func.coalesce(col(ScoreTally.n), 0) < threshold)
+    )
+    return (
+        _frame(session, shown, ["community_id", "period", "scope", "key", "mean"]),
+        _frame(session, hidden, ["community_id", "period"]),
     )

@@ -18,7 +18,13 @@ from lc_health.periods import period_label
 from lc_health.ui import portfolio_exports
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import require
-from lc_health.ui.portfolio_data import PortfolioData, force_totals, load, period_means
+from lc_health.ui.portfolio_data import (
+    PortfolioData,
+    force_totals,
+    load,
+    period_means,
+    with_previous,
+)
 from lc_health.ui.widgets import band_labels, demo_notice
 
 ROWS_PER_PAGE = 40
@@ -179,7 +185,8 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
                                            titles=titles, panel_width=150),
                     theme=None)  # fmt: skip
     st.subheader(t("portfolio.bands_title"))
-    bands = portfolio.bands_over_time(means)
+    too_few = data.too_few[data.too_few["community_id"].isin(chosen["community_id"])]
+    bands = portfolio.bands_over_time(means, too_few)
     bands["period_label"] = bands["period"].map(period_label)
     labels = band_labels() | {portfolio.TOO_FEW: t("portfolio.too_few_short")}
     st.altair_chart(
@@ -189,7 +196,9 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
     )  # fmt: skip
 
 
-def _forces_tab(period: str, chosen: pd.DataFrame, lang: str, threshold: int) -> None:
+def _forces_tab(
+    periods: list[str], period: str, chosen: pd.DataFrame, lang: str, threshold: int
+) -> None:
     ctx = app()
     instrument = ctx.registry.latest()
     layers = {x.id: x.name.get(lang) for x in instrument.layers}
@@ -198,7 +207,10 @@ def _forces_tab(period: str, chosen: pd.DataFrame, lang: str, threshold: int) ->
                                  default="", key="forces_layer")  # fmt: skip
     names = {f.id: f.name.get(lang) for f in instrument.forces}
     totals, respondents = force_totals(
-        ctx.settings.database_url, frozenset(int(c) for c in chosen["community_id"]), threshold
+        ctx.settings.database_url,
+        frozenset(int(c) for c in chosen["community_id"]),
+        threshold,
+        with_previous(periods, period),
     )
     history = mforces.portfolio_shares(totals, respondents, instrument)
     now = history[history["period"] == period]
@@ -216,7 +228,7 @@ def _forces_tab(period: str, chosen: pd.DataFrame, lang: str, threshold: int) ->
     st.altair_chart(pcharts.top_forces(shown, lang=lang, kind_labels=kinds,
                                        titles={"x": t("review.recognised")}),
                     theme=None, width="stretch")  # fmt: skip
-    st.subheader(t("portfolio.forces_shift"))
+    st.subheader(t("portfolio.forces_shift"))  # between this period and the one before
     wide = history[history["force_id"].isin(shown["force_id"])].pivot(
         index="force_id", columns="period", values="share"
     )
@@ -267,7 +279,7 @@ def render() -> None:
     with tabs[2]:
         _time_tab(data, chosen, lang)
     with tabs[3]:
-        _forces_tab(period, chosen, lang, threshold)
+        _forces_tab(data.periods, period, chosen, lang, threshold)
     with tabs[4]:
         _participation_tab(data, chosen)
     with tabs[5]:

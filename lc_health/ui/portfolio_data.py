@@ -24,7 +24,8 @@ CACHE_SECONDS = 60
 class PortfolioData:
     communities: pd.DataFrame  # community_id, name, sector, region, phase, ...
     periods: list[str]  # periods with answers, oldest first
-    means: pd.DataFrame  # community_means of health and layer, all periods
+    means: pd.DataFrame  # shown health and layer means, all periods (community_id, period, ...)
+    too_few: pd.DataFrame  # community_id, period of rounds below the threshold
     participation: pd.DataFrame  # community_id, period, responses, response_rate, ...
 
 
@@ -36,9 +37,10 @@ def load(
 ) -> PortfolioData:
     with read_session(app().engine) as session:
         communities = cstore.communities_frame(session=session, community_ids=community_ids)
-        sums = dashboard.portfolio_scores(
-            session=session, community_ids=community_ids, scopes=[HEALTH, LAYER]
-        )
+        means, too_few = dashboard.portfolio_shown_means(
+            session=session, community_ids=community_ids, scopes=[HEALTH, LAYER],
+            threshold=threshold,
+        )  # fmt: skip
         part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
         personal = pstore.personal_responses(session=session, community_ids=community_ids)
         links = pstore.personal_links(session=session, community_ids=community_ids)
@@ -47,8 +49,9 @@ def load(
     )
     return PortfolioData(
         communities=communities,
-        periods=sorted(sums["period"].unique()),
-        means=portfolio.community_means(sums, threshold),
+        periods=sorted(set(part.loc[part["responses"] > 0, "period"])),
+        means=portfolio.shown_means(means),
+        too_few=too_few,
         participation=portfolio.participation(part, links),
     )
 
@@ -74,10 +77,17 @@ def force_totals(
     database_url: str,  # noqa: ARG001  (part of the cache key)
     community_ids: frozenset[int],
     threshold: int,
+    periods: tuple[str, ...],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Forces summed in the database over the chosen communities' rounds that pass the
-    threshold: (period, force_id, n) and (period, communities, respondents)."""
+    """Forces summed in the database over the chosen communities' rounds in these periods that
+    pass the threshold: (period, force_id, n) and (period, communities, respondents)."""
     with read_session(app().engine) as session:
         return dashboard.portfolio_force_totals(
-            session=session, community_ids=community_ids, threshold=threshold
+            session=session, community_ids=community_ids, threshold=threshold, periods=periods
         )
+
+
+def with_previous(periods: list[str], period: str) -> tuple[str, ...]:
+    """The period and the one before it (the forces' shift is shown between them)."""
+    index = periods.index(period) if period in periods else len(periods) - 1
+    return tuple(periods[max(0, index - 1) : index + 1])

@@ -43,7 +43,7 @@ def sheets(
     )  # fmt: skip
     part = data.participation[data.participation["community_id"].isin(chosen["community_id"])]
     totals, respondents = force_totals(
-        ctx.settings.database_url, ids, ctx.settings.anonymity_threshold
+        ctx.settings.database_url, ids, ctx.settings.anonymity_threshold, (period,)
     )
     top = mforces.portfolio_shares(totals, respondents, instrument)
     top = top[top["period"] == period]
@@ -54,7 +54,9 @@ def sheets(
         tr("portfolio.sheet_layers"): layers[["community", "layer", "n", "mean", "band",
                                               "suppressed"]].round(3),
         tr("portfolio.sheet_time"): spread.round(3),
-        tr("portfolio.sheet_bands"): portfolio.bands_over_time(means),
+        tr("portfolio.sheet_bands"): portfolio.bands_over_time(
+            means, data.too_few[data.too_few["community_id"].isin(ids)]
+        ),
         tr("portfolio.sheet_forces"): top.assign(name=top["force_id"].map(force_names)).round(3),
         tr("portfolio.sheet_participation"): part.assign(
             community=part["community_id"].map(names)
