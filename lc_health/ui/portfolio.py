@@ -289,7 +289,7 @@ def render() -> None:
     if names:
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         target = c1.selectbox(t("portfolio.drill"), list(names), format_func=names.__getitem__)
-        if c2.button(t("portfolio.open"), icon=":material/open_in_new:"):
+        if c2.button(t("portfolio.open"), icon=":material/open_in_new:", key="drill-open"):
             st.switch_page(Path(__file__).with_name("portfolio_community.py"),
                            query_params={"community": str(target), "lang": lang})  # fmt: skip
 

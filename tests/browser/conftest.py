@@ -142,6 +142,17 @@ def server(running: Running) -> Server:
     return running.server
 
 
+def settle(page: Any, timeout_ms: int = 20_000) -> None:
+    """Wait until Streamlit has finished the current run: no running indicator and no element
+    left over (stale) from the previous run. Call it after waiting for the run's own content;
+    clicking a stale button would be a click on a widget the new run no longer has."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && !document.querySelector('[data-stale="true"]')""",
+        timeout=timeout_ms,
+    )
+
+
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     """Run axe-core in the page; the serious and critical violations as readable lines."""
     page.add_script_tag(path=str(AXE))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lc_health import db
 from lc_health.models import Action
-from tests.browser.conftest import Server
+from tests.browser.conftest import Server, settle
 
 LEAD = ("trekker@demo.lc-health.nl", "demo-lead-2026")
 POLICY = ("beleid@demo.lc-health.nl", "demo-policy-2026")
@@ -23,6 +23,7 @@ def _sign_in(page: Page, server: Server, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=20_000)
+    settle(page)
 
 
 def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_path: Path) -> None:
@@ -37,6 +38,7 @@ def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_
     page.get_by_role("combobox", name="Community").click()
     page.get_by_role("option", name="Duurzame Kas Lansingerland").click()
     expect(page).to_have_url(re.compile(r"community=2"), timeout=10_000)
+    settle(page)
     page.goto(f"{server.url}/lead_conversation?lang=en&community=2")
     expect(page.get_by_role("heading", name="The conversation")).to_be_visible(timeout=20_000)
     expect(
@@ -54,6 +56,7 @@ def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_
 
     page.goto(f"{server.url}/lead_review?lang=en&community=2")
     expect(page.get_by_role("heading", name="Round review")).to_be_visible(timeout=20_000)
+    settle(page)
     page.get_by_role("tab", name="Export").click()
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Quarter report (HTML)").click()
@@ -69,16 +72,19 @@ def test_policy_filters_sorts_drills_down_and_exports(page: Page, server: Server
     _sign_in(page, server, *POLICY)
     page.goto(f"{server.url}/portfolio?lang=en&sector=Glastuinbouw&sector=Techniek+en+robotica")
     expect(page.get_by_text("2 communities.")).to_be_visible(timeout=20_000)
+    settle(page)
     assert "sector=" in page.url
     page.get_by_label("Sort by (lowest first)").click()
     page.get_by_role("option", name="9. Long-term support").click()
     expect(page).to_have_url(re.compile(r"sort=9"), timeout=10_000)
+    settle(page)  # a download made by the previous run is gone once the new run ends
     page.get_by_role("tab", name="Export").click()
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Figures as Excel").click()
     target = tmp_path / "portfolio.xlsx"
     download.value.save_as(target)
     assert target.stat().st_size > 2000
-    page.get_by_role("button", name="Open").click()
+    # The drill-down button by its key: selectboxes carry "Open" buttons of their own.
+    page.locator(".st-key-drill-open").get_by_role("button").click()
     expect(page.get_by_role("heading", name="Community view")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("tab", name="Comments")).to_have_count(0)

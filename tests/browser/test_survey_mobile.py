@@ -12,7 +12,7 @@ from lc_health.auth import hash_token
 from lc_health.demo import DEMO_PARTICIPANT_TOKEN
 from lc_health.instrument import load_registry
 from lc_health.models import Answer, Comment, Invitation, Response
-from tests.browser.conftest import Server, axe_violations
+from tests.browser.conftest import Server, axe_violations, settle
 
 MOBILE = {"width": 390, "height": 844}
 
@@ -21,6 +21,7 @@ def _next(page: Page, label: str = "Next", *, step: int | None = None) -> None:
     page.get_by_role("button", name=label).click()
     if step is not None:  # wait until the app has moved on
         expect(page.get_by_text(f"Step {step} of 8")).to_be_visible(timeout=15_000)
+        settle(page)
 
 
 def _stored(server: Server) -> tuple[int, dict[str, int | None], str | None]:
@@ -54,6 +55,7 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
     expect(page.get_by_role("heading", name="Robotica Fieldlab Westland")).to_be_visible(
         timeout=20_000
     )
+    settle(page)
     problems: dict[str, list[str]] = {"welcome": axe_violations(page)}
     _next(page, "Start", step=1)
     page.get_by_role("radiogroup", name="What is your role").get_by_text("Student").click()
@@ -76,13 +78,13 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
             page.keyboard.press("ArrowRight")
             page.keyboard.press("ArrowRight")  # 4 = agree
         problems[f"layer {layer}"] = axe_violations(page)
-        _next(page)
+        _next(page, step=layer + 3)
     page.get_by_role("button", name="Good communication").click()
     problems["forces"] = axe_violations(page)
-    _next(page)
+    _next(page, step=7)
     page.get_by_label("Comment (optional)").fill("Meer demo's graag 🌱")
     problems["comment"] = axe_violations(page)
-    _next(page)
+    _next(page, step=8)
     problems["review"] = axe_violations(page)
     _next(page, "Send")
     expect(page.get_by_text("Thank you! Your answers are saved.")).to_be_visible(timeout=15_000)
@@ -97,6 +99,7 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
     # Later: the same link, prefilled; change the first statement to "strongly agree".
     page.goto(f"{server.url}/?t={DEMO_PARTICIPANT_TOKEN}&lang=en")
     expect(page.get_by_text("You have already answered this round")).to_be_visible(timeout=20_000)
+    settle(page)
     _next(page, "Change my answers", step=1)
     _next(page, step=2)
     first = page.locator(".st-key-ratings").get_by_role("radiogroup").first
