@@ -209,6 +209,37 @@ def test_breakdown_drops_a_key_where_any_group_is_too_small(instrument: Instrume
     assert set(out["key"]) == {"1"}
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("scope", ["factor", "layer", "cell", "health"])
+def test_group_sums_equal_the_from_scratch_aggregation(instrument: Instrument, scope: str,
+                                                        seed: int) -> None:  # fmt: skip
+    """The breakdowns' one-pass sums match score_sums_from_answers on random rounds, with
+    don't-know answers, skipped items and respondents without a group."""
+    rng = np.random.default_rng(seed)
+    items = metrics.item_map(instrument)
+    rows, people = [], []
+    for rid in range(int(rng.integers(1, 60))):
+        if rng.random() < 0.9:
+            people.append({"response_id": rid, "group": str(rng.choice(["a", "b", "", "c"]))})
+        for item in items["item_id"]:
+            if rng.random() < 0.85:
+                value = None if rng.random() < 0.1 else int(rng.integers(1, 6))
+                rows.append({"response_id": rid, "item_id": item, "value": value})
+    answers = pd.DataFrame(rows, columns=["response_id", "item_id", "value"]).astype(
+        {"value": "Int64"}
+    )
+    frame = pd.DataFrame(people, columns=["response_id", "group"])
+    fast = breakdowns.group_sums(answers, frame, items, scope)
+    slow = metrics.score_sums_from_answers(
+        answers.merge(frame, on="response_id"), items, by=["group"], scopes=[scope]
+    )
+    order = ["group", "key"]
+    fast = fast.sort_values(order).reset_index(drop=True)
+    slow = slow.sort_values(order).reset_index(drop=True)
+    assert len(fast) > 0 or answers["value"].notna().sum() == 0
+    assert_frame_equal(fast, slow, check_dtype=False, check_exact=False, rtol=1e-9)
+
+
 def test_feedback_hides_the_community_below_threshold() -> None:
     own = pd.DataFrame({"factor": [1, 2], "score": [4.0, 2.0]})
     everyone = pd.DataFrame({"response_id": [1, 2, 3, 4, 5, 1, 2, 3],

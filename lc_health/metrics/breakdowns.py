@@ -5,9 +5,11 @@ the total."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 
-from lc_health.metrics.core import score_sums_from_answers, summarise_sums
+from lc_health.metrics.core import SUM_COLUMNS, summarise_sums
 
 REMAINDER = "__rest__"
 
@@ -51,10 +53,7 @@ def breakdown(
     people.loc[~people["group"].isin(shown), "group"] = REMAINDER
     if remainder == 0:
         people = people[people["group"] != REMAINDER]
-    sums = score_sums_from_answers(
-        answers.merge(people, on="response_id"), items, by=["group"], scopes=[scope]
-    )
-    out = summarise_sums(sums, threshold)
+    out = summarise_sums(group_sums(answers, people, items, scope), threshold)
     # A group can fall below the threshold on one key (many don't-know answers). Then that key
     # is left out for every group: with the total shown elsewhere, the hidden group's figure
     # could otherwise be worked out from the others.
@@ -63,3 +62,51 @@ def breakdown(
     keep = set(complete[complete].index)
     out = out[out["key"].isin(keep)]
     return out[["group", "key", "n", "mean", "ci_low", "ci_high", "band"]].reset_index(drop=True)
+
+
+def group_sums(
+    answers: pd.DataFrame, people: pd.DataFrame, items: pd.DataFrame, scope: str
+) -> pd.DataFrame:
+    """group, scope, key, n, total, total_sq of the respondents' scores in one scope.
+
+    The same figures as `score_sums_from_answers(..., by=["group"])`, accumulated in one pass
+    over the round's answers: a round holds hundreds of answers, not millions, and the review
+    page draws its breakdowns on every visit, where pandas' per-call overhead would dominate.
+    people: response_id, group (respondents without a group are left out).
+    """
+    if scope == "cell":
+        names = items["factor"].astype(str) + ":" + items["layer"].astype(str)
+    else:
+        names = items["layer" if scope == "layer" else "factor"].astype(str)
+    key_of = dict(zip(items["item_id"].tolist(), names.tolist(), strict=True))
+    group_of = dict(zip(people["response_id"].tolist(), people["group"].tolist(), strict=True))
+    rated = answers[answers["value"].notna()]
+    person: dict[tuple[object, object, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for rid, item, value in zip(
+        rated["response_id"].tolist(),
+        rated["item_id"].tolist(),
+        rated["value"].tolist(),
+        strict=True,
+    ):
+        group, key = group_of.get(rid), key_of.get(item)
+        if group is None or key is None:
+            continue
+        acc = person[(group, rid, key)]
+        acc[0] += float(value)
+        acc[1] += 1
+    scores = {k: total / count for k, (total, count) in person.items()}
+    if scope == "health":  # a respondent's index is the mean of their factor scores
+        health: dict[tuple[object, object, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for (group, rid, _), score in scores.items():
+            acc = health[(group, rid, "")]
+            acc[0] += score
+            acc[1] += 1
+        scores = {k: total / count for k, (total, count) in health.items()}
+    sums: dict[tuple[object, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for (group, _, key), score in scores.items():
+        acc = sums[(group, key)]
+        acc[0] += 1
+        acc[1] += score
+        acc[2] += score * score
+    rows = [(g, scope, k, int(n), total, sq) for (g, k), (n, total, sq) in sums.items()]
+    return pd.DataFrame(rows, columns=["group", *SUM_COLUMNS])

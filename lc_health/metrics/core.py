@@ -198,6 +198,7 @@ def _sums(scores: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 ALL_SCOPES = ("factor", "layer", "cell", "health")
+SUM_COLUMNS = ["scope", "key", "n", "total", "total_sq"]
 
 
 def score_sums_from_answers(
