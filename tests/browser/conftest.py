@@ -19,13 +19,11 @@ from typing import Any
 
 import pytest
 
+from lc_health.bench.pages import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 REQUIRED_VAR = "LC_HEALTH_TEST_REQUIRE_BROWSER"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 START_TIMEOUT_S = 60
 
 
