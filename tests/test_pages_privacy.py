@@ -23,7 +23,7 @@ from lc_health.store import responses as rstore
 from lc_health.store import rounds as roundstore
 from tests.apptest import ROOT, TIMEOUT, page_text
 from tests.factories import make_response_in
-from tests.test_store_responses import _compare_with_scratch
+from tests.tally_checks import assert_tallies_match_scratch
 
 UI = ROOT / "lc_health" / "ui"
 TODAY = date.today()
@@ -171,7 +171,7 @@ def test_participant_withdraws_after_confirming(survey: Survey, instrument: Inst
     assert _count(survey.engine, Response, col(Response.invitation_id) == survey.invitation_id) == 0
     assert _count(survey.engine, Response) == 8  # everyone else's answers stay
     for round_id in survey.rounds:
-        _compare_with_scratch(survey.engine, instrument, round_id)
+        assert_tallies_match_scratch(survey.engine, instrument, round_id)
     assert survey.token not in page_text(at)
 
 

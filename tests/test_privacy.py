@@ -37,7 +37,7 @@ from lc_health.store import invitations as istore
 from lc_health.store import responses as rstore
 from lc_health.store import tallies
 from tests.factories import make_community, make_response_in, make_round
-from tests.test_store_responses import _compare_with_scratch
+from tests.tally_checks import assert_tallies_match_scratch
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -168,7 +168,7 @@ def test_withdraw_removes_every_round_and_tallies_stay_right(
     assert _count(world.engine, Comment) == len(ROUNDS) * 3  # the others' comments stay
     for round_id in world.rounds.values():
         assert _round_responses(world.engine, round_id) == OTHERS + 2
-        _compare_with_scratch(world.engine, instrument, round_id)
+        assert_tallies_match_scratch(world.engine, instrument, round_id)
     with read_session(world.engine) as session:  # the link keeps working
         resolved = istore.resolve(session=session, token=world.token, today=TODAY)
     assert resolved.status == istore.LinkStatus.ok
@@ -226,7 +226,7 @@ def test_erase_removes_the_respondent_and_unlinks_the_link(
     assert _responses_of(world.engine, world.invitation_id) == 0
     assert _count(world.engine, Response, col(Response.respondent_key) == old_key) == 0
     for round_id in world.rounds.values():
-        _compare_with_scratch(world.engine, instrument, round_id)
+        assert_tallies_match_scratch(world.engine, instrument, round_id)
     with read_session(world.engine) as session:
         link = session.get(Invitation, world.invitation_id)
         assert link is not None
@@ -385,7 +385,7 @@ def test_retention_deletes_old_raw_answers_and_keeps_tallies_exactly(
     assert removed.periods == ("2023-Q4", "2026-Q3", "2026-Q4")
     assert _tally_rows(world.engine, old) == tallies_before[old]
     for period in ("2023-Q4", "2026-Q3", "2026-Q4"):
-        _compare_with_scratch(world.engine, instrument, world.rounds[period])
+        assert_tallies_match_scratch(world.engine, instrument, world.rounds[period])
 
 
 def test_retention_off_deletes_nothing(world: World) -> None:

@@ -11,13 +11,13 @@ from pandas.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
-from lc_health import metrics
 from lc_health.db import read_session, write_session
 from lc_health.instrument import Instrument
 from lc_health.models import Answer, Comment, ForceMark, Invitation, Response, Source
 from lc_health.store import responses as rstore
 from lc_health.store import tallies
 from tests.factories import make_community, make_response_in, make_round
+from tests.tally_checks import assert_tallies_match_scratch
 
 
 def _new_round(engine: Engine, instrument: Instrument) -> int:
@@ -124,40 +124,6 @@ def _personal_invitation(engine: Engine, community_id: int, n: int = 0) -> int:
         return inv.id
 
 
-def _compare_with_scratch(engine: Engine, instrument: Instrument, round_id: int) -> None:
-    """The round's tallies equal a from-scratch aggregation, and a rebuild changes nothing."""
-    with read_session(engine) as session:
-        incremental = tallies.tallies_snapshot(session=session, round_id=round_id)
-        raw = rstore.round_answers(session=session, round_id=round_id)
-    scratch = metrics.score_sums_from_answers(raw, metrics.item_map(instrument))
-    got = (
-        incremental["scores"]
-        .drop(columns="round_id")
-        .sort_values(["scope", "key"])
-        .reset_index(drop=True)
-    )
-    assert_frame_equal(
-        got, scratch.astype({"n": got["n"].dtype}), check_dtype=False, atol=1e-9, rtol=0
-    )
-    with write_session(engine) as session:
-        tallies.rebuild_round(session=session, round_id=round_id, instrument=instrument)
-    with read_session(engine) as session:
-        rebuilt = tallies.tallies_snapshot(session=session, round_id=round_id)
-    for name in ("rounds", "items", "forces"):
-        assert_frame_equal(
-            incremental[name]
-            .sort_values(list(incremental[name].columns[:2]))
-            .reset_index(drop=True),
-            rebuilt[name].sort_values(list(rebuilt[name].columns[:2])).reset_index(drop=True),
-            check_dtype=False,
-        )
-    assert_frame_equal(
-        incremental["scores"].sort_values(["scope", "key"]).reset_index(drop=True),
-        rebuilt["scores"].sort_values(["scope", "key"]).reset_index(drop=True),
-        check_dtype=False, atol=1e-9, rtol=0,
-    )  # fmt: skip
-
-
 def test_personal_link_replaces_its_earlier_answers(engine: Engine, instrument: Instrument) -> None:
     round_id = _new_round(engine, instrument)
     with read_session(engine) as session:
@@ -181,7 +147,7 @@ def test_personal_link_replaces_its_earlier_answers(engine: Engine, instrument: 
     with read_session(engine) as session:
         assert rstore.stored_answers(session=session, response_id=a.response_id) == second.answers
         assert rstore.stored_forces(session=session, response_id=a.response_id) is None
-    _compare_with_scratch(engine, instrument, round_id)
+    assert_tallies_match_scratch(engine, instrument, round_id)
 
 
 def test_tallies_match_scratch_after_random_edits_and_deletions(
@@ -214,7 +180,7 @@ def test_tallies_match_scratch_after_random_edits_and_deletions(
     with read_session(engine) as session:
         counts = tallies.round_counts(session=session, round_ids=[round_id])
     assert counts["responses"].tolist() == [len(stored)]
-    _compare_with_scratch(engine, instrument, round_id)
+    assert_tallies_match_scratch(engine, instrument, round_id)
 
 
 def test_paper_response_without_forces_does_not_count_in_force_shares(

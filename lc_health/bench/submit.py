@@ -1,6 +1,6 @@
 """Survey submissions under load: one submitter at a time, and workshops where everyone
-submits at once. Each submission is what the survey page does: save_response in a
-write_session, into a round that is open."""
+submits at once. Each submission is what the survey page does: submit_response (group commit,
+see store.submissions) into a round that is open."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from lc_health.bench.timing import Timing, summarise
-from lc_health.db import read_session, write_session
+from lc_health.db import read_session
 from lc_health.instrument import Instrument
 from lc_health.models import Round
 from lc_health.periods import Period
 from lc_health.schemas import ResponseIn
-from lc_health.store.responses import save_response
+from lc_health.store.submissions import submit_response
 
 SEQUENTIAL = 200
 WORKSHOPS = 10  # bursts of concurrent submissions, each into one round
@@ -58,8 +58,7 @@ def _response(rng: random.Random, instrument: Instrument, round_id: int, key: st
 
 def _submit(engine: Engine, instrument: Instrument, resp: ResponseIn) -> float:
     started = time.perf_counter()
-    with write_session(engine) as session:
-        save_response(session=session, response_in=resp, instrument=instrument)
+    submit_response(engine, resp, instrument)
     return time.perf_counter() - started
 
 

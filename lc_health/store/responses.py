@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, delete, event, insert
+from sqlalchemy import Connection, bindparam, delete, event, insert, or_
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
@@ -25,6 +26,7 @@ from lc_health.store.tallies import (
     bulk_rows,
     delta_rows,
     driver_statement,
+    merged_delta_rows,
     write_delta_rows,
 )
 
@@ -114,30 +116,33 @@ def _insert_rows(conn: Connection, table: Any, columns: Sequence[str], rows: Row
         stmt.run(conn, rows)
 
 
-def _write_content(session: Session, response_id: int, resp: ResponseIn) -> None:
-    # Statements compiled once and run through the driver (see tallies.DriverStatement): a
-    # submission is the hot write path.
+def _write_content(session: Session, contents: Sequence[tuple[int, ResponseIn]]) -> None:
+    """The answers, force marks and comments of stored responses: one statement per table,
+    however many responses. Statements are compiled once and run through the driver (see
+    tallies.DriverStatement): a submission is the hot write path."""
     conn = session.connection()
-    if resp.answers:
-        _insert_rows(
-            conn,
-            _ANSWER,
-            ("response_id", "item_id", "value"),
-            [
-                {"response_id": response_id, "item_id": item_id, "value": value}
-                for item_id, value in sorted(resp.answers.items())
-            ],
-        )
-    if resp.forces:
-        _insert_rows(
-            conn,
-            _FORCE_MARK,
-            ("response_id", "force_id"),
-            [{"response_id": response_id, "force_id": f} for f in sorted(resp.forces)],
-        )
-    if resp.comment and resp.comment.strip():
+    answers = [
+        {"response_id": response_id, "item_id": item_id, "value": value}
+        for response_id, resp in contents
+        for item_id, value in sorted(resp.answers.items())
+    ]
+    if answers:
+        _insert_rows(conn, _ANSWER, ("response_id", "item_id", "value"), answers)
+    marks = [
+        {"response_id": response_id, "force_id": force_id}
+        for response_id, resp in contents
+        for force_id in sorted(resp.forces or ())
+    ]
+    if marks:
+        _insert_rows(conn, _FORCE_MARK, ("response_id", "force_id"), marks)
+    comments = [
+        {"response_id": response_id, "text": resp.comment}
+        for response_id, resp in contents
+        if resp.comment and resp.comment.strip()
+    ]
+    if comments:
         driver_statement(conn, "insert:comment", _insert(_COMMENT, ("response_id", "text"))).run(
-            conn, [{"response_id": response_id, "text": resp.comment}]
+            conn, comments
         )
 
 
@@ -219,33 +224,103 @@ def save_response(
         _update_fields(existing, response_in, instrument)
         session.add(existing)
         session.flush()
-        _write_content(session, existing_id, response_in)
+        _write_content(session, [(existing_id, response_in)])
         apply_delta(session, round_id=response_in.round_id, delta=delta)
         return SaveResult(existing_id, created=False)
 
-    stamp = response_in.submitted_at or utcnow()
     conn = session.connection()
-    row = {
-        "round_id": response_in.round_id,
-        "invitation_id": response_in.invitation_id,
-        "respondent_key": response_in.respondent_key or new_respondent_key(),
-        "submission_key": response_in.submission_key,
-        "language": response_in.language,
-        "role": response_in.role,
-        "organisation_id": response_in.organisation_id,
-        "organisation_type": response_in.organisation_type,
-        "source": response_in.source.value,
-        "import_batch_id": response_in.import_batch_id,
-        "answered_forces": response_in.forces is not None,
+    row = _response_row(response_in, instrument)
+    inserted = driver_statement(conn, "insert:response", _insert_response).run(conn, [row])
+    response_id = int(inserted.scalar_one())
+    _write_content(session, [(response_id, response_in)])
+    write_delta_rows(session, tally_rows)
+    return SaveResult(response_id, created=True)
+
+
+def _response_row(resp: ResponseIn, instrument: Instrument) -> dict[str, Any]:
+    stamp = resp.submitted_at or utcnow()
+    return {
+        "round_id": resp.round_id,
+        "invitation_id": resp.invitation_id,
+        "respondent_key": resp.respondent_key or new_respondent_key(),
+        "submission_key": resp.submission_key,
+        "language": resp.language,
+        "role": resp.role,
+        "organisation_id": resp.organisation_id,
+        "organisation_type": resp.organisation_type,
+        "source": resp.source.value,
+        "import_batch_id": resp.import_batch_id,
+        "answered_forces": resp.forces is not None,
         "instrument_version": instrument.version,
         "submitted_at": stamp,
         "updated_at": stamp,
     }
-    inserted = driver_statement(conn, "insert:response", _insert_response).run(conn, [row])
-    response_id = int(inserted.scalar_one())
-    _write_content(session, response_id, response_in)
+
+
+def existing_responses(session: Session, batch: Sequence[ResponseIn]) -> dict[int, int]:
+    """For the submissions in `batch` that repeat or replace a stored response: their position
+    in the batch -> that response's id. One query for the whole batch; on PostgreSQL the found
+    rows are locked, as in save_response."""
+    if not batch:
+        return {}
+    _queue_sqlite_writer(session)
+    by_invitation = {(r.round_id, r.invitation_id): n for n, r in enumerate(batch)
+                     if r.invitation_id is not None}  # fmt: skip
+    by_key = {(r.round_id, r.submission_key): n for n, r in enumerate(batch)
+              if r.invitation_id is None}  # fmt: skip
+    stmt = select(
+        col(Response.id), col(Response.round_id), col(Response.invitation_id),
+        col(Response.submission_key),
+    ).where(
+        col(Response.round_id).in_(sorted({r.round_id for r in batch})),
+        or_(
+            col(Response.invitation_id).in_(sorted({i for _, i in by_invitation})),
+            col(Response.submission_key).in_(sorted({k for _, k in by_key})),
+        ),
+    )  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.order_by(col(Response.id)).with_for_update()  # one lock order for all
+    found: dict[int, int] = {}
+    for response_id, round_id, invitation_id, submission_key in session.execute(stmt):
+        n = by_invitation.get((round_id, invitation_id))
+        if n is None:
+            n = by_key.get((round_id, submission_key))
+        if n is not None:
+            found[n] = int(response_id)
+    return found
+
+
+def save_new_responses(
+    session: Session, batch: Sequence[tuple[ResponseIn, Instrument]]
+) -> list[int]:
+    """Store submissions known to be new (valid, and neither repeating nor replacing a stored
+    response: see existing_responses), with their share of the tallies, in the caller's
+    transaction. A statement per table for the whole batch, and one set of tally upserts.
+    Returns the new responses' ids, in batch order."""
+    if not batch:
+        return []
+    keys = [(resp.round_id, resp.submission_key) for resp, _ in batch]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a batch of new responses holds one submission key twice")
+    deltas: dict[int, Delta] = defaultdict(Delta)
+    for resp, instrument in batch:
+        deltas[resp.round_id].add(resp.answers, resp.forces, instrument)
+    tally_rows = merged_delta_rows(deltas)
+    rows = [_response_row(resp, instrument) for resp, instrument in batch]
+    _queue_sqlite_writer(session)
+    inserted = session.connection().execute(
+        insert(_RESPONSE).returning(
+            _RESPONSE.c.id, _RESPONSE.c.round_id, _RESPONSE.c.submission_key
+        ),
+        rows,
+    )
+    ids = {(round_id, key): int(rid) for rid, round_id, key in inserted}
+    response_ids = [ids[key] for key in keys]
+    _write_content(
+        session, [(rid, resp) for rid, (resp, _) in zip(response_ids, batch, strict=True)]
+    )
     write_delta_rows(session, tally_rows)
-    return SaveResult(response_id, created=True)
+    return response_ids
 
 
 def _update_fields(row: Response, resp: ResponseIn, instrument: Instrument) -> None:

@@ -277,6 +277,16 @@ def delta_rows(*, round_id: int, delta: Delta) -> tuple[Rows, Rows, Rows, Rows]:
     return rounds, items, scores, forces
 
 
+def merged_delta_rows(deltas: Mapping[int, Delta]) -> tuple[Rows, Rows, Rows, Rows]:
+    """delta_rows of several rounds (round id -> delta) as one set, in key order."""
+    merged: tuple[Rows, Rows, Rows, Rows] = ([], [], [], [])
+    for round_id in sorted(deltas):
+        rows_of_round = delta_rows(round_id=round_id, delta=deltas[round_id])
+        for into, rows in zip(merged, rows_of_round, strict=True):
+            into.extend(rows)
+    return merged
+
+
 def write_delta_rows(session: Session, rows: tuple[Rows, Rows, Rows, Rows]) -> None:
     """Add delta_rows to the tallies, in the caller's transaction.
 

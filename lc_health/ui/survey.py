@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from lc_health.auth import hash_token
-from lc_health.db import read_session, write_session
+from lc_health.db import read_session
 from lc_health.instrument import Instrument
 from lc_health.models import Community, Round
 from lc_health.periods import period_label
@@ -19,6 +19,7 @@ from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
 from lc_health.store import responses as rstore
 from lc_health.store.invitations import LinkStatus, Resolved
+from lc_health.store.submissions import submit_response
 from lc_health.survey_flow import (
     COMMENT,
     FORCES,
@@ -103,12 +104,12 @@ def _submit(draft: Draft, resolved: Resolved, lang: str, instrument: Instrument)
         respondent_key=invitation.respondent_key if invitation else None,
     )
     try:
-        with write_session(app().engine) as session:
-            result = rstore.save_response(
-                session=session, response_in=response, instrument=instrument
-            )
-            if resolved.invitation is not None and resolved.invitation.id is not None:
-                istore.mark_used(session=session, invitation_id=resolved.invitation.id)
+        result = submit_response(
+            app().engine,
+            response,
+            instrument,
+            mark_invitation=resolved.invitation.id if resolved.invitation is not None else None,
+        )
     except (SQLAlchemyError, OSError) as exc:
         # Nothing was stored (one transaction); the answers are still in the draft.
         log.warning("survey submission failed: %s", type(exc).__name__)
