@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, SmallInteger, Text, UniqueConstraint
+from sqlalchemy import Column, Index, SmallInteger, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -192,6 +192,10 @@ class ScoreTally(SQLModel, table=True):
     ('<factor>:<layer>'). A respondent's score for a scope is the mean of their answers to
     the scope's items, don't know excluded.
     """
+
+    # The portfolio reads one scope across every round (e.g. the health index over time): this
+    # index holds all such a read needs, so it never visits the table.
+    __table_args__ = (Index("ix_scoretally_scope_key", "scope", "key", "round_id", "n", "total"),)
 
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     scope: str = Field(max_length=10, primary_key=True)

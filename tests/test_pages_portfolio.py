@@ -147,7 +147,9 @@ def test_portfolio_reads_only_tallies() -> None:
     assert sorted(sums["n"]) == [3, 6, 6]
 
 
-def test_narrow_read_gives_the_same_portfolio_figures(crafted: dict[str, int]) -> None:
+def test_narrow_read_gives_the_same_portfolio_figures(
+    crafted: dict[str, int], instrument: Instrument
+) -> None:
     """The means filtered in the database equal summarising the full sums in pandas."""
     import os
 
@@ -157,8 +159,9 @@ def test_narrow_read_gives_the_same_portfolio_figures(crafted: dict[str, int]) -
             session=session, community_ids=None, scopes=["health", "layer"]
         )
         shown, too_few = dashboard.portfolio_shown_means(
-            session=session, community_ids=None, scopes=["health", "layer"], threshold=5
-        )
+            session=session, community_ids=None, threshold=5,
+            scores=portfolio.trend_scores(instrument),
+        )  # fmt: skip
     engine.dispose()
     full = portfolio.community_means(sums, 5)
     narrow = portfolio.shown_means(shown)

@@ -126,8 +126,9 @@ def portfolio_trends(session: Session, ctx: Context) -> object:
     median and middle half per period and the communities per reading band (as the page)."""
     with store_time():
         shown, too_few = dashboard.portfolio_shown_means(
-            session=session, community_ids=None, scopes=[HEALTH, LAYER], threshold=ctx.threshold
-        )
+            session=session, community_ids=None, scores=portfolio.trend_scores(ctx.instrument),
+            threshold=ctx.threshold,
+        )  # fmt: skip
     means = portfolio.shown_means(shown)
     return (
         portfolio.spread_over_time(means, HEALTH),

@@ -6,12 +6,16 @@ Each returns plain DataFrames; lc_health.metrics turns them into what pages show
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
+from typing import cast as cast_type
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import func
+import psycopg
+from sqlalchemy import Float, cast, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -276,33 +280,87 @@ def health_by_round(*, session: Session, community_ids: Iterable[int] | None) ->
 
 
 def portfolio_shown_means(
-    *, session: Session, community_ids: Iterable[int] | None, scopes: Iterable[str],
-    threshold: int,
+    *, session: Session, community_ids: Iterable[int] | None,
+    scores: Sequence[tuple[str, str]], threshold: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """The portfolio over time, narrow: only means that pass the threshold, computed in the
-    database, and the rounds whose health index had too few respondents to show.
+    """The portfolio over time, narrow: only the means of `scores` ((scope, key) pairs, e.g. the
+    health index and each layer) that pass the threshold, computed in the database, and the
+    rounds whose health index had too few respondents to show.
+
+    One read of the visible rounds that have responses, and one per (scope, key) of round ids
+    and means, each through the (scope, key, round_id, n, total) index: it holds everything
+    such a read needs, so the table itself is not visited, and no text travels per row. The
+    rounds' community and period are joined here, on integers.
 
     Returns (community_id, period, scope, key, mean) and (community_id, period).
     """
-    sub = _portfolio_rounds(community_ids).subquery()
-    mean = col(ScoreTally.total) / col(ScoreTally.n)
-    shown = (
-        sa_select(
-            sub.c.community_id, sub.c.period, col(ScoreTally.scope), col(ScoreTally.key), mean
-        )  # fmt: skip
-        .join(sub, sub.c.id == col(ScoreTally.round_id))
-        .where(col(ScoreTally.scope).in_(sorted(set(scopes))), col(ScoreTally.n) >= threshold)
+    visible = (
+        _portfolio_rounds(community_ids)
+        .join(RoundTally, col(RoundTally.round_id) == col(Round.id))
+        .where(col(RoundTally.responses) > 0)
     )
-    hidden = (
-        sa_select(sub.c.community_id, sub.c.period)
-        .join(RoundTally, col(RoundTally.round_id) == sub.c.id)
-        .outerjoin(
-            ScoreTally,
-            (col(ScoreTally.round_id) == sub.c.id) & (col(ScoreTally.scope) == HEALTH_SCOPE),
+    rounds = _frame(session, visible, ["round_id", "community_id", "period"])
+    rounds = rounds.sort_values("round_id", ignore_index=True)
+    known = rounds["round_id"].to_numpy()
+    wanted = list(dict.fromkeys([(HEALTH_SCOPE, ""), *scores]))
+    asked = set(scores)
+    found: list[np.ndarray] = []  # per asked pair: rows of `rounds`
+    values: list[np.ndarray] = []
+    pairs: list[tuple[str, str]] = []
+    healthy = np.zeros(len(rounds), dtype=bool)
+    for scope, key in wanted:
+        round_ids, means = _shown_means_of(session, scope, key, threshold)
+        at = np.searchsorted(known, round_ids).clip(max=max(len(known) - 1, 0))
+        visible_ = (known[at] == round_ids) if len(known) else np.zeros(len(at), dtype=bool)
+        if (scope, key) == (HEALTH_SCOPE, ""):
+            healthy[at[visible_]] = True
+        if (scope, key) in asked:
+            found.append(at[visible_])
+            values.append(means[visible_])
+            pairs.append((scope, key))
+    rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    which = np.repeat(np.arange(len(pairs)), [len(f) for f in found])
+    # Text columns are taken from a few values by position (no Python string per row).
+    shown = pd.DataFrame(
+        {
+            "community_id": rounds["community_id"].to_numpy()[rows],
+            "period": rounds["period"].array.take(rows),
+            "scope": pd.array([p[0] for p in pairs], dtype="str").take(which),
+            "key": pd.array([p[1] for p in pairs], dtype="str").take(which),
+            "mean": np.concatenate(values) if values else np.zeros(0),
+        }
+    )
+    too_few = rounds.loc[~healthy, ["community_id", "period"]].reset_index(drop=True)
+    return shown, too_few
+
+
+def _shown_means_of(
+    session: Session, scope: str, key: str, threshold: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Round ids and means of one (scope, key) in every round where it passes the threshold,
+    as arrays (numbers only, so no DataFrame needs building for them)."""
+    passes = (
+        col(ScoreTally.scope) == scope, col(ScoreTally.key) == key, col(ScoreTally.n) >= threshold
+    )  # fmt: skip
+    round_id = col(ScoreTally.round_id)
+    mean = col(ScoreTally.total) / cast(col(ScoreTally.n), Float)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Two arrays in PostgreSQL's binary format: psycopg unpacks them in C, several times
+        # faster than building a row object for each of the thousands of rounds.
+        compiled = (
+            sa_select(func.array_agg(round_id), func.array_agg(mean))
+            .where(*passes)
+            .compile(dialect=conn.dialect)
         )
-        .where(col(RoundTally.responses) > 0, func.coalesce(col(ScoreTally.n), 0) < threshold)
-    )
-    return (
-        _frame(session, shown, ["community_id", "period", "scope", "key", "mean"]),
-        _frame(session, hidden, ["community_id", "period"]),
-    )
+        dbapi = cast_type(psycopg.Connection[Any], conn.connection.dbapi_connection)
+        with dbapi.cursor(binary=True) as cursor:
+            found = cursor.execute(str(compiled), compiled.params).fetchone()
+        ids, means = found if found is not None else (None, None)
+        return np.array(ids or [], dtype=np.int64), np.array(means or [], dtype=np.float64)
+    result = conn.execute(sa_select(round_id, mean).where(*passes))
+    rows = result.cursor.fetchall()
+    result.close()
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows))
+    table = table.reshape(len(rows), 2)  # round ids are far below 2**53: exact as floats
+    return table[:, 0].astype(np.int64), table[:, 1]

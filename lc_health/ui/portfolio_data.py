@@ -38,8 +38,8 @@ def load(
     with read_session(app().engine) as session:
         communities = cstore.communities_frame(session=session, community_ids=community_ids)
         means, too_few = dashboard.portfolio_shown_means(
-            session=session, community_ids=community_ids, scopes=[HEALTH, LAYER],
-            threshold=threshold,
+            session=session, community_ids=community_ids,
+            scores=portfolio.trend_scores(app().registry.latest()), threshold=threshold,
         )  # fmt: skip
         part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
         personal = pstore.personal_responses(session=session, community_ids=community_ids)
