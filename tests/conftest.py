@@ -35,6 +35,14 @@ def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _check_every_chart() -> None:
+    """Every chart a test draws is checked against the Vega-Lite schema (pages skip that)."""
+    from lc_health.ui import widgets
+
+    widgets.CHECK_CHARTS = True
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _production_streamlit_options() -> None:
     """AppTest runs in a temporary folder without .streamlit/config.toml: give Streamlit the
     options a production deployment has, so the app's own production check passes."""

@@ -54,6 +54,15 @@ def test_archiving_keeps_the_community(engine: Engine) -> None:
     assert archived["archived"].tolist() == [True]
 
 
+def test_communities_come_back_in_the_order_asked(engine: Engine) -> None:
+    with write_session(engine) as session:
+        made = [cstore.add_community(session=session, name=n).id for n in ("A", "B", "C")]
+    a, b, c = (int(i) for i in made if i is not None)
+    with read_session(engine) as session:
+        rows = cstore.get_communities(session=session, community_ids=[c, a, 99_999, b])
+    assert [r.name for r in rows] == ["C", "A", "B"]  # unknown ids are left out
+
+
 def _community(engine: Engine, name: str = "Energiehub") -> int:
     with write_session(engine) as session:
         row = cstore.add_community(session=session, name=name)

@@ -149,3 +149,12 @@ def feedback_chart(frame: pd.DataFrame, *, lang: str, titles: Mapping[str, str])
     )
     chart: alt.LayerChart = (middle + median + own).properties(height=alt.Step(BAR_HEIGHT + 4))
     return configure(chart, lang)
+
+
+def warm_up() -> None:
+    """Load the chart builders and Altair's Vega-Lite schema (a server calls this once at
+    start, so that the first visitor of a chart page does not wait for it)."""
+    import lc_health.charts  # noqa: F401  (every builder module, and Altair with them)
+
+    frame = pd.DataFrame({"x": [1.0], "y": ["a"]})
+    configure(alt.Chart(frame).mark_bar().encode(x="x:Q", y="y:N"), "en").to_dict()

@@ -13,7 +13,7 @@ from lc_health.store import communities as cstore
 from lc_health.store import dashboard
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import require
-from lc_health.ui.widgets import band_labels, demo_notice
+from lc_health.ui.widgets import band_labels, demo_notice, show_chart
 
 
 @st.cache_data(show_spinner=False, ttl=30)
@@ -59,7 +59,7 @@ def render() -> None:
             "n": frame["n"],
         }
     )
-    st.altair_chart(
+    show_chart(
         charts.health_bars(
             chart_data,
             lang=lang,

@@ -34,11 +34,7 @@ def visible_communities(viewer: Viewer, *, include_archived: bool = False) -> li
             community_ids=viewer.community_ids,
             include_archived=include_archived,
         )
-        rows = [
-            cstore.get_community(session=session, community_id=int(cid))
-            for cid in frame["community_id"]
-        ]
-    return [c for c in rows if c is not None]
+        return cstore.get_communities(session=session, community_ids=frame["community_id"])
 
 
 def pick_community(viewer: Viewer, *, label_key: str = "guard.community") -> Community:

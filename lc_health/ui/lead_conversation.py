@@ -23,7 +23,7 @@ from lc_health.ui import review_data
 from lc_health.ui.context import app, language, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
-from lc_health.ui.widgets import demo_notice, md_escape
+from lc_health.ui.widgets import demo_notice, md_escape, show_chart
 
 # Bigger type for a projector; layout only.
 PROJECTOR_CSS = """
@@ -68,7 +68,7 @@ def _pictures(factor: Factor, row: pd.Series, data: CommunityData, instrument: I
     )
     titles = {"x": t("review.axis_share"), "factor": t("review.factor"),
               "share": t("review.share"), "answer": t("review.answer")}  # fmt: skip
-    st.altair_chart(charts.distribution(one, lang=lang, answer_labels=answers, titles=titles),
+    show_chart(charts.distribution(one, lang=lang, answer_labels=answers, titles=titles),
                     theme=None, width="stretch")  # fmt: skip
     line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold)
     line = line[(line["key"] == str(factor.id)) & ~line["suppressed"]]
@@ -78,7 +78,7 @@ def _pictures(factor: Factor, row: pd.Series, data: CommunityData, instrument: I
                             period_label=line["period"].map(period_label))  # fmt: skip
         actions = marks.assign(panel=factor.short.get(lang),
                                period_label=marks["period"].map(period_label))  # fmt: skip
-        st.altair_chart(
+        show_chart(
             charts.small_multiples(
                 frame, actions[["panel", "period_label", "what"]], lang=lang, columns=1,
                 titles={"y": t("review.axis_mean"), "period": t("review.period"),

@@ -25,7 +25,7 @@ from lc_health.ui.portfolio_data import (
     period_means,
     with_previous,
 )
-from lc_health.ui.widgets import band_labels, demo_notice
+from lc_health.ui.widgets import band_labels, demo_notice, show_chart
 
 ROWS_PER_PAGE = 40
 
@@ -91,7 +91,7 @@ def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
               "mean": t("review.mean"), "n": t("common.respondents"),
               "band": t("communities.col_reading")}  # fmt: skip
     st.caption(t("portfolio.heatmap_intro", threshold=threshold, count=len(order)))
-    st.altair_chart(
+    show_chart(
         charts.layer_heatmap(frame, lang=lang, band_labels=labels, titles=titles,
                              row="community", column="factor_label", cell_width=62),
         theme=None,
@@ -117,7 +117,7 @@ def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
             ["community", "o"]
         )
         profile["community"] = profile["community"].astype(str)
-        st.altair_chart(
+        show_chart(
             charts.layer_heatmap(profile, lang=lang, band_labels=labels, titles=titles,
                                  row="community", column="layer_label"),
             theme=None,
@@ -149,7 +149,7 @@ def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang
     titles = {"x": t("review.axis_mean"), "factor": t("review.factor"),
               "community": t("communities.col_name"), "mean": t("review.mean"),
               "median": t("portfolio.median")}  # fmt: skip
-    st.altair_chart(pcharts.factor_strips(frame, lang=lang, band_labels=labels, titles=titles),
+    show_chart(pcharts.factor_strips(frame, lang=lang, band_labels=labels, titles=titles),
                     theme=None, width="stretch")  # fmt: skip
 
 
@@ -181,7 +181,7 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
     titles = {"y": t("portfolio.median_axis"), "period": t("review.period"),
               "mean": t("portfolio.median"), "n": t("portfolio.communities_n"),
               "action": t("review.action")}  # fmt: skip
-    st.altair_chart(charts.small_multiples(frame, no_actions, lang=lang, columns=5,
+    show_chart(charts.small_multiples(frame, no_actions, lang=lang, columns=5,
                                            titles=titles, panel_width=150),
                     theme=None)  # fmt: skip
     st.subheader(t("portfolio.bands_title"))
@@ -189,7 +189,7 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
     bands = portfolio.bands_over_time(means, too_few)
     bands["period_label"] = bands["period"].map(period_label)
     labels = band_labels() | {portfolio.TOO_FEW: t("portfolio.too_few_short")}
-    st.altair_chart(
+    show_chart(
         pcharts.bands_per_period(bands, lang=lang, labels=labels,
                                  titles={"y": t("portfolio.communities_n")}),
         theme=None, width="stretch",
@@ -225,7 +225,7 @@ def _forces_tab(
     count = int(respondents.loc[respondents["period"] == period, "communities"].iloc[0])
     st.caption(t("portfolio.forces_intro", count=count, threshold=threshold))
     kinds = {"facilitating": t("about.col_facilitating"), "hindering": t("about.col_hindering")}
-    st.altair_chart(pcharts.top_forces(shown, lang=lang, kind_labels=kinds,
+    show_chart(pcharts.top_forces(shown, lang=lang, kind_labels=kinds,
                                        titles={"x": t("review.recognised")}),
                     theme=None, width="stretch")  # fmt: skip
     st.subheader(t("portfolio.forces_shift"))  # between this period and the one before

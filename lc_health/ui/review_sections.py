@@ -14,7 +14,7 @@ from lc_health.scoring import FACTOR, LAYER
 from lc_health.store.dashboard import CommunityData
 from lc_health.ui.context import app, t
 from lc_health.ui.review_data import RoundView, round_raw
-from lc_health.ui.widgets import band_labels
+from lc_health.ui.widgets import band_labels, show_chart
 
 
 def _factor_label(instrument: Instrument, factor: int, lang: str) -> str:
@@ -45,7 +45,7 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
             )
         ],
     )
-    st.altair_chart(
+    show_chart(
         charts.layer_heatmap(frame, lang=lang, band_labels=labels, titles=_tooltips()),
         theme=None,
     )
@@ -62,7 +62,7 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
             "n": indices["n"],
         }
     )
-    st.altair_chart(
+    show_chart(
         charts.health_bars(bars, lang=lang, band_labels=labels, x_title=t("review.axis_mean"),
                            tooltip_titles={"label": t("review.layer"), "mean": t("review.mean"),
                                            "band": t("communities.col_reading"),
@@ -85,14 +85,14 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
     shown["dk_text"] = shown["n_dk"].map(lambda n: t("review.dk_count", count=int(n)))
     tips = _tooltips() | {"share": t("review.share"), "answer": t("review.answer"),
                           "x": t("review.axis_share")}  # fmt: skip
-    st.altair_chart(
+    show_chart(
         charts.distribution(shown, lang=lang, answer_labels=answer_labels, titles=tips),
         theme=None, width="stretch",
     )  # fmt: skip
     st.subheader(t("review.means_title"))
     labels = band_labels()
     shown["band_label"] = shown["band"].map(lambda b: labels.get(b, ""))
-    st.altair_chart(
+    show_chart(
         charts.means_with_intervals(shown, lang=lang, band_labels=labels, titles=_tooltips()),
         theme=None, width="stretch",
     )  # fmt: skip
@@ -141,7 +141,7 @@ def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang:
     if not comparable.empty:
         tips = _tooltips() | {"difference": t("review.difference"), "status": t("review.status"),
                               "x": t("review.axis_difference")}  # fmt: skip
-        st.altair_chart(
+        show_chart(
             charts.change_chart(comparable, lang=lang, status_labels=statuses, titles=tips),
             theme=None, width="stretch",
         )  # fmt: skip
@@ -196,7 +196,7 @@ def force_field(view: RoundView, instrument: Instrument, lang: str, threshold: i
     titles = {"x": t("review.forces_axis"), "facilitating": t("about.col_facilitating"),
               "hindering": t("about.col_hindering"), "share": t("review.recognised"),
               "change": t("review.change_short")}  # fmt: skip
-    st.altair_chart(charts.force_field(frame, lang=lang, titles=titles), theme=None,
+    show_chart(charts.force_field(frame, lang=lang, titles=titles), theme=None,
                     width="stretch")  # fmt: skip
     if view.previous_period is not None and view.previous_force_respondents >= threshold:
         st.caption(t("review.forces_change", period=period_label(view.previous_period)))
@@ -229,7 +229,7 @@ def trend(data: CommunityData, instrument: Instrument, lang: str, threshold: int
             )
         frame = frame.assign(period_label=frame["period"].map(period_label))
         st.subheader(t(heading))
-        st.altair_chart(
+        show_chart(
             charts.small_multiples(frame, marks[["panel", "period_label", "what"]], lang=lang,
                                    columns=columns, titles=titles),
             theme=None,

@@ -15,6 +15,7 @@ from lc_health.periods import Period
 from lc_health.scoring import FACTOR, respondent_scores
 from lc_health.store import responses as rstore
 from lc_health.ui.context import app, language, t
+from lc_health.ui.widgets import show_chart
 
 
 def _own_factor_scores(answers: dict[str, int | None], instrument: Instrument) -> pd.DataFrame:
@@ -65,7 +66,7 @@ def show(
         frame = metrics.feedback(own, scores, threshold)
         frame["label"] = frame["factor"].map(lambda f: instrument.factor_by_id[f].short.get(lang))
         st.caption(t("feedback.explain", count=count))
-        st.altair_chart(
+        show_chart(
             charts.feedback_chart(
                 frame,
                 lang=lang,

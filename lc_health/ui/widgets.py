@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 import streamlit as st
 
 from lc_health.metrics import BANDS
@@ -25,3 +28,18 @@ _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$&:")
 def md_escape(text: str) -> str:
     """Text that st.markdown shows literally: names, emails and other data people typed."""
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+
+
+# Altair checks a chart against the whole Vega-Lite schema each time it is turned into JSON: on
+# the portfolio page that is about a third of a second per view. The tests set this, so every
+# chart a test draws is checked; a page view in production skips the check.
+CHECK_CHARTS = False
+
+
+def show_chart(chart: Any, **kwargs: Any) -> None:
+    """st.altair_chart, without the schema check unless CHECK_CHARTS is set."""
+    if not CHECK_CHARTS:
+        # Streamlit calls chart.to_dict(); Altair's own __setattr__ would store it as a
+        # chart property, so set the instance attribute directly.
+        object.__setattr__(chart, "to_dict", partial(type(chart).to_dict, chart, validate=False))
+    st.altair_chart(chart, **kwargs)
