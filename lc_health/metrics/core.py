@@ -96,20 +96,23 @@ def t975_many(df: pd.Series) -> pd.Series:
     return pd.Series(_t975_values(values), index=df.index)
 
 
-def _band_values(means: np.ndarray) -> np.ndarray:
+def _band_array(means: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """The band of each mean as a string array (NA where there is no mean), taken from four
+    values by position: no Python string per row (portfolios have tens of thousands)."""
     shown = np.round(means, 1)
-    out = np.full(shown.shape, None, dtype=object)
+    codes = np.full(shown.shape, 3, dtype=np.intp)  # 3: no mean
     with np.errstate(invalid="ignore"):
-        out[shown < DISCUSS_FROM] = CONCERN
-        out[shown >= DISCUSS_FROM] = DISCUSS
-        out[shown >= STRONG_FROM] = STRONG
-    return out
+        codes[shown < DISCUSS_FROM] = 2
+        codes[shown >= DISCUSS_FROM] = 1
+        codes[shown >= STRONG_FROM] = 0
+    return pd.array([STRONG, DISCUSS, CONCERN, None], dtype="string").take(codes)
 
 
 def bands(means: pd.Series) -> pd.Series:
     """band() for a whole column at once, as a string column (NA where there is no mean)."""
-    values = _band_values(means.to_numpy(dtype="float64", na_value=np.nan))
-    return pd.Series(pd.array(values, dtype="string"), index=means.index)
+    return pd.Series(
+        _band_array(means.to_numpy(dtype="float64", na_value=np.nan)), index=means.index
+    )
 
 
 def band(mean: float | None) -> str | None:
@@ -146,7 +149,7 @@ def summarise_sums(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
     out["sd"] = np.where(suppressed, np.nan, sd)
     out["ci_low"] = np.where(suppressed, np.nan, mean - half)
     out["ci_high"] = np.where(suppressed, np.nan, mean + half)
-    out["band"] = pd.array(_band_values(shown_mean), dtype="string")
+    out["band"] = _band_array(shown_mean)
     out["suppressed"] = suppressed
     return out
 

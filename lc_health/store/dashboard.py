@@ -15,7 +15,7 @@ from typing import cast as cast_type
 import numpy as np
 import pandas as pd
 import psycopg
-from sqlalchemy import Float, cast, func
+from sqlalchemy import Float, bindparam, cast, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -32,7 +32,7 @@ from lc_health.models import (
 )
 from lc_health.store import ids
 from lc_health.store.communities import rounds_frame
-from lc_health.store.tallies import plain_frame
+from lc_health.store.tallies import driver_statement, plain_frame
 
 SUMS = ("n", "total", "total_sq")
 HEALTH_SCOPE = "health"
@@ -170,8 +170,15 @@ def portfolio_scores(
     """Score sums of every visible community's rounds: community_id, period, scope, key, n,
     total, total_sq (rows with n = 0 left out). One indexed join, no raw answers."""
     rounds = _portfolio_rounds(community_ids)
+    scope: Any = col(ScoreTally.scope)
     if periods is not None:
         rounds = rounds.where(col(Round.period).in_(sorted(set(periods))))
+        if session.get_bind().dialect.name == "sqlite":
+            # A few periods are a small share of all rounds: SQLite should start from those
+            # rounds and look their tallies up by primary key. Written as an expression, the
+            # scope cannot steer it to the (scope, key, ...) index, which reads the scope in
+            # every round. (PostgreSQL plans this from its statistics.)
+            scope = scope + ""
     sub = rounds.subquery()
     stmt = (
         sa_select(
@@ -182,7 +189,7 @@ def portfolio_scores(
             *(col(getattr(ScoreTally, c)) for c in SUMS),
         )  # fmt: skip
         .join(sub, sub.c.id == col(ScoreTally.round_id))
-        .where(col(ScoreTally.scope).in_(sorted(set(scopes))), col(ScoreTally.n) > 0)
+        .where(scope.in_(sorted(set(scopes))), col(ScoreTally.n) > 0)
     )
     return _frame(session, stmt, ["community_id", "period", "scope", "key", *SUMS])
 
@@ -299,7 +306,12 @@ def portfolio_shown_means(
         .join(RoundTally, col(RoundTally.round_id) == col(Round.id))
         .where(col(RoundTally.responses) > 0)
     )
-    rounds = _frame(session, visible, ["round_id", "community_id", "period"])
+    columns = ["round_id", "community_id", "period"]
+    if session.get_bind().dialect.name == "postgresql":
+        rounds = pd.DataFrame(dict(zip(columns, _pg_arrays(session, visible), strict=True)))
+        rounds = rounds.astype({"round_id": "int64", "community_id": "int64", "period": "str"})
+    else:
+        rounds = _frame(session, visible, columns)
     rounds = rounds.sort_values("round_id", ignore_index=True)
     known = rounds["round_id"].to_numpy()
     wanted = list(dict.fromkeys([(HEALTH_SCOPE, ""), *scores]))
@@ -334,33 +346,52 @@ def portfolio_shown_means(
     return shown, too_few
 
 
+def _shown_means_statement(dialect: str) -> Any:
+    passes = (
+        col(ScoreTally.scope) == bindparam("scope"),
+        col(ScoreTally.key) == bindparam("key"),
+        col(ScoreTally.n) >= bindparam("threshold"),
+    )
+    round_id = col(ScoreTally.round_id)
+    mean = col(ScoreTally.total) / cast(col(ScoreTally.n), Float)
+    if dialect == "postgresql":  # each column as one array (see _pg_arrays)
+        return sa_select(func.array_agg(round_id), func.array_agg(mean)).where(*passes)
+    return sa_select(round_id, mean).where(*passes)
+
+
 def _shown_means_of(
     session: Session, scope: str, key: str, threshold: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Round ids and means of one (scope, key) in every round where it passes the threshold,
-    as arrays (numbers only, so no DataFrame needs building for them)."""
-    passes = (
-        col(ScoreTally.scope) == scope, col(ScoreTally.key) == key, col(ScoreTally.n) >= threshold
-    )  # fmt: skip
-    round_id = col(ScoreTally.round_id)
-    mean = col(ScoreTally.total) / cast(col(ScoreTally.n), Float)
+    as arrays (numbers only, so no DataFrame needs building for them). The statement is
+    compiled once (see tallies.DriverStatement): it runs five times for every trends read."""
     conn = session.connection()
+    stmt = driver_statement(conn, "portfolio:shown-means", _shown_means_statement)
+    params = stmt.params({"scope": scope, "key": key, "threshold": threshold})
     if conn.dialect.name == "postgresql":
-        # Two arrays in PostgreSQL's binary format: psycopg unpacks them in C, several times
-        # faster than building a row object for each of the thousands of rounds.
-        compiled = (
-            sa_select(func.array_agg(round_id), func.array_agg(mean))
-            .where(*passes)
-            .compile(dialect=conn.dialect)
-        )
         dbapi = cast_type(psycopg.Connection[Any], conn.connection.dbapi_connection)
         with dbapi.cursor(binary=True) as cursor:
-            found = cursor.execute(str(compiled), compiled.params).fetchone()
+            found = cursor.execute(stmt.sql, params).fetchone()
         ids, means = found if found is not None else (None, None)
         return np.array(ids or [], dtype=np.int64), np.array(means or [], dtype=np.float64)
-    result = conn.execute(sa_select(round_id, mean).where(*passes))
-    rows = result.cursor.fetchall()
+    result = conn.exec_driver_sql(stmt.sql, params)
+    rows = result.cursor.fetchall()  # plain tuples from the driver (see tallies.plain_frame)
     result.close()
     table = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows))
     table = table.reshape(len(rows), 2)  # round ids are far below 2**53: exact as floats
     return table[:, 0].astype(np.int64), table[:, 1]
+
+
+def _pg_arrays(session: Session, stmt: Any) -> list[list[Any]]:
+    """PostgreSQL: a statement's columns, each as one array in the binary format. psycopg
+    unpacks those in C, several times faster than building a row object for each of the
+    thousands of rounds a portfolio read returns."""
+    sub = stmt.subquery()
+    conn = session.connection()
+    compiled = sa_select(*(func.array_agg(c) for c in sub.c)).compile(
+        dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    dbapi = cast_type(psycopg.Connection[Any], conn.connection.dbapi_connection)
+    with dbapi.cursor(binary=True) as cursor:
+        found = cursor.execute(str(compiled), compiled.params).fetchone()
+    return [list(values or []) for values in (found or [None] * len(sub.c))]
