@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -33,3 +34,22 @@ def chart_data(at: AppTest) -> list[pd.DataFrame]:
             table = pa.ipc.open_stream(dataset.data.data).read_all()
             frames.append(table.to_pandas())
     return frames
+
+
+def each_tab(at: AppTest, key: str = "tab") -> Iterator[AppTest]:
+    """The page once with each of its tabs open. Pages draw only the open tab (the tab is kept
+    in the URL under `key`), so a check of everything on a page runs once per tab."""
+    labels = [tab.label for tab in at.tabs]
+    assert labels, "the page has no tabs"
+    for label in labels:
+        at.query_params[key] = label
+        at.run()
+        assert not at.exception, at.exception
+        yield at
+
+
+def open_tab(at: AppTest, label: str, key: str = "tab") -> AppTest:
+    at.query_params[key] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -13,7 +13,7 @@ from lc_health.models import Action
 from lc_health.store import communities as cstore
 from lc_health.store import responses as rstore
 from lc_health.store import users as ustore
-from tests.apptest import ROOT, TIMEOUT, chart_data, page_text
+from tests.apptest import ROOT, TIMEOUT, chart_data, each_tab, open_tab, page_text
 
 UI = ROOT / "lc_health" / "ui"
 
@@ -78,13 +78,15 @@ def test_lead_reads_comments_as_plain_text(ids: dict[str, int], demo_db: str) ->
     round_id, texts = _round_with_comments(demo_db, community)
     assert texts
     at = _page("lead_review", ids["trekker"], community=str(community), round=str(round_id))
+    assert not at.text  # comments are on their own tab
+    open_tab(at, "Comments")
     assert sorted(el.value for el in at.text) == sorted(texts)
     assert f"{len(texts)} comment(s), without names" in page_text(at)
 
 
 def test_disagreement_is_flagged_for_the_fish_community(ids: dict[str, int]) -> None:
     at = _page("lead_review", ids["trekker"], community=str(ids["Noordzeevis op de Kaart"]))
-    warning = " ".join(w.value for w in at.warning)
+    warning = " ".join(w.value for view in each_tab(at) for w in view.warning)
     assert "Opinions differ widely here" in warning
     assert "Competition sensitivity" in warning or "Shared vision" in warning
 
@@ -129,14 +131,17 @@ def test_empty_action_is_refused_and_nothing_stored(ids: dict[str, int], demo_db
 
 def test_small_community_shows_no_figures_and_no_comments(ids: dict[str, int]) -> None:
     at = _page("lead_review", ids["trekker"], community=str(ids["Bijenlinten Midden-Delfland"]))
-    text = page_text(at)
+    texts: list[str] = []
+    for view in each_tab(at):
+        texts.append(page_text(view))
+        assert not view.text  # no comment text at all, on any tab
+        for frame in chart_data(view):
+            for column in ("mean", "ci_low", "ci_high", "share1", "start"):
+                if column in frame.columns:
+                    assert frame[column].isna().all(), column
+    text = "\n".join(texts)
     assert "fewer than 5 respondents: no figures are shown" in text
     assert "Comments are only shown once the round has at least 5 responses." in text
-    assert not at.text  # no comment text at all
-    for frame in chart_data(at):
-        for column in ("mean", "ci_low", "ci_high", "share1", "start"):
-            if column in frame.columns:
-                assert frame[column].isna().all(), column
 
 
 def test_another_communitys_id_in_the_url_reveals_nothing(ids: dict[str, int]) -> None:

@@ -79,24 +79,32 @@ def render() -> None:
     tabs = st.tabs(
         [t("review.tab_layers"), t("review.tab_factors"), t("review.tab_change"),
          t("review.tab_forces"), t("review.tab_trends"), t("review.tab_breakdowns"),
-         t("review.tab_comments"), t("review.tab_export")]
+         t("review.tab_comments"), t("review.tab_export")], key="tab", bind="query-params"
     )  # fmt: skip
     with tabs[0]:
-        review_sections.by_layer(view, instrument, lang, threshold)
+        if tabs[0].open:
+            review_sections.by_layer(view, instrument, lang, threshold)
     with tabs[1]:
-        review_sections.per_factor(factors, instrument, lang, threshold)
+        if tabs[1].open:
+            review_sections.per_factor(factors, instrument, lang, threshold)
     with tabs[2]:
-        review_sections.change(view, changes, instrument, lang)
+        if tabs[2].open:
+            review_sections.change(view, changes, instrument, lang)
     with tabs[3]:
-        review_sections.force_field(view, instrument, lang, threshold)
+        if tabs[3].open:
+            review_sections.force_field(view, instrument, lang, threshold)
     with tabs[4]:
-        review_sections.trend(data, instrument, lang, threshold)
+        if tabs[4].open:
+            review_sections.trend(data, instrument, lang, threshold)
     with tabs[5]:
-        review_sections.breakdown(view, instrument, lang, threshold)
+        if tabs[5].open:
+            review_sections.breakdown(view, instrument, lang, threshold)
     with tabs[6]:
-        review_sections.comments(view, viewer.sees_comments)
+        if tabs[6].open:
+            review_sections.comments(view, viewer.sees_comments)
     with tabs[7]:
-        review_exports.render(community.name, data, view, factors, changes, instrument, lang)
+        if tabs[7].open:
+            review_exports.render(community.name, data, view, factors, changes, instrument, lang)
 
 
 if __name__ == "__main__":

@@ -271,19 +271,26 @@ def render() -> None:
     st.caption(t("portfolio.privacy", threshold=threshold))
     tabs = st.tabs([t("portfolio.tab_heatmap"), t("portfolio.tab_spread"),
                     t("portfolio.tab_time"), t("portfolio.tab_forces"),
-                    t("portfolio.tab_participation"), t("portfolio.tab_export")])  # fmt: skip
+                    t("portfolio.tab_participation"), t("portfolio.tab_export")],
+                   key="tab", bind="query-params")  # fmt: skip
     with tabs[0]:
-        _heatmap_tab(now, period, chosen, lang, threshold)
+        if tabs[0].open:
+            _heatmap_tab(now, period, chosen, lang, threshold)
     with tabs[1]:
-        _spread_tab(now, period, chosen, lang)
+        if tabs[1].open:
+            _spread_tab(now, period, chosen, lang)
     with tabs[2]:
-        _time_tab(data, chosen, lang)
+        if tabs[2].open:
+            _time_tab(data, chosen, lang)
     with tabs[3]:
-        _forces_tab(data.periods, period, chosen, lang, threshold)
+        if tabs[3].open:
+            _forces_tab(data.periods, period, chosen, lang, threshold)
     with tabs[4]:
-        _participation_tab(data, chosen)
+        if tabs[4].open:
+            _participation_tab(data, chosen)
     with tabs[5]:
-        portfolio_exports.render(data, now, period, chosen, lang)
+        if tabs[5].open:
+            portfolio_exports.render(data, now, period, chosen, lang)
     st.divider()
     names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
     if names:

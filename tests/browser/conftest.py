@@ -140,15 +140,16 @@ def server(running: Running) -> Server:
     return running.server
 
 
+# True once Streamlit has finished a run: no running indicator, no stale element left over.
+SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                  && !document.querySelector('[data-stale="true"]')"""
+
+
 def settle(page: Any, timeout_ms: int = 20_000) -> None:
     """Wait until Streamlit has finished the current run: no running indicator and no element
     left over (stale) from the previous run. Call it after waiting for the run's own content;
     clicking a stale button would be a click on a widget the new run no longer has."""
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && !document.querySelector('[data-stale="true"]')""",
-        timeout=timeout_ms,
-    )
+    page.wait_for_function(SETTLED, timeout=timeout_ms)
 
 
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright, expect
 from sqlalchemy import create_engine, func, select, text
 
@@ -28,7 +29,7 @@ from lc_health.store import invitations as istore
 from lc_health.store import responses as rstore
 from lc_health.store import tallies
 from lc_health.store.rounds import create_round
-from tests.browser.conftest import CHROMIUM_ARGS, _chromium, run_app
+from tests.browser.conftest import CHROMIUM_ARGS, SETTLED, _chromium, run_app
 from tests.conftest import _postgres_url
 from tests.factories import make_response_in
 
@@ -67,11 +68,16 @@ async def _advance(page: Page, step: int) -> None:
     """Press Next until "Step {step} of 8" shows. Under load Streamlit can still show the
     previous screen for a moment, and a click on it is lost; a person would press again."""
     for _ in range(4):
-        # Streamlit may briefly show the old screen's button next to the new one.
+        # Streamlit may briefly show the old screen's button next to the new one: wait for
+        # the run to settle (see conftest.settle), and press again if a second one appeared.
+        await page.wait_for_function(SETTLED, timeout=STEP_TIMEOUT_MS)
         await expect(page.get_by_role("button", name="Next")).to_have_count(
             1, timeout=STEP_TIMEOUT_MS
         )
-        await page.get_by_role("button", name="Next").click(timeout=STEP_TIMEOUT_MS)
+        try:
+            await page.get_by_role("button", name="Next").click(timeout=STEP_TIMEOUT_MS)
+        except PlaywrightError:
+            continue
         try:
             await expect(page.get_by_text(f"Step {step} of 8")).to_be_visible(timeout=30_000)
             return
