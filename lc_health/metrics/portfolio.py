@@ -77,9 +77,9 @@ def spread_over_time(means: pd.DataFrame, scope: str) -> pd.DataFrame:
 
     def quantile(q: float) -> np.ndarray:
         at = starts + q * (counts - 1)
-        low = np.floor(at).astype(np.int64)
-        high = np.minimum(low + 1, starts + counts - 1)
-        result: np.ndarray = ordered[low] + (at - low) * (ordered[high] - ordered[low])
+        below = np.floor(at).astype(np.int64)
+        above = np.minimum(below + 1, starts + counts - 1)
+        result: np.ndarray = ordered[below] + (at - below) * (ordered[above] - ordered[below])
         return result
 
     return pd.DataFrame(

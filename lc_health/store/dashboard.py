@@ -369,10 +369,7 @@ def _shown_means_of(
     stmt = driver_statement(conn, "portfolio:shown-means", _shown_means_statement)
     params = stmt.params({"scope": scope, "key": key, "threshold": threshold})
     if conn.dialect.name == "postgresql":
-        dbapi = cast_type(psycopg.Connection[Any], conn.connection.dbapi_connection)
-        with dbapi.cursor(binary=True) as cursor:
-            found = cursor.execute(stmt.sql, params).fetchone()
-        ids, means = found if found is not None else (None, None)
+        ids, means = _binary_row(session, stmt.sql, params) or (None, None)
         return np.array(ids or [], dtype=np.int64), np.array(means or [], dtype=np.float64)
     result = conn.exec_driver_sql(stmt.sql, params)
     rows = result.cursor.fetchall()  # plain tuples from the driver (see tallies.plain_frame)
@@ -391,7 +388,13 @@ def _pg_arrays(session: Session, stmt: Any) -> list[list[Any]]:
     compiled = sa_select(*(func.array_agg(c) for c in sub.c)).compile(
         dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
     )
-    dbapi = cast_type(psycopg.Connection[Any], conn.connection.dbapi_connection)
-    with dbapi.cursor(binary=True) as cursor:
-        found = cursor.execute(str(compiled), compiled.params).fetchone()
+    found = _binary_row(session, str(compiled), compiled.params)
     return [list(values or []) for values in (found or [None] * len(sub.c))]
+
+
+def _binary_row(session: Session, sql: str, params: Any) -> tuple[Any, ...] | None:
+    """PostgreSQL: the one row of a statement, fetched in the binary format through psycopg,
+    inside the session's transaction."""
+    dbapi = cast_type(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
+    with dbapi.cursor(binary=True) as cursor:
+        return cursor.execute(sql, params).fetchone()
