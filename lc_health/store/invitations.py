@@ -5,13 +5,14 @@ round. The token is shown once, when the link is made; the database keeps only i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from urllib.parse import urlencode
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -138,11 +139,13 @@ def resolve(*, session: Session, token: str | None, today: date) -> Resolved:
     return Resolved(LinkStatus.not_open, invitation, community)
 
 
-def mark_used(*, session: Session, invitation_id: int) -> None:
-    row = session.get(Invitation, invitation_id)
-    if row is not None:
-        row.last_used_at = utcnow()
-        session.add(row)
+def mark_used(*, session: Session, invitation_ids: Iterable[int]) -> None:
+    """Note that these personal links were just used (one statement for a batch of them)."""
+    used = sorted(set(invitation_ids))
+    if used:
+        session.execute(
+            update(Invitation).where(col(Invitation.id).in_(used)).values(last_used_at=utcnow())
+        )
 
 
 def link_url(public_url: str, token: str, lang: str | None = None) -> str:

@@ -21,14 +21,13 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import col
 
 from lc_health.db import write_session
 from lc_health.instrument import Instrument
-from lc_health.models import Invitation, utcnow
 from lc_health.schemas import ResponseIn, response_problems
+from lc_health.store import invitations as istore
 from lc_health.store.responses import (
     InvalidResponse,
     SaveResult,
@@ -141,11 +140,10 @@ def _store(engine: Engine, batch: list[_Pending]) -> list[SaveResult]:
         ids = save_new_responses(session, [(batch[n].response, batch[n].instrument) for n in new])
         for n, response_id in zip(new, ids, strict=True):
             results[n] = SaveResult(response_id, created=True)
-        used = sorted({p.mark_invitation for p in batch if p.mark_invitation is not None})
-        if used:
-            session.execute(
-                update(Invitation).where(col(Invitation.id).in_(used)).values(last_used_at=utcnow())
-            )
+        istore.mark_used(
+            session=session,
+            invitation_ids=[p.mark_invitation for p in batch if p.mark_invitation is not None],
+        )
         return [results[n] for n in range(len(batch))]
 
 
