@@ -83,6 +83,9 @@ class Round(SQLModel, table=True):
     closed_manually: bool = False
     instrument_id: str = Field(max_length=40)
     instrument_version: int
+    # How many people the lead expects to answer through the open link: an open-link round
+    # has a response rate only when this is entered.
+    expected_headcount: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -211,6 +214,129 @@ class ForceTally(SQLModel, table=True):
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     force_id: str = Field(max_length=40, primary_key=True)
     n: int = 0
+
+
+class Publication(SQLModel, table=True):
+    """A closed round's figures were published: when, and what they rest on.
+
+    A round's figures are computed once, when it closes, under the disclosure policy
+    (lc_health.disclosure) and stored in the Published* tables; nothing else of a round is
+    ever shown. Reopening and closing again publishes anew only when enough new responses
+    arrived, so two publications cannot be subtracted to find one person's answers.
+    """
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    published_at: datetime = Field(default_factory=utcnow)
+    # Responses the figures rest on, by the way they came in.
+    responses: int = 0
+    personal: int = 0
+    open_link: int = 0
+    paper: int = 0
+    imported: int = 0
+    # Responses that count towards the anonymity threshold (see disclosure.counts_towards).
+    counted: int = 0
+    # Personal links that were valid during the round, fixed at publication (response rates).
+    invited: int = 0
+    expected_headcount: int | None = None
+    # Respondents behind the health index (coverage rule) and the forces (0 when hidden).
+    health_respondents: int = 0
+    forces_respondents: int = 0
+    # The round the published changes compare with, if any.
+    previous_round_id: int | None = None
+    # Set when the figures were carried over from the tallies of a round whose raw answers
+    # had been purged before publication existed (the policy could not be applied anew).
+    from_tallies: bool = False
+
+
+class PublishedScore(SQLModel, table=True):
+    """A published score: sums of respondent-level scores (as ScoreTally) and the quartiles."""
+
+    __table_args__ = (
+        Index("ix_publishedscore_scope_key", "scope", "key", "round_id", "n", "total"),
+    )
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    scope: str = Field(max_length=10, primary_key=True)
+    key: str = Field(max_length=60, primary_key=True)
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+
+
+class PublishedItem(SQLModel, table=True):
+    """A published item's answer counts (items below the threshold are not published)."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    item_id: str = Field(max_length=40, primary_key=True)
+    n1: int = 0
+    n2: int = 0
+    n3: int = 0
+    n4: int = 0
+    n5: int = 0
+    n_dk: int = 0
+
+
+class PublishedForce(SQLModel, table=True):
+    """A published count of respondents recognising a facilitating or hindering factor."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    force_id: str = Field(max_length=40, primary_key=True)
+    n: int = 0
+
+
+class PublishedGroup(SQLModel, table=True):
+    """A published breakdown figure: score sums of one respondent group (dimension = role or
+    organisation type; category "__rest__" is everyone not shown on their own)."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    dimension: str = Field(max_length=20, primary_key=True)
+    category: str = Field(max_length=60, primary_key=True)
+    scope: str = Field(max_length=10, primary_key=True)
+    key: str = Field(max_length=60, primary_key=True)
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+
+class PublishedChange(SQLModel, table=True):
+    """A published change since the previous published round, with its verdict."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    scope: str = Field(max_length=10, primary_key=True)
+    key: str = Field(max_length=60, primary_key=True)
+    n_pairs: int = 0
+    difference: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_adjusted: float | None = None
+    status: str = Field(max_length=20)
+
+
+class PublishedComment(SQLModel, table=True):
+    """A comment published with its round, in an order unrelated to when it came in. It goes
+    when its response goes (withdrawal, erasure)."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    position: int = Field(primary_key=True)
+    response_id: int = Field(foreign_key="response.id", ondelete="CASCADE", unique=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class OpenLinkSubmission(SQLModel, table=True):
+    """The audit trail of an open-link submission, for spotting padding: when, a salted hash
+    of the browser session, and two signs of a made-up response. Not linked to the response."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow)
+    session_hash: str = Field(max_length=64)
+    # Every rating the same value (e.g. all 5s).
+    straightlined: bool = False
+    # Seconds from opening the survey to sending it, when known.
+    seconds: int | None = None
 
 
 class Action(SQLModel, table=True):
