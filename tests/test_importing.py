@@ -59,7 +59,7 @@ def test_template_columns_follow_the_instrument(instrument: Instrument) -> None:
         *forces,
         "comment",
     ]
-    assert len(columns) == 4 + 20 + 35 + 1
+    assert len(columns) == 4 + len(items) + len(forces) + 1
     assert import_template.template_frame(instrument).empty
     assert list(import_template.template_frame(instrument).columns) == columns
 
@@ -67,7 +67,8 @@ def test_template_columns_follow_the_instrument(instrument: Instrument) -> None:
 def test_template_csv_has_a_bom_and_reads_back(instrument: Instrument) -> None:
     data = import_template.template_csv(instrument)
     assert data.startswith(b"\xef\xbb\xbf")
-    filled = data + b"nl,student,,mbo," + b"4," * 20 + b"," * 35 + b"prima\r\n"
+    items, forces = len(instrument.items), len(instrument.forces)
+    filled = data + b"nl,student,,mbo," + b"4," * items + b"," * forces + b"prima\r\n"
     frame = importing.read_table("template.csv", filled)
     assert list(frame.columns) == import_template.template_columns(instrument)
     assert frame.loc[0, "ind_f01"] == "4" and frame.loc[0, "comment"] == "prima"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -14,15 +16,19 @@ from lc_health.cli import main
 from lc_health.instrument import (
     Instrument,
     InstrumentError,
+    Registry,
     load_instrument,
     load_registry,
     parse_instrument,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "surveys" / "lc_health-v1.toml"
+SHIPPED = ROOT / "surveys" / "lc_health-v2.toml"
+V1 = ROOT / "surveys" / "lc_health-v1.toml"
+# Rounds answered on version 1 are read with version 1, so its file must never change.
+V1_SHA256 = "a19e2df23e2cd2ecb66eaaf468d3621eeb51ab04bc77d41f4bf5d270850ca603"
 DEFAULT_MATRIX = {
-    "individual": {1, 2, 6},
+    "individual": {1, 2, 6, 11},
     "organisation": {4, 8, 9, 10, 11},
     "community": {1, 2, 3, 4, 5, 6, 7, 10},
     "ecosystem": {5, 8, 9, 12},
@@ -184,6 +190,9 @@ def test_registry_reports_problems_of_every_file(tmp_path: Path) -> None:
 def test_cli_check_passes_the_shipped_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["instrument", "check", str(SHIPPED)]) == 0
     out = capsys.readouterr().out
+    assert "ok (lc_health v2: 12 factors, 21 items, 35 facilitating/hindering factors)" in out
+    assert main(["instrument", "check", str(V1)]) == 0
+    out = capsys.readouterr().out
     assert "ok (lc_health v1: 12 factors, 20 items, 35 facilitating/hindering factors)" in out
 
 
@@ -196,3 +205,77 @@ def test_cli_check_fails_with_every_problem(
     assert main(["instrument", "check", str(broken)]) == 1
     err = capsys.readouterr().err
     assert f"{broken}: " in err and "unknown layer 'cosmos'" in err
+
+
+def test_v2_is_the_default_and_v1_still_loads(registry: Registry, instrument: Instrument) -> None:
+    assert instrument.key == ("lc_health", 2) == registry.latest("lc_health").key
+    assert load_instrument(SHIPPED) == instrument
+    v1 = registry.get("lc_health", 1)
+    assert load_instrument(V1) == v1
+    assert len(v1.items) == 20
+    assert hashlib.sha256(V1.read_bytes()).hexdigest() == V1_SHA256
+
+
+def test_v2_keeps_about_five_minutes_of_statements(
+    registry: Registry, instrument: Instrument
+) -> None:
+    v1 = registry.get("lc_health", 1)
+    assert abs(len(instrument.items) - len(v1.items)) <= 2
+    # The parts that did not need changing are the same in both versions.
+    assert instrument.forces == v1.forces
+    assert instrument.scale == v1.scale and instrument.profile == v1.profile
+    assert [f.name for f in instrument.factors] == [f.name for f in v1.factors]
+
+
+def test_every_factor_is_asked_and_factor_11_at_the_individual_layer(
+    instrument: Instrument,
+) -> None:
+    asked = {item.factor for item in instrument.items}
+    assert asked == {f.id for f in instrument.factors}
+    assert [i.id for i in instrument.items_in_layer("individual") if i.factor == 11] == ["ind_f11"]
+
+
+def test_ecosystem_statements_ask_about_one_referent(instrument: Instrument) -> None:
+    statements = instrument.items_in_layer("ecosystem")
+    assert statements
+    for item in statements:
+        nl, en = item.text.nl.lower(), item.text.en.lower()
+        assert not ("regio" in nl and "sector" in nl), item.id
+        assert not ("region" in en and "sector" in en), item.id
+        assert "het bredere veld" in nl and "the wider field" in en, item.id
+    # The referent is defined once, where the survey shows the layer.
+    layer = instrument.layer_by_id["ecosystem"].description
+    assert "het bredere veld" in layer.nl and "the wider field" in layer.en
+
+
+def test_statements_name_the_community_one_way(instrument: Instrument) -> None:
+    for item in instrument.items:
+        for text in (item.text.nl, item.text.en):
+            bare = re.findall(r"(?<!learning )\bcommunit(?:y|ies)\b", text, flags=re.IGNORECASE)
+            assert not bare, (item.id, text)
+    every_text = SHIPPED.read_text(encoding="utf-8")
+    assert "deze community" not in every_text and "this community" not in every_text
+
+
+def test_reviewed_wording(instrument: Instrument) -> None:
+    by_id = instrument.item_by_id
+    assert "echt" not in by_id["lc_f01"].text.nl.split()
+    assert "truly" not in by_id["lc_f01"].text.en.split()
+    assert not by_id["ind_f06"].text.nl.startswith("Ik merk dat")
+    assert "vertrouwelijk" in by_id["org_f04b"].text.nl
+    assert "concurrent" not in by_id["org_f04b"].text.nl
+    assert "samen" in by_id["lc_f06b"].text.nl and "together" in by_id["lc_f06b"].text.en
+    # Factor 5's texts take the same perspective in both languages.
+    for text in (*instrument.factor_by_id[5].questions, *instrument.factor_by_id[5].tips):
+        if re.search(r"\bwe\b", text.en):
+            assert not re.search(r"\b(je|jij)\b", text.nl), text.nl
+
+
+def test_retired_ids_are_not_reused(registry: Registry, instrument: Instrument) -> None:
+    v1 = registry.get("lc_health", 1)
+    kept = {i.id for i in v1.items} & {i.id for i in instrument.items}
+    assert {i.id for i in v1.items} - kept == {"org_f04", "lc_f06"}
+    assert {i.id for i in instrument.items} - kept == {"org_f04b", "lc_f06b", "ind_f11"}
+    for item_id in kept:
+        before, after = v1.item_by_id[item_id], instrument.item_by_id[item_id]
+        assert (before.factor, before.layer) == (after.factor, after.layer), item_id

@@ -75,13 +75,13 @@ def test_poster_shows_every_factor_and_statement(instrument: Instrument, lang: s
 def test_poster_has_six_boxes_per_statement_and_a_legend(instrument: Instrument, lang: str) -> None:
     text = poster_html(instrument, lang)
     blocks = _statements(text)
-    assert len(blocks) == len(instrument.items) == 20
+    assert len(blocks) == len(instrument.items) == 21
     for block in blocks:
         boxes = re.findall(r'<span class="box (s[1-5]|dk)"', block)
         assert boxes == ["s1", "s2", "s3", "s4", "s5", "dk"]
     classes = _parse(text).classes
     assert classes.count("card g-development") == 8 and classes.count("card g-sustaining") == 4
-    assert sum(c.startswith("box ") for c in classes) == 6 * 20
+    assert sum(c.startswith("box ") for c in classes) == 6 * len(instrument.items)
     # The legend names every scale point and the separate don't-know answer.
     legend = text[text.index('<div class="legend">') : text.index("</header>")]
     for point in instrument.scale.points:
@@ -135,7 +135,7 @@ def test_scoring_sheet_lists_every_statement_by_layer(instrument: Instrument, la
             assert max(p for p in positions if p < text.index(row)) == positions[-1]
     assert positions == sorted(positions)
     rows = re.findall(r'<tr class="item">(.*?)</tr>', text)
-    assert len(rows) == 20
+    assert len(rows) == len(instrument.items) == 21
     for row in rows:
         assert row.count('<span class="tick"></span>') == 6
         assert row.count('<td class="sc dk">') == 1
