@@ -135,3 +135,11 @@ def test_deactivated_account_is_signed_out_at_once(accounts: dict[str, int | Non
     at.run()
     assert "Sign in to see this page." in page_text(at)
     assert not at.dataframe
+
+
+def test_new_rounds_default_to_the_newest_instrument(accounts: dict[str, int | None]) -> None:
+    at = _run_page("admin_rounds", accounts["admin"])
+    assert not at.exception
+    (picker,) = [s for s in at.selectbox if s.label == "Instrument version"]
+    assert picker.value == "lc_health v2"
+    assert "lc_health v1" in picker.options  # rounds may still be planned on v1

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select, text
 from streamlit.testing.v1 import AppTest
 
 from lc_health import db
-from lc_health.instrument import Instrument
+from lc_health.instrument import Instrument, Registry
 from lc_health.models import Answer, Comment, Response
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
@@ -278,3 +278,32 @@ def test_failed_save_keeps_answers_and_stores_nothing(world: World, instrument: 
     assert "Check and send" in page_text(at)  # still on the review step, answers on screen
     assert at.text[0].value == "bewaar mij"
     assert _responses(world.engine) == 0
+
+
+def test_open_v1_round_keeps_its_own_statements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, registry: Registry
+) -> None:
+    v1 = registry.get("lc_health", 1)
+    assert registry.latest().version > v1.version
+    url = f"sqlite:///{tmp_path / 'v1.db'}"
+    monkeypatch.setenv("LC_HEALTH_DATABASE_URL", url)
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    with db.write_session(engine) as session:
+        community = cstore.create_community(session=session, name="Oud Lab")
+        assert community.id is not None
+        rnd = create_round(session=session, community_id=community.id, period="2026-Q4",
+                           opens_on=TODAY - timedelta(days=5),
+                           closes_on=TODAY + timedelta(days=20),
+                           instrument_id=v1.id, instrument_version=v1.version)  # fmt: skip
+        assert rnd.id is not None
+        link = istore.create_open_link(session=session, round_id=rnd.id)
+    at = _open(link.token)
+    _complete(at, v1)  # every radio the v1 statements need exists, and no other
+    assert v1.item_by_id["org_f04"].text.en in page_text(at)
+    _click(at, "Send")
+    with db.read_session(engine) as session:
+        (version,) = session.execute(select(Response.instrument_version)).scalars()
+        answered = set(session.execute(select(Answer.item_id)).scalars())
+    assert version == 1
+    assert answered == {i.id for i in v1.items}

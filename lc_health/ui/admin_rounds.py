@@ -30,6 +30,9 @@ def _state_label(rnd: Round, today: date) -> str:
 def _plan_form(viewer_email: str, names: dict[int, str], today: date) -> None:
     ctx = app()
     instruments = {f"{i.id} v{i.version}": i for i in ctx.registry.all()}
+    # New rounds default to the registry's newest instrument; older versions stay selectable.
+    newest = ctx.registry.latest()
+    default = f"{newest.id} v{newest.version}"
     upcoming = list(
         Period.containing(today).through(Period.containing(today + timedelta(days=800)))
     )
@@ -55,10 +58,10 @@ def _plan_form(viewer_email: str, names: dict[int, str], today: date) -> None:
         )
         closes_on = c2.date_input(t("admin_rounds.closes_on"), value=None, format="DD-MM-YYYY")
         version = st.selectbox(
-            t("admin_rounds.instrument"), list(instruments), index=len(instruments) - 1
+            t("admin_rounds.instrument"), list(instruments), index=list(instruments).index(default)
         )
         if st.form_submit_button(t("admin_rounds.plan"), type="primary"):
-            instrument = instruments[version or list(instruments)[-1]]
+            instrument = instruments[version or default]
             start = opens_on or period.first_day
             end = closes_on or period.last_day
             ids = list(names) if scope == ALL_COMMUNITIES else [scope]
