@@ -82,7 +82,7 @@ def test_check_uses_the_import_rules_and_checks_sheet_numbers(instrument: Instru
     grid = _grid(
         instrument,
         [
-            {"sheet": 1, "role": "teacher", "ind_f01": "5", "org_f04": "?"},
+            {"sheet": 1, "role": "teacher", "ind_f01": "5", "org_f09": "?"},
             {"sheet": 1, "ind_f01": "7"},  # repeated number, score off the scale
             {},
             {"role": "student"},  # no score at all
@@ -98,7 +98,7 @@ def test_check_uses_the_import_rules_and_checks_sheet_numbers(instrument: Instru
         (5, "organisation_type", "import.unknown_type"),
     ]
     assert [r.row for r in preview.rows] == [2]  # the first sheet itself is fine
-    assert preview.rows[0].answers == {"ind_f01": 5, "org_f04": None}
+    assert preview.rows[0].answers == {"ind_f01": 5, "org_f09": None}
     assert preview.rows[0].role == "teacher" and preview.rows[0].language == "nl"
     assert preview.rows[0].forces is None  # the paper sheet does not ask the forces
     assert preview.skipped_empty == 1 and not preview.ok

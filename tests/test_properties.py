@@ -198,7 +198,7 @@ def _consistent(engine: Engine, round_id: int) -> None:
 
 @FAST
 @given(
-    values=st.dictionaries(st.sampled_from(["ind_f01", "org_f04", "lc_f03", "nope", "'; --"]),
+    values=st.dictionaries(st.sampled_from(["ind_f01", "org_f09", "lc_f03", "nope", "'; --"]),
                            st.one_of(st.none(), st.integers(-5, 10)), max_size=5),
     forces=st.one_of(st.none(), st.frozensets(st.sampled_from(["fac_good_communication",
                                                                "hin_too_fast", "<b>x</b>"]))),
