@@ -83,7 +83,10 @@ def seed_demo_if_empty(engine: Engine, registry: Registry) -> bool:
     with db.write_session(engine) as session:
         if session.execute(select(Community.id).limit(1)).first() is not None:
             return False
-        count = load_demo(session=session, instrument=registry.latest())
+        newest = registry.latest()
+        older = [i for i in registry.all() if i.id == newest.id and i.version < newest.version]
+        earlier = max(older, key=lambda i: i.version) if older else None
+        count = load_demo(session=session, instrument=newest, earlier=earlier)
     log.info("Loaded demo data: %d responses", count)
     return True
 

@@ -36,6 +36,9 @@ from lc_health.store.rounds import create_round
 
 DEMO_SEED = 20260
 META_KEY = "demo_data"
+# From this period on the demo's rounds use the newest instrument; earlier rounds use the
+# version before it (when there is one), so the demo shows a change of instrument version.
+NEWEST_FROM = Period(2026, 3)
 # The one personal link whose token is known, so that anyone can try the survey in demo mode.
 DEMO_PARTICIPANT_TOKEN = "demo-participant-link-robotica-fieldlab-wl1"
 
@@ -164,8 +167,17 @@ def _accounts(session: Session, community_ids: dict[str, int]) -> None:
         )
 
 
-def load_demo(*, session: Session, instrument: Instrument, seed: int = DEMO_SEED) -> int:
-    """Fill an empty database with the demo portfolio; returns the number of responses."""
+def load_demo(
+    *,
+    session: Session,
+    instrument: Instrument,
+    earlier: Instrument | None = None,
+    seed: int = DEMO_SEED,
+) -> int:
+    """Fill an empty database with the demo portfolio; returns the number of responses.
+
+    `instrument` is used for the rounds from NEWEST_FROM on, `earlier` (when given) for the
+    rounds before it."""
     rng = random.Random(seed)
     org_ids: dict[str, int] = {}
     community_ids: dict[str, int] = {}
@@ -207,14 +219,15 @@ def load_demo(*, session: Session, instrument: Instrument, seed: int = DEMO_SEED
         own_periods = [p for p in periods if p >= story.first_period]
         for index, period in enumerate(own_periods):
             opens_on, closes_on = _round_dates(period)
+            used = earlier if earlier is not None and period < NEWEST_FROM else instrument
             rnd = create_round(
                 session=session,
                 community_id=community.id,
                 period=str(period),
                 opens_on=opens_on,
                 closes_on=closes_on,
-                instrument_id=instrument.id,
-                instrument_version=instrument.version,
+                instrument_id=used.id,
+                instrument_version=used.version,
             )
             assert rnd.id is not None
             round_ids[(demo.name, index)] = rnd.id
@@ -240,13 +253,13 @@ def load_demo(*, session: Session, instrument: Instrument, seed: int = DEMO_SEED
                     role=person.role,
                     organisation_id=person.organisation_id,
                     organisation_type=person.organisation_type,
-                    answers=_answers(rng, instrument, story, index, person),
-                    forces=_forces(rng, instrument, health),
+                    answers=_answers(rng, used, story, index, person),
+                    forces=_forces(rng, used, health),
                     comment=comment,
                     source=Source.web,
                     submitted_at=_moment(rng, opens_on),
                 )
-                save_response(session=session, response_in=resp, instrument=instrument)
+                save_response(session=session, response_in=resp, instrument=used)
                 total += 1
     for name, index, factor, what, owner, status, note in ACTIONS:
         community_id = community_ids[name]

@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select, text
 from sqlmodel import SQLModel
 
 from lc_health import db, metrics
-from lc_health.demo import COMMUNITIES, load_demo
-from lc_health.instrument import Instrument
-from lc_health.models import Action, Comment, Response
+from lc_health.demo import COMMUNITIES, NEWEST_FROM, load_demo
+from lc_health.instrument import Instrument, Registry
+from lc_health.models import Action, Comment, Response, Round
 from lc_health.scoring import FACTOR, HEALTH
 from lc_health.store import communities as cstore
 from lc_health.store import tallies
@@ -38,23 +38,27 @@ def _fingerprint(engine: Engine) -> str:
     return digest.hexdigest()
 
 
-def _load(path: Path, instrument: Instrument) -> Engine:
+def _load(path: Path, registry: Registry) -> Engine:
     engine = db.make_engine(f"sqlite:///{path}")
     db.upgrade(engine)
     with db.write_session(engine) as session:
-        load_demo(session=session, instrument=instrument)
+        load_demo(
+            session=session,
+            instrument=registry.latest(),
+            earlier=registry.get("lc_health", 1),
+        )
     return engine
 
 
-def test_demo_is_deterministic(tmp_path: Path, instrument: Instrument) -> None:
-    a = _load(tmp_path / "a.db", instrument)
-    b = _load(tmp_path / "b.db", instrument)
+def test_demo_is_deterministic(tmp_path: Path, registry: Registry) -> None:
+    a = _load(tmp_path / "a.db", registry)
+    b = _load(tmp_path / "b.db", registry)
     assert _fingerprint(a) == _fingerprint(b)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, instrument: Instrument) -> Engine:
-    return _load(tmp_path_factory.mktemp("demo") / "demo.db", instrument)
+def demo(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Engine:
+    return _load(tmp_path_factory.mktemp("demo") / "demo.db", registry)
 
 
 def _by_name(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -110,3 +114,17 @@ def test_demo_has_comments_in_both_languages_marks_and_actions(demo: Engine) -> 
     assert languages == {"nl", "en"}
     assert len(actions) >= 5 and {a.status for a in actions} >= {"open", "done", "in_progress"}
     assert marks["n"].sum() > 500
+
+
+def test_demo_shows_a_change_of_instrument_version(demo: Engine, instrument: Instrument) -> None:
+    rounds, _ = _by_name(demo)
+    newest = rounds["period"] >= str(NEWEST_FROM)
+    assert set(rounds.loc[newest, "instrument_version"]) == {instrument.version}
+    assert set(rounds.loc[~newest, "instrument_version"]) == {1}
+    with db.read_session(demo) as session:
+        versions = session.execute(
+            select(Round.instrument_version, Response.instrument_version).join(
+                Round, Round.id == Response.round_id
+            )
+        ).all()
+    assert all(r == v for r, v in versions)  # every response on its round's version

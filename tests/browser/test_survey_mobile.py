@@ -93,7 +93,7 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
 
     count, answers, comment = _stored(server)
     assert count == before + 1
-    assert len(answers) == 20 and set(answers.values()) == {4}
+    assert len(answers) == 21 and set(answers.values()) == {4}  # the current round is on v2
     assert comment == "Meer demo's graag 🌱"
 
     # Later: the same link, prefilled; change the first statement to "strongly agree".
@@ -112,4 +112,4 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
     count_after, answers_after, _ = _stored(server)
     assert count_after == count  # replaced, not added
     assert answers_after["ind_f01"] == 5
-    assert sum(v == 4 for v in answers_after.values()) == 19
+    assert sum(v == 4 for v in answers_after.values()) == 20
