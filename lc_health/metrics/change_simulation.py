@@ -100,9 +100,11 @@ def statuses(
     min_change: float = MIN_CHANGE,
     alpha: float = ALPHA,
     min_pairs: int = MIN_PAIRS,
+    adjust: bool = True,
 ) -> npt.NDArray[np.str_]:
     """The verdict per quarter and factor, by change.py's own functions (what change_table
-    gives for each quarter, computed for all quarters at once)."""
+    gives for each quarter, computed for all quarters at once). adjust=False skips Holm, to
+    show what it prevents."""
     now, before, linked = sim.now, sim.before, sim.linked
     n1, n2 = now.shape[-1], before.shape[-1]
     pairs = linked if linked >= min_pairs else 0
@@ -122,7 +124,7 @@ def statuses(
         pairs,
         cov,
     )
-    return verdicts(diff, holm(p), min_change=min_change, alpha=alpha)
+    return verdicts(diff, holm(p) if adjust else p, min_change=min_change, alpha=alpha)
 
 
 def rates(sim: Quarters, setup: Setup) -> tuple[float, float]:
