@@ -211,6 +211,7 @@ def t_quantile(q: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
             break
         hi = np.where(short, hi * 2.0, hi)
     t = (lo + hi) / 2.0
+    converged = ~valid
     for _ in range(200):
         gap = t_two_sided_p(t, dd) / 2.0 - tail  # decreasing in t
         lo = np.where(gap > 0, t, lo)
@@ -218,11 +219,11 @@ def t_quantile(q: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
         density = np.where(dd > _NORMAL_DF, np.exp(-t * t / 2.0) / math.sqrt(2 * math.pi), 0.0)
         density = np.where(dd > _NORMAL_DF, density, _t_pdf(t, np.minimum(dd, _NORMAL_DF)))
         step = t + gap / density
-        inside = (step > lo) & (step < hi)
+        inside = (step >= lo) & (step <= hi)
         new = np.where(inside, step, (lo + hi) / 2.0)
-        done = np.abs(new - t) <= 1e-12 * np.maximum(1.0, np.abs(t))
-        t = new
-        if done.all():
+        converged |= np.abs(new - t) <= 1e-12 * np.maximum(1.0, np.abs(t))
+        t = np.where(converged, t, new)
+        if converged.all():
             break
     return np.where(valid, np.where(q_arr < 0.5, -t, t), np.nan)
 
