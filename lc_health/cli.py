@@ -6,21 +6,27 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from lc_health import db
+from lc_health import db, importing
 from lc_health.auth import find_user
 from lc_health.bootstrap import StartupError, load_settings, seed_demo_if_empty
-from lc_health.errors import Invalid
+from lc_health.errors import Invalid, Problem
 from lc_health.i18n import translate
+from lc_health.import_template import HEADER_ROW
 from lc_health.instrument import InstrumentError, load_instrument, load_registry
-from lc_health.models import Role
+from lc_health.models import Role, Round
 from lc_health.production import production_problems
+from lc_health.services import communities as csvc
+from lc_health.services import rounds as rsvc
+from lc_health.services.imports import import_responses
 from lc_health.store import audit
 from lc_health.store import users as ustore
+from lc_health.store.communities import community_organisations
 
 ROOT = Path(__file__).resolve().parent.parent
 Handler = Callable[[argparse.Namespace], int]
@@ -98,8 +104,142 @@ def _read_password() -> tuple[str, str]:
     return lines[0], lines[1]
 
 
-def _problems_text(exc: Invalid) -> str:
-    return "; ".join(translate("en", p.code, **p.params) for p in exc.problems)
+def _problem_text(problem: Problem, options: Mapping[str, str]) -> str:
+    text = translate("en", problem.code, **problem.params)
+    option = options.get(problem.field)
+    return f"{option}: {text}" if option else text
+
+
+def _problems_text(exc: Invalid, options: Mapping[str, str] | None = None) -> str:
+    """The problems in English on one line; `options` names the option a field came from."""
+    return " ".join(_problem_text(p, options or {}) for p in exc.problems)
+
+
+@contextmanager
+def _migrated_engine() -> Iterator[Engine]:
+    """The configured database, migrated, for one command; closed afterwards."""
+    engine = _engine()
+    try:
+        db.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def cmd_community_create(args: argparse.Namespace) -> int:
+    with _migrated_engine() as engine:
+        try:
+            with db.write_session(engine) as session:
+                row = csvc.create_community(
+                    session=session,
+                    name=args.name,
+                    sector=args.sector,
+                    region=args.region,
+                    actor="lc-health community create",
+                )
+        except Invalid as exc:
+            options = {"name": "--name", "sector": "--sector", "region": "--region"}
+            return _fail(f"community not created: {_problems_text(exc, options)}")
+        print(row.id)
+    return 0
+
+
+def cmd_round_open(args: argparse.Namespace) -> int:
+    instrument = load_registry(load_settings().surveys_dir).latest()
+    with _migrated_engine() as engine:
+        try:
+            with db.write_session(engine) as session:
+                rnd = rsvc.open_round(
+                    session=session,
+                    community_id=args.community,
+                    period=args.period,
+                    instrument=instrument,
+                    actor="lc-health round open",
+                )
+        except Invalid as exc:
+            return _fail(f"round not opened: {_problems_text(exc)}")
+        print(rnd.id)
+    return 0
+
+
+def cmd_round_close(args: argparse.Namespace) -> int:
+    with _migrated_engine() as engine:
+        try:
+            with db.write_session(engine) as session:
+                rsvc.close_round(
+                    session=session, round_id=args.round, actor="lc-health round close"
+                )
+        except Invalid as exc:
+            return _fail(f"round not closed: {_problems_text(exc)}")
+    return 0
+
+
+def _cell_line(problem: importing.CellProblem) -> str:
+    where = f"row {problem.row}, " + (
+        f"column {problem.column!r}" if problem.column else "whole row"
+    )
+    return f"{where}: {translate('en', problem.code, **problem.params)}"
+
+
+def _unknown_columns(
+    columns: Sequence[str], mapping: Mapping[str, str | None]
+) -> list[importing.CellProblem]:
+    """Columns no template column takes. The page lets a person match them by hand; here a
+    misspelt column would silently drop its answers, so each one is a problem."""
+    return [
+        importing.CellProblem(HEADER_ROW, column, "import.column_not_in_template")
+        for column in importing.unmapped_columns(columns, mapping)
+    ]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {path}: {exc.strerror or exc}")
+    registry = load_registry(load_settings().surveys_dir)
+    with _migrated_engine() as engine:
+        with db.read_session(engine) as session:
+            rnd = session.get(Round, args.round)
+            if rnd is None:
+                return _fail(translate("en", "error.unknown_round", round_id=args.round))
+            key = (rnd.instrument_id, rnd.instrument_version)
+            organisations = {
+                o.name: o.id
+                for o in community_organisations(session=session, community_id=rnd.community_id)
+                if o.id is not None
+            }
+        try:
+            instrument = registry.get(*key)
+        except KeyError:
+            return _fail(f"round {args.round} uses questionnaire {key[0]} v{key[1]}, not installed")
+        try:
+            frame = importing.read_table(path.name, data)
+        except Invalid as exc:
+            return _fail(f"{path}: nothing imported: {_problems_text(exc)}")
+        columns = [str(c) for c in frame.columns]
+        mapping = importing.suggest_mapping(columns, instrument)
+        preview = importing.validate(frame, mapping, instrument, organisations)
+        problems = _unknown_columns(columns, mapping) + preview.problems
+        if problems:  # nothing is stored: one line per problem, by row and column
+            for problem in problems:
+                print(f"lc-health: {path}: {_cell_line(problem)}", file=sys.stderr)
+            return 1
+        try:
+            with db.write_session(engine) as session:
+                batch = import_responses(
+                    session=session,
+                    round_id=args.round,
+                    preview=preview,
+                    instrument=instrument,
+                    source=args.source or path.name,
+                    actor="lc-health import",
+                )
+        except Invalid as exc:
+            return _fail(f"{path}: nothing imported: {_problems_text(exc)}")
+        print(batch.rows)
+    return 0
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
@@ -226,6 +366,61 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_command(args)
 
 
+def _add_record_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """community, round and import: the writes an administrator makes on the pages, for
+    scripts. Each prints only its result and is audited as `lc-health <command>`."""
+    community = sub.add_parser("community", help="communities").add_subparsers(
+        dest="community", required=True
+    )
+    create = community.add_parser(
+        "create",
+        help="create a community and print its id",
+        description="Create a community (as the administration page does) and print its id.",
+    )
+    create.add_argument("--name", required=True, help="the community's name (unique)")
+    create.add_argument("--sector", default="", help="its sector, e.g. horticulture")
+    create.add_argument("--region", default="", help="its region, e.g. Westland")
+    create.set_defaults(handler=cmd_community_create)
+
+    rounds = sub.add_parser("round", help="survey rounds").add_subparsers(
+        dest="round_command", required=True
+    )
+    plan = rounds.add_parser(
+        "open",
+        help="plan a community's round for a quarter and print its id",
+        description="Plan a round from the quarter's first to its last day with the newest "
+        "questionnaire, and print its id. It takes answers from the first day on.",
+    )
+    plan.add_argument("--community", type=int, required=True, help="the community's id")
+    plan.add_argument("--period", required=True, help="the quarter, e.g. 2026-Q3")
+    plan.set_defaults(handler=cmd_round_open)
+    close = rounds.add_parser(
+        "close",
+        help="stop a round taking answers now (prints nothing)",
+        description="Close a round now, as the administration page's 'close now' does. "
+        "Prints nothing on success.",
+    )
+    close.add_argument("--round", type=int, required=True, help="the round's id")
+    close.set_defaults(handler=cmd_round_close)
+
+    imp = sub.add_parser(
+        "import",
+        help="import responses from a filled-in import template into a round",
+        description="Import the import template (CSV or .xlsx, as downloaded from the import "
+        "page) into a round, all or nothing, and print the number of responses stored. On any "
+        "problem nothing is stored and each problem is named by row and column on stderr. "
+        "Every column must be a template column.",
+    )
+    imp.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    imp.add_argument("--round", type=int, required=True, help="the round's id")
+    imp.add_argument(
+        "--source",
+        default="",
+        help="where the answers came from, kept with the import (default: the file's name)",
+    )
+    imp.set_defaults(handler=cmd_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lc-health", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -261,6 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     password = user.add_parser("password", help="set a new password (prompt or stdin)")
     password.add_argument("--email", required=True)
     password.set_defaults(handler=cmd_user_password)
+
+    _add_record_parsers(sub)
 
     ins = sub.add_parser("instrument", help="survey instrument files").add_subparsers(
         dest="instrument", required=True

@@ -3,7 +3,8 @@
 The flow is: a template to fill in -> `read_table` -> `suggest_mapping` (file columns to template
 columns) -> `validate` (every bad cell named by spreadsheet row and column) -> `commit`, which
 stores every row or none. Reading and checking are pure; only `commit` touches the database
-(the template is in import_template.py, earlier batches in store/imports.py). Problems are
+(the template is in import_template.py, earlier batches in store/imports.py; pages and the
+command line store through services.imports, which adds the audit event). Problems are
 message keys (`import.*`) the UI translates.
 """
 
@@ -32,9 +33,8 @@ from lc_health.import_template import (
     template_columns,
 )
 from lc_health.instrument import Instrument, Option
-from lc_health.models import Community, ImportBatch, Round, Source
+from lc_health.models import ImportBatch, Round, Source
 from lc_health.schemas import MAX_COMMENT_CHARS, ResponseIn
-from lc_health.store import audit
 from lc_health.store.responses import InvalidResponse, save_response
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # far above 5,000 rows; stops a huge file before parsing
@@ -426,7 +426,8 @@ def commit(
     """Store every row of a clean preview as one batch, in the caller's transaction, so that a
     failure on any row leaves nothing behind. Raises Invalid before writing when the preview
     has problems, no rows, or does not fit the round. `source_kind` marks the responses
-    (Source.paper for sheets typed in after a paper session)."""
+    (Source.paper for sheets typed in after a paper session). `actor` is kept as the batch's
+    importer; the audit event is services.imports' job."""
     source = source.strip()
     problems: list[Problem] = []
     if preview.problems:
@@ -466,14 +467,4 @@ def commit(
     except (InvalidResponse, ValidationError, IntegrityError) as exc:
         # The caller's transaction rolls back on this exception: nothing of the batch stays.
         raise Invalid([Problem("preview", "import.row_failed", {"row": row.row})]) from exc
-    community = session.get(Community, rnd.community_id)
-    audit.record(
-        session=session,
-        actor=actor,
-        action="responses.import",
-        target=f"{community.name if community else rnd.community_id} {rnd.period}",
-        rows=len(preview.rows),
-        source=source,
-        batch=batch.id,
-    )
     return batch

@@ -22,6 +22,7 @@ from lc_health.i18n import messages, translate
 from lc_health.importing import CellProblem, ImportRow, Preview
 from lc_health.instrument import Instrument
 from lc_health.models import AuditEvent, ImportBatch, Response, RoundTally
+from lc_health.services.imports import import_responses
 from lc_health.store import communities as cstore
 from lc_health.store import imports
 from lc_health.store import responses as rs
@@ -463,7 +464,7 @@ def test_a_file_is_imported_into_a_round(engine: Engine, instrument: Instrument)
     assert preview.ok and [r.row for r in preview.rows] == [2, 4, 5]
 
     with write_session(engine) as session:
-        batch = importing.commit(
+        batch = import_responses(
             session=session,
             round_id=round_id,
             preview=preview,

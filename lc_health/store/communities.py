@@ -63,10 +63,19 @@ def create_community(
 
 PHASES: tuple[str, ...] = ("starting", "developing", "sustaining", "winding_down")
 MAX_NAME = 120
+MAX_LABEL = 80  # sector and region (Community columns)
+MAX_CONTACT = 200
 
 
 def _community_problems(
-    session: Session, *, name: str, phase: str, exclude_id: int | None = None
+    session: Session,
+    *,
+    name: str,
+    phase: str,
+    sector: str = "",
+    region: str = "",
+    contact: str = "",
+    exclude_id: int | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
     name = name.strip()
@@ -80,6 +89,14 @@ def _community_problems(
         ).first()
         if clash is not None and clash != exclude_id:
             problems.append(Problem("name", "error.name_taken"))
+    # The page's inputs stop longer text; the command line and other callers need this check.
+    for field, value, most in (
+        ("sector", sector, MAX_LABEL),
+        ("region", region, MAX_LABEL),
+        ("contact", contact, MAX_CONTACT),
+    ):
+        if len(value.strip()) > most:
+            problems.append(Problem(field, "error.too_long", {"max": most}))
     if phase and phase not in PHASES:
         problems.append(Problem("phase", "error.unknown_choice"))
     return problems
@@ -96,7 +113,11 @@ def add_community(
     contact: str = "",
 ) -> Community:
     """Create a community after checking the input (raises Invalid, writes nothing)."""
-    check(_community_problems(session, name=name, phase=phase))
+    check(
+        _community_problems(
+            session, name=name, phase=phase, sector=sector, region=region, contact=contact
+        )
+    )
     return create_community(
         session=session,
         name=name,
@@ -122,7 +143,17 @@ def update_community(
     row = session.get(Community, community_id)
     if row is None:
         raise KeyError(community_id)
-    check(_community_problems(session, name=name, phase=phase, exclude_id=community_id))
+    check(
+        _community_problems(
+            session,
+            name=name,
+            phase=phase,
+            sector=sector,
+            region=region,
+            contact=contact,
+            exclude_id=community_id,
+        )
+    )
     row.name, row.sector, row.region = name.strip(), sector.strip(), region.strip()
     row.phase, row.description, row.contact = phase, description.strip(), contact.strip()
     session.add(row)

@@ -9,6 +9,7 @@ from lc_health.db import read_session, write_session
 from lc_health.errors import Invalid
 from lc_health.models import Community, Role
 from lc_health.periods import period_label
+from lc_health.services import communities as csvc
 from lc_health.store import audit
 from lc_health.store import communities as cstore
 from lc_health.ui.context import app, t
@@ -33,13 +34,13 @@ def _community_fields(prefix: str, current: Community | None = None) -> dict[str
         "sector": st.text_input(
             t("admin.sector"),
             value=current.sector if current else "",
-            max_chars=80,
+            max_chars=cstore.MAX_LABEL,
             key=f"{prefix}_sector",
         ),
         "region": st.text_input(
             t("admin.region"),
             value=current.region if current else "",
-            max_chars=80,
+            max_chars=cstore.MAX_LABEL,
             key=f"{prefix}_region",
         ),
         "phase": st.selectbox(
@@ -52,7 +53,7 @@ def _community_fields(prefix: str, current: Community | None = None) -> dict[str
         "contact": st.text_input(
             t("admin.contact"),
             value=current.contact if current else "",
-            max_chars=200,
+            max_chars=cstore.MAX_CONTACT,
             help=t("admin.contact_help"),
             key=f"{prefix}_contact",
         ),
@@ -115,13 +116,7 @@ def render() -> None:
         if st.form_submit_button(t("admin.create"), type="primary"):
             try:
                 with write_session(ctx.engine) as session:
-                    row = cstore.add_community(session=session, **values)
-                    audit.record(
-                        session=session,
-                        actor=viewer.email,
-                        action="community.create",
-                        target=row.name,
-                    )
+                    csvc.create_community(session=session, actor=viewer.email, **values)
             except Invalid as problems:
                 show_problems(problems)
             else:

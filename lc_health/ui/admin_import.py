@@ -20,6 +20,7 @@ from lc_health.errors import Invalid
 from lc_health.instrument import Instrument
 from lc_health.models import Role, Round
 from lc_health.periods import period_label
+from lc_health.services.imports import import_responses
 from lc_health.store import communities as cstore
 from lc_health.store import imports
 from lc_health.store import rounds as rstore
@@ -246,7 +247,7 @@ def render() -> None:
     ):
         try:
             with write_session(ctx.engine) as session:
-                batch = importing.commit(
+                batch = import_responses(
                     session=session,
                     round_id=rnd.id,
                     preview=preview,

@@ -12,7 +12,7 @@ from lc_health.db import read_session, write_session
 from lc_health.errors import Invalid
 from lc_health.models import Role, Round
 from lc_health.periods import Period, period_label
-from lc_health.store import audit
+from lc_health.services import rounds as rsvc
 from lc_health.store import communities as cstore
 from lc_health.store import rounds as rstore
 from lc_health.ui.context import app, t
@@ -67,23 +67,14 @@ def _plan_form(viewer_email: str, names: dict[int, str], today: date) -> None:
             ids = list(names) if scope == ALL_COMMUNITIES else [scope]
             try:
                 with write_session(ctx.engine) as session:
-                    made = rstore.plan_for_all(
+                    made = rsvc.plan_rounds(
                         session=session,
                         community_ids=ids,
                         period=str(period),
                         opens_on=start,
                         closes_on=end,
-                        instrument_id=instrument.id,
-                        instrument_version=instrument.version,
-                    )
-                    audit.record(
-                        session=session,
+                        instrument=instrument,
                         actor=viewer_email,
-                        action="round.plan",
-                        target=str(period),
-                        communities=len(made),
-                        opens_on=start,
-                        closes_on=end,
                     )
             except Invalid as problems:
                 for p in problems.problems:
@@ -184,17 +175,19 @@ def render() -> None:
     try:
         with write_session(ctx.engine) as session:
             if action == "open":
-                rstore.open_now(session=session, round_id=rnd.id, today=today)
+                rsvc.open_round_now(
+                    session=session, round_id=rnd.id, today=today, actor=viewer.email
+                )
             elif action == "close":
-                rstore.close_now(session=session, round_id=rnd.id)
+                rsvc.close_round(session=session, round_id=rnd.id, actor=viewer.email)
             else:
-                rstore.reopen(session=session, round_id=rnd.id, today=today, closes_on=new_close)
-            audit.record(
-                session=session,
-                actor=viewer.email,
-                action=f"round.{action}",
-                target=f"{names[chosen]} {rnd.period}",
-            )
+                rsvc.reopen_round(
+                    session=session,
+                    round_id=rnd.id,
+                    today=today,
+                    closes_on=new_close,
+                    actor=viewer.email,
+                )
     except Invalid as problems:
         show_problems(problems)
     else:

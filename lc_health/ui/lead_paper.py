@@ -2,7 +2,7 @@
 scoring sheets, then type the sheets in; they are stored as paper responses of the chosen round.
 
 The sheets are checked by the import rules (lc_health.paper builds the shape importing.validate
-reads) and stored with importing.commit, all at once or not at all. The grid keeps what was typed
+reads) and stored with services.imports, all at once or not at all. The grid keeps what was typed
 after a problem; only a successful save gives an empty grid.
 """
 
@@ -23,6 +23,7 @@ from lc_health.instrument import Instrument, Option
 from lc_health.models import Role, Round, Source
 from lc_health.periods import period_label
 from lc_health.poster import MAX_COPIES, item_code, poster_html, scoring_sheet_html
+from lc_health.services.imports import import_responses
 from lc_health.store import rounds as rstore
 from lc_health.store.tallies import round_counts
 from lc_health.ui import review_data
@@ -232,7 +233,7 @@ def _save(preview: Preview, rnd: Round, instrument: Instrument, source: str, act
     assert rnd.id is not None
     try:
         with write_session(app().engine) as session:
-            batch = importing.commit(
+            batch = import_responses(
                 session=session,
                 round_id=rnd.id,
                 preview=preview,

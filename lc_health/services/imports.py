@@ -1,0 +1,46 @@
+"""Writes of responses that came from a file: an import or typed-in paper sheets."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from lc_health import importing
+from lc_health.instrument import Instrument
+from lc_health.models import Community, ImportBatch, Round, Source
+from lc_health.store import audit
+
+
+def import_responses(
+    *,
+    session: Session,
+    round_id: int,
+    preview: importing.Preview,
+    instrument: Instrument,
+    source: str,
+    actor: str,
+    source_kind: Source = Source.imported,
+) -> ImportBatch:
+    """Store every row of a clean preview as one batch, or none (raises Invalid: problems in
+    the preview, no rows, an unknown round or another instrument than the round's)."""
+    batch = importing.commit(
+        session=session,
+        round_id=round_id,
+        preview=preview,
+        instrument=instrument,
+        source=source,
+        actor=actor,
+        source_kind=source_kind,
+    )
+    rnd = session.get(Round, round_id)
+    assert rnd is not None  # commit checked it
+    community = session.get(Community, rnd.community_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="responses.import",
+        target=f"{community.name if community else rnd.community_id} {rnd.period}",
+        rows=batch.rows,
+        source=batch.source,
+        batch=batch.id,
+    )
+    return batch

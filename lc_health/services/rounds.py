@@ -1,0 +1,117 @@
+"""Writes on rounds: planning, opening now, closing now and reopening.
+
+`close_round` is the one way a round is closed by hand, so that whatever has to happen when a
+round closes happens for the page and the command line alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlmodel import Session
+
+from lc_health.errors import Invalid, Problem, check
+from lc_health.instrument import Instrument
+from lc_health.models import Community, Round
+from lc_health.periods import Period
+from lc_health.store import audit
+from lc_health.store import rounds as rstore
+
+
+def plan_rounds(
+    *,
+    session: Session,
+    community_ids: Iterable[int],
+    period: str,
+    opens_on: date | None,
+    closes_on: date | None,
+    instrument: Instrument,
+    actor: str,
+) -> list[Round]:
+    """The same round for every community, all or none (raises Invalid; problems carry the
+    community id in their params)."""
+    made = rstore.plan_for_all(
+        session=session,
+        community_ids=community_ids,
+        period=period,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="round.plan",
+        target=period.strip().upper(),
+        communities=len(made),
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    return made
+
+
+def open_round(
+    *, session: Session, community_id: int, period: str, instrument: Instrument, actor: str
+) -> Round:
+    """Plan one community's round for a period ('2026-Q3') from the period's first to its last
+    day. Raises Invalid for an unknown or archived community, a malformed period, or a round
+    that takes the period or overlaps those dates."""
+    community = session.get(Community, community_id)
+    if community is None:
+        check([Problem("community", "error.unknown_community", {"community_id": community_id})])
+    assert community is not None
+    if community.archived_at is not None:
+        check([Problem("community", "error.community_archived", {"community": community.name})])
+    try:
+        quarter = Period.parse(period)
+    except ValueError:
+        raise Invalid([Problem("period", "error.period_format")]) from None
+    [made] = plan_rounds(
+        session=session,
+        community_ids=[community_id],
+        period=str(quarter),
+        opens_on=quarter.first_day,
+        closes_on=quarter.last_day,
+        instrument=instrument,
+        actor=actor,
+    )
+    return made
+
+
+def _round(session: Session, round_id: int) -> tuple[Round, str]:
+    """The round and the audit target naming it ('<community> <period>'); Invalid if unknown."""
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        raise Invalid([Problem("round", "error.unknown_round", {"round_id": round_id})])
+    community = session.get(Community, rnd.community_id)
+    name = community.name if community is not None else str(rnd.community_id)
+    return rnd, f"{name} {rnd.period}"
+
+
+def close_round(*, session: Session, round_id: int, actor: str) -> Round:
+    """Stop accepting answers now (raises Invalid for an unknown round). Closing a round that
+    is already closed is allowed and recorded again."""
+    _, target = _round(session, round_id)
+    rnd = rstore.close_now(session=session, round_id=round_id)
+    audit.record(session=session, actor=actor, action="round.close", target=target)
+    return rnd
+
+
+def open_round_now(*, session: Session, round_id: int, today: date, actor: str) -> Round:
+    """Accept answers from today (raises Invalid when the closing date has passed)."""
+    _, target = _round(session, round_id)
+    rnd = rstore.open_now(session=session, round_id=round_id, today=today)
+    audit.record(session=session, actor=actor, action="round.open", target=target)
+    return rnd
+
+
+def reopen_round(
+    *, session: Session, round_id: int, today: date, closes_on: date | None, actor: str
+) -> Round:
+    """Accept answers again, until closes_on when given (see store.rounds.reopen)."""
+    _, target = _round(session, round_id)
+    rnd = rstore.reopen(session=session, round_id=round_id, today=today, closes_on=closes_on)
+    audit.record(session=session, actor=actor, action="round.reopen", target=target)
+    return rnd
