@@ -125,6 +125,14 @@ def padding_flags(
     repeated_sessions (sessions that submitted more than once), window_start (UTC start of the
     densest window of made-up submissions, NaT when there are none), window_made_up (made-up
     submissions in that window), burst, repeat, flagged. Never a session hash.
+
+    For one round (e.g. beside a lead's figures)::
+
+        trail = store.open_links.open_link_trail(session=session, round_id=round_id)
+        flags = padding_flags(trail, threshold=settings.anonymity_threshold)
+        flagged = bool(flags["flagged"].any())  # no rows: no open-link submissions
+
+    The rule and what it cannot catch: docs/privacy-padding.md.
     """
     needed = max(2, threshold - 1)
     window = pd.Timedelta(minutes=window_minutes)
