@@ -83,6 +83,20 @@ def test_salt_is_made_once_per_database(sqlite_engine: Engine, tmp_path: Path) -
     assert session_hash(salt=first, session_id="x") != session_hash(salt=other_salt, session_id="x")
 
 
+def test_a_salt_made_by_another_process_meanwhile_wins(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = database_salt(sqlite_engine)
+    real = open_links.stored_salt
+    calls = iter([None])  # the first look finds nothing, as if another process was not done
+
+    def racing(*, session: object) -> str | None:
+        return next(calls, real(session=session))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(open_links, "stored_salt", racing)
+    assert database_salt(sqlite_engine) == first
+
+
 @pytest.mark.parametrize(
     ("ratings", "expected"),
     [
