@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select, text
 from streamlit.testing.v1 import AppTest
@@ -13,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 from lc_health import db
 from lc_health.instrument import Instrument, Registry
 from lc_health.models import Answer, Comment, Response
+from lc_health.open_link_audit import database_salt, session_hash
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
+from lc_health.store import open_links as olstore
 from lc_health.store import responses as rstore
 from lc_health.store.rounds import create_round
 from tests.apptest import new_app, page_text
@@ -204,6 +207,40 @@ def test_open_link_takes_one_response_per_session(world: World, instrument: Inst
     _complete(other_session, instrument)
     _click(other_session, "Send")
     assert _responses(world.engine) == 2
+
+
+def _trail(world: World) -> pd.DataFrame:
+    with db.read_session(world.engine) as session:
+        return olstore.open_link_trail(session=session, round_id=world.round_id)
+
+
+def test_open_link_submission_is_recorded_in_the_audit_trail(
+    world: World, instrument: Instrument
+) -> None:
+    at = _open(world.open_link)
+    _complete(at, instrument, value=5)
+    assert _trail(world).empty  # nothing before sending
+    _click(at, "Send")
+    at.run()  # a repeated run records nothing new
+    trail = _trail(world)
+    assert len(trail) == 1
+    row = trail.iloc[0]
+    assert bool(row["straightlined"])  # every rating a 5
+    assert row["seconds"] is not pd.NA and 0 <= row["seconds"] < 600
+    # AppTest's fixed session id, hashed under this database's salt; never the id itself.
+    salt = database_salt(world.engine)
+    assert row["session_hash"] == session_hash(salt=salt, session_id="test session id")
+    assert salt not in page_text(at) and row["session_hash"] not in page_text(at)
+
+
+def test_personal_link_submission_is_not_in_the_open_link_trail(
+    world: World, instrument: Instrument
+) -> None:
+    at = _open(world.personal)
+    _complete(at, instrument, value=5)
+    _click(at, "Send")
+    assert _responses(world.engine) == 1
+    assert _trail(world).empty
 
 
 @pytest.mark.parametrize(

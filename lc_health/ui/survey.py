@@ -4,11 +4,15 @@ layer, facilitating and hindering factors, comment, review, and personal feedbac
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from datetime import date
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lc_health import open_link_audit
 from lc_health.auth import hash_token
 from lc_health.db import read_session
 from lc_health.instrument import Instrument
@@ -44,6 +48,35 @@ TOKEN_PARAM = "t"
 
 def _draft_key(token: str) -> str:
     return f"draft_{hash_token(token)[:16]}"
+
+
+def _started_key(draft: Draft) -> str:
+    """Where the moment the draft's first step was shown is kept (time.monotonic())."""
+    return f"_started_{draft.submission_key}"
+
+
+def _seconds_taken(draft: Draft) -> int | None:
+    started = st.session_state.get(_started_key(draft))
+    return round(time.monotonic() - started) if isinstance(started, float) else None
+
+
+def _audit_open_link(round_id: int, ratings: list[int | None], seconds: int | None) -> None:
+    """Add the open-link audit trail row of a new response (lc_health.open_link_audit).
+
+    A transaction of its own, after the response's: the trail is deliberately not linked to
+    the response, and a failure here must not undo or hide answers that were stored.
+    """
+    ctx = get_script_run_ctx()
+    # Without a script context (never in a browser) count it as a session of its own.
+    session_id = ctx.session_id if ctx is not None else uuid.uuid4().hex
+    try:
+        open_link_audit.record_submission(
+            app().engine, round_id=round_id, session_id=session_id, ratings=ratings,
+            seconds=seconds,
+        )  # fmt: skip
+    except (SQLAlchemyError, OSError) as exc:
+        # Never log the session id or the salt.
+        log.warning("open-link audit row not stored: %s", type(exc).__name__)
 
 
 def _contact(community: Community | None) -> str:
@@ -119,6 +152,11 @@ def _submit(draft: Draft, resolved: Resolved, lang: str, instrument: Instrument)
         st.error(t("survey.not_saved"), icon=":material/error:")
         return False
     draft.submitted_response_id = result.response_id
+    # Only new open-link responses: personal links have one response each (a repeat replaces
+    # it), and paper entry and imports are recorded in the audit log by who entered them.
+    if not resolved.personal and result.created:
+        seconds = _seconds_taken(draft)
+        _audit_open_link(resolved.round.id, list(response.answers.values()), seconds)
     return True
 
 
@@ -210,6 +248,8 @@ def render() -> None:
     key = _draft_key(token)
     if key not in st.session_state:
         st.session_state[key] = _prefill(resolved)
+        # The survey's first step is shown now: the open-link audit measures from here.
+        st.session_state[_started_key(st.session_state[key])] = time.monotonic()
     draft: Draft = st.session_state[key]
     with top[0]:
         st.caption(t("survey.round", period=period_label(rnd.period)))
