@@ -17,6 +17,7 @@ from lc_health.config import Settings
 from lc_health.instrument import InstrumentError, Registry, load_registry
 from lc_health.models import AppMeta, Community
 from lc_health.production import production_problems
+from lc_health.services.publication import publish_due
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,12 @@ def open_app(
             seed_demo_if_empty(engine, registry)
         except OperationalError as exc:
             raise StartupError(db.explain_operational_error(engine, exc)) from None
+    try:
+        # Rounds that closed by their date while the app was down are published before any
+        # page reads them (pages also look again; see ui.context.publish_due).
+        publish_due(engine=engine, registry=registry, settings=settings)
+    except OperationalError as exc:
+        raise StartupError(db.explain_operational_error(engine, exc)) from None
     return AppContext(settings=settings, registry=registry, engine=engine)
 
 

@@ -40,6 +40,22 @@ class Settings(BaseSettings):
         description="Fewest responses a round needs before its comments are shown to its lead "
         "(at least the anonymity threshold).",
     )
+    open_link_lifts_threshold: bool = Field(
+        False,
+        description="Let responses through a round's open link count towards the anonymity "
+        "threshold in rounds that also have personal links. Off: such responses are shown in "
+        "the figures but cannot lift a group over the threshold on their own (against padding).",
+    )
+    health_min_factors: Annotated[int, Field(ge=6, le=12)] = Field(
+        9,
+        description="Fewest of the twelve factors a respondent must have scored to count in the "
+        "health index (never below 6).",
+    )
+    min_change: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.3,
+        description="Smallest change in a mean (in scale points) that is called improved or "
+        "declined, besides being statistically clear.",
+    )
     default_language: Literal["nl", "en"] = Field(
         "nl", description="Language when the browser's locale is neither Dutch nor English."
     )

@@ -243,6 +243,10 @@ class Publication(SQLModel, table=True):
     forces_respondents: int = 0
     # The round the published changes compare with, if any.
     previous_round_id: int | None = None
+    # The closing this publication answered (the round's closing date and whether it was closed
+    # by hand): a round that was reopened and closed again is looked at anew.
+    for_closes_on: date | None = None
+    for_manual: bool = False
     # Set when the figures were carried over from the tallies of a round whose raw answers
     # had been purged before publication existed (the policy could not be applied anew).
     from_tallies: bool = False

@@ -1,5 +1,6 @@
-"""Pure aggregation: DataFrames in, DataFrames out. Anonymity suppression happens here, once,
-for every page and export. Submodules by topic; the names used across the app are re-exported.
+"""Pure aggregation: DataFrames in, DataFrames out. What may be published is decided by
+lc_health.disclosure and applied once, when a round is published (metrics.publication); the
+rest works on published figures. Submodules by topic; names used across the app re-exported.
 """
 
 from lc_health.metrics.core import (
@@ -9,6 +10,7 @@ from lc_health.metrics.core import (
     STRONG,
     band,
     feedback,
+    feedback_published,
     item_map,
     latest_health,
     respondent_factor_scores,
@@ -24,6 +26,7 @@ __all__ = [
     "STRONG",
     "band",
     "feedback",
+    "feedback_published",
     "item_map",
     "latest_health",
     "respondent_factor_scores",

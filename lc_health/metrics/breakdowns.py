@@ -9,26 +9,12 @@ from collections import defaultdict
 
 import pandas as pd
 
+from lc_health.disclosure import shown_groups
 from lc_health.metrics.core import SUM_COLUMNS, summarise_sums
 
+__all__ = ["REMAINDER", "breakdown", "group_sums", "published", "shown_groups"]
+
 REMAINDER = "__rest__"
-
-
-def shown_groups(sizes: pd.Series, threshold: int) -> tuple[list[str], int]:
-    """Which groups may be shown, and how many respondents form the remainder.
-
-    sizes: respondents per group (index = group). Small groups go to the remainder; if the
-    remainder is then non-empty but below the threshold, the smallest shown groups join it until
-    it is large enough (or nothing is shown).
-    """
-    # Largest first; ties by name, so the outcome does not depend on the input order.
-    ordered = sizes.sort_index().sort_values(ascending=False, kind="stable")
-    shown = [str(g) for g, n in ordered.items() if n >= threshold]
-    remainder = int(ordered.sum() - ordered[shown].sum()) if shown else int(ordered.sum())
-    while shown and 0 < remainder < threshold:
-        smallest = shown.pop()
-        remainder += int(ordered[smallest])
-    return shown, remainder
 
 
 def breakdown(
@@ -110,3 +96,20 @@ def group_sums(
         acc[2] += score * score
     rows = [(g, scope, k, int(n), total, sq) for (g, k), (n, total, sq) in sums.items()]
     return pd.DataFrame(rows, columns=["group", *SUM_COLUMNS])
+
+
+def published(groups: pd.DataFrame, dimension: str, scope: str) -> pd.DataFrame:
+    """A round's published breakdown of one dimension and scope: group, key, n, mean.
+
+    groups: dimension, category, scope, key, n, total, total_sq (store: PublishedGroup); only
+    groups the disclosure policy let through are in it.
+    """
+    part = groups[(groups["dimension"] == dimension) & (groups["scope"] == scope)]
+    return pd.DataFrame(
+        {
+            "group": part["category"].astype(str),
+            "key": part["key"].astype(str),
+            "n": part["n"].astype(int),
+            "mean": part["total"] / part["n"],
+        }
+    ).reset_index(drop=True)

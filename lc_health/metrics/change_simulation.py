@@ -3,7 +3,9 @@ see a real change. Used by tests/test_change_simulation.py and scripts/simulate_
 
 Generating model (per simulated quarter, two rounds, every factor):
 - each person has a true score per factor: the factor's mean + a person effect (sd 0.7);
-- each round adds an occasion effect per person and factor (sd 0.5), and each statement a
+- each round adds an occasion effect per person and factor (sd 0.4, so a factor score's
+  correlation between two quarters is about 0.66, within the 0.6-0.8 usual for attitude
+  scales re-asked after months), and each statement a
   little noise of its own (sd 0.4); every answer is rounded to 1..5 and clipped; a person's
   factor score is the mean of the factor's statements (two, as for most factors);
 - 20 people answer each round; 80% of them (16) answer both rounds through their personal
@@ -42,7 +44,7 @@ class Setup:
     linked_share: float = 0.8
     statements: int = 2
     person_sd: float = 0.7
-    occasion_sd: float = 0.5
+    occasion_sd: float = 0.4
     statement_sd: float = 0.4
     mean_low: float = 3.0
     mean_high: float = 4.0

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from lc_health.disclosure import hidden
 from lc_health.instrument import Instrument
 
 STRONG = "strong"
@@ -128,12 +129,17 @@ def band(mean: float | None) -> str | None:
 
 
 def summarise_sums(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Add mean, sd, ci_low, ci_high, band and suppressed to rows with n, total, total_sq.
+    """Add mean, sd, ci_low, ci_high, band, uncertain and suppressed to rows with n, total,
+    total_sq.
 
-    Rows with n below the threshold keep their n (the count of respondents is not an answer) but
-    every statistic is NA and `suppressed` is True. (NumPy throughout: dashboards call this for
-    every table they show.)
+    The interval is a 95% interval that stays inside 1..5 (change.mean_interval: a t interval
+    on the logit scale); `uncertain` marks a band whose interval reaches into another band.
+    Rows with n below the threshold keep their n (the count of respondents is not an answer)
+    but every statistic is NA and `suppressed` is True. (NumPy throughout: dashboards call this
+    for every table they show.)
     """
+    from lc_health.metrics.change import mean_interval, uncertain_band  # (change imports core)
+
     n = sums["n"].to_numpy(dtype="float64")
     total = sums["total"].to_numpy(dtype="float64")
     total_sq = sums["total_sq"].to_numpy(dtype="float64")
@@ -141,47 +147,34 @@ def summarise_sums(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
         mean = total / n
         var = np.where(n > 1, (total_sq - n * mean**2) / (n - 1), np.nan)
         sd = np.sqrt(np.clip(var, 0.0, None))
-        half = sd / np.sqrt(n) * _t975_values(n - 1)
-    suppressed = sums["n"].to_numpy() < threshold
+    low, high = mean_interval(n, total, total_sq)
+    suppressed = hidden(sums["n"].to_numpy(), threshold)
     shown_mean = np.where(suppressed, np.nan, mean)
     out = sums.drop(columns=["total", "total_sq"])
     out["mean"] = shown_mean
     out["sd"] = np.where(suppressed, np.nan, sd)
-    out["ci_low"] = np.where(suppressed, np.nan, mean - half)
-    out["ci_high"] = np.where(suppressed, np.nan, mean + half)
+    out["ci_low"] = np.where(suppressed, np.nan, low)
+    out["ci_high"] = np.where(suppressed, np.nan, high)
     out["band"] = _band_array(shown_mean)
+    out["uncertain"] = uncertain_band(out["ci_low"].to_numpy(), out["ci_high"].to_numpy())
     out["suppressed"] = suppressed
     return out
 
 
-def latest_health(rounds: pd.DataFrame, health: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Each community's most recent round with responses, its health index and the change.
+def latest_health(rounds: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Each community's most recent published round, its health index and the change verdict.
 
-    rounds: round_id, community_id, period, responses. health: round_id, n, total, total_sq
-    (scope 'health'). Returns community_id, period, responses, n, mean, band, suppressed,
-    previous_period, change (NA when either round is suppressed).
+    rounds: round_id, community_id, period, responses, n, total, total_sq (scope 'health'),
+    status, difference (store.dashboard.health_by_round). Returns community_id, period,
+    responses, n, mean, band, uncertain, suppressed, status, difference (the difference only
+    where the change is clear: no raw difference without its verdict).
     """
-    answered = rounds.loc[
-        rounds["responses"] > 0, ["round_id", "community_id", "period", "responses"]
-    ]
-    scored = answered.merge(
-        health[["round_id", "n", "total", "total_sq"]], on="round_id", how="left"
-    )
-    scored[["n", "total", "total_sq"]] = scored[["n", "total", "total_sq"]].fillna(0)
-    scored = summarise_sums(scored, threshold).sort_values(["community_id", "period"])
-    scored["previous_period"] = scored.groupby("community_id")["period"].shift(1)
-    scored["change"] = scored.groupby("community_id")["mean"].diff()
-    columns = [
-        "community_id",
-        "period",
-        "responses",
-        "n",
-        "mean",
-        "band",
-        "suppressed",
-        "previous_period",
-        "change",
-    ]
+    answered = rounds.loc[rounds["responses"] > 0]
+    scored = summarise_sums(answered.copy(), threshold).sort_values(["community_id", "period"])
+    clear = scored["status"].isin(["improved", "declined"])
+    scored["difference"] = scored["difference"].where(clear)
+    columns = ["community_id", "period", "responses", "n", "mean", "band", "uncertain",
+               "suppressed", "status", "difference"]  # fmt: skip
     latest = scored.groupby("community_id").tail(1)[columns]
     return latest.reset_index(drop=True)
 
@@ -272,7 +265,22 @@ def feedback(own: pd.DataFrame, everyone: pd.DataFrame, threshold: int) -> pd.Da
     ).reset_index()
     out = own.rename(columns={"score": "own"}).merge(stats, on="factor", how="outer")
     out["n"] = out["n"].fillna(0).astype(int)
-    out["suppressed"] = out["n"] < threshold
+    out["suppressed"] = hidden(out["n"], threshold)
     for column in ("median", "q1", "q3"):
         out[column] = out[column].mask(out["suppressed"])
+    return out.sort_values("factor").reset_index(drop=True)
+
+
+def feedback_published(own: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """A participant's own factor scores next to their community's published picture.
+
+    own: factor, score. published: factor, n, q1, median, q3 (published factors only).
+    Returns factor, own, median, q1, q3, n, suppressed (True where the factor was not
+    published: no community figures).
+    """
+    out = own.rename(columns={"score": "own"}).merge(
+        published[["factor", "n", "q1", "median", "q3"]], on="factor", how="outer"
+    )
+    out["n"] = out["n"].fillna(0).astype(int)
+    out["suppressed"] = out["median"].isna()
     return out.sort_values("factor").reset_index(drop=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lc_health.disclosure import hidden
 from lc_health.instrument import Instrument
 
 
@@ -27,8 +28,8 @@ def force_field(
     when fewer than `threshold` respondents answered the question; changes are NA when either
     round is below it. With `layer`, only lines where a side plays at that layer are kept.
     """
-    shown = respondents >= threshold
-    before = previous_counts is not None and previous_respondents >= threshold
+    shown = not hidden(respondents, threshold)
+    before = previous_counts is not None and not hidden(previous_respondents, threshold)
     now_n = dict(zip(counts["force_id"], counts["n"], strict=True))
     prev_n = (
         dict(zip(previous_counts["force_id"], previous_counts["n"], strict=True))

@@ -1,5 +1,6 @@
 """A community's round: the factors x layers matrix, per-factor distributions and intervals,
-disagreement, and change since the previous round.
+and disagreement. (Change since the previous round is computed when a round is published:
+metrics.change and metrics.publication.)
 
 Inputs are the tallies of one or two rounds (see store/tallies.py): score sums (scope, key, n,
 total, total_sq) and item counts (item_id, n1..n5, n_dk).
@@ -7,13 +8,12 @@ total, total_sq) and item counts (item_id, n1..n5, n_dk).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
+from lc_health.disclosure import hidden
 from lc_health.instrument import Instrument
-from lc_health.metrics.core import summarise_sums, t975
+from lc_health.metrics.core import summarise_sums
 from lc_health.scoring import CELL, FACTOR, HEALTH, LAYER
 
 # A factor is a conversation starter when answers spread widely: a respondent-level standard
@@ -97,7 +97,7 @@ def factor_table(
     base = pd.DataFrame({"factor": [f.id for f in instrument.factors]})
     out = base.merge(scores, on="factor", how="left")
     out["n"] = out["n"].fillna(0).astype(int)
-    out["suppressed"] = out["n"] < threshold
+    out["suppressed"] = hidden(out["n"], threshold)
     out = out.merge(factor_distribution(items, instrument), on="factor", how="left")
     for column in ("n1", "n2", "n3", "n4", "n5", "n_dk", "answered"):
         out[column] = out[column].fillna(0).astype(int)
@@ -115,50 +115,10 @@ def factor_table(
     return out.sort_values(["suppressed", "mean"], na_position="last").reset_index(drop=True)
 
 
-def welch_difference(now: pd.DataFrame, before: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Change between two rounds per key, with a 95% interval of the difference (Welch).
-
-    now, before: key, n, total, total_sq. Returns key, mean, previous, difference, ci_low,
-    ci_high, status (improved / declined / no_clear_change / not_comparable).
-    """
-    a = summarise_sums(now, threshold).set_index("key")
-    b = summarise_sums(before, threshold).set_index("key")
-    keys = a.index.union(b.index)
-    rows = []
-    for key in keys:
-        row: dict[str, object] = {"key": key, "mean": np.nan, "previous": np.nan}
-        x = a.loc[key] if key in a.index else None
-        y = b.loc[key] if key in b.index else None
-        if x is not None:
-            row["mean"] = x["mean"]
-        if y is not None:
-            row["previous"] = y["mean"]
-        comparable = x is not None and y is not None and not x["suppressed"] and not y["suppressed"]
-        if not comparable:
-            row |= {"difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                    "status": NOT_COMPARABLE}  # fmt: skip
-            rows.append(row)
-            continue
-        assert x is not None and y is not None
-        diff = float(x["mean"] - y["mean"])
-        va, vb = float(x["sd"]) ** 2 / x["n"], float(y["sd"]) ** 2 / y["n"]
-        se = math.sqrt(va + vb)
-        if se == 0:
-            half = 0.0
-        else:
-            df = (va + vb) ** 2 / (va**2 / (x["n"] - 1) + vb**2 / (y["n"] - 1))
-            half = t975(df) * se
-        low, high = diff - half, diff + half
-        status = IMPROVED if low > 0 else DECLINED if high < 0 else NO_CLEAR_CHANGE
-        row |= {"difference": diff, "ci_low": low, "ci_high": high, "status": status}
-        rows.append(row)
-    columns = ["key", "mean", "previous", "difference", "ci_low", "ci_high", "status"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def change(now: pd.DataFrame, before: pd.DataFrame, scope: str, threshold: int) -> pd.DataFrame:
-    """welch_difference for one scope (factor, layer, health) of two rounds' score sums."""
-    return welch_difference(_scope(now, scope), _scope(before, scope), threshold)
+def scope_means(sums: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """key, mean of one scope's published sums."""
+    part = _scope(sums, scope)
+    return pd.DataFrame({"key": part["key"], "mean": part["total"] / part["n"]})
 
 
 def attention_order(factors: pd.DataFrame, changes: pd.DataFrame) -> list[int]:
@@ -185,5 +145,5 @@ def layer_indices(sums: pd.DataFrame, instrument: Instrument, threshold: int) ->
     base = pd.DataFrame({"layer": [x.id for x in instrument.layers]})
     out = base.merge(frame, on="layer", how="left")
     out["n"] = out["n"].fillna(0).astype(int)
-    out["suppressed"] = out["n"] < threshold
+    out["suppressed"] = hidden(out["n"], threshold)
     return out

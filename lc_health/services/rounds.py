@@ -11,11 +11,14 @@ from datetime import date
 
 from sqlmodel import Session
 
+from lc_health.disclosure import Policy
 from lc_health.errors import Invalid, Problem, check
-from lc_health.instrument import Instrument
+from lc_health.instrument import Instrument, Registry
 from lc_health.models import Community, Round
 from lc_health.periods import Period
+from lc_health.services.publication import instrument_for
 from lc_health.store import audit
+from lc_health.store import publication as pstore
 from lc_health.store import rounds as rstore
 
 
@@ -90,12 +93,32 @@ def _round(session: Session, round_id: int) -> tuple[Round, str]:
     return rnd, f"{name} {rnd.period}"
 
 
-def close_round(*, session: Session, round_id: int, actor: str) -> Round:
-    """Stop accepting answers now (raises Invalid for an unknown round). Closing a round that
-    is already closed is allowed and recorded again."""
+def close_round(
+    *, session: Session, round_id: int, actor: str, registry: Registry, policy: Policy
+) -> Round:
+    """Stop accepting answers now and publish the round's figures (raises Invalid for an unknown
+    round). Closing a round that is already closed is allowed and recorded again; a reopened
+    round is published anew only with enough new responses (store.publication)."""
     _, target = _round(session, round_id)
     rnd = rstore.close_now(session=session, round_id=round_id)
     audit.record(session=session, actor=actor, action="round.close", target=target)
+    session.flush()
+    outcome = pstore.publish(
+        session,
+        round_id=round_id,
+        instrument_for=instrument_for(registry),
+        policy=policy,
+        today=date.today(),
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        action=f"round.{outcome.status}",
+        target=target,
+        detail=f"new responses since the last publication: {outcome.new_counted}"
+        if outcome.status == "kept"
+        else "",
+    )
     return rnd
 
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from lc_health.errors import Problem, check
-from lc_health.models import Community, Round
+from lc_health.models import Community, Publication, Round
 from lc_health.periods import Period
 from lc_health.store import ids
 
@@ -186,6 +186,10 @@ def open_now(*, session: Session, round_id: int, today: date) -> Round:
     rnd.opens_on = min(rnd.opens_on, today)
     rnd.closed_manually = False
     session.add(rnd)
+    published = session.get(Publication, round_id)
+    if published is not None:
+        published.for_closes_on = None
+        session.add(published)
     return rnd
 
 
@@ -212,6 +216,11 @@ def reopen(*, session: Session, round_id: int, today: date, closes_on: date | No
     rnd.opens_on = min(rnd.opens_on, today)
     rnd.closed_manually = False
     session.add(rnd)
+    published = session.get(Publication, round_id)
+    if published is not None:
+        # Its next closing, by hand or by date, is looked at anew (store.publication).
+        published.for_closes_on = None
+        session.add(published)
     return rnd
 
 

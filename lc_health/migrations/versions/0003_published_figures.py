@@ -52,6 +52,8 @@ def upgrade() -> None:
         sa.Column("health_respondents", sa.Integer(), nullable=False),
         sa.Column("forces_respondents", sa.Integer(), nullable=False),
         sa.Column("previous_round_id", sa.Integer(), nullable=True),
+        sa.Column("for_closes_on", sa.Date(), nullable=True),
+        sa.Column("for_manual", sa.Boolean(), nullable=False),
         sa.Column("from_tallies", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["round_id"], ["round.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("round_id"),

@@ -1,0 +1,45 @@
+"""Publishing closed rounds for the app and the CLI: the figures of every round that closed
+(by hand or by its date) are fixed under the disclosure policy before anyone reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Engine
+
+from lc_health import db
+from lc_health.config import Settings
+from lc_health.disclosure import Policy
+from lc_health.instrument import Instrument, Registry
+from lc_health.models import Round
+from lc_health.store import publication as pstore
+from lc_health.store.publication import InstrumentFor, Outcome
+
+
+def instrument_for(registry: Registry) -> InstrumentFor:
+    """The instrument a round asked (its own version, not the latest)."""
+
+    def find(rnd: Round) -> Instrument:
+        return registry.get(rnd.instrument_id, rnd.instrument_version)
+
+    return find
+
+
+def publish_due(
+    *,
+    engine: Engine,
+    registry: Registry,
+    settings: Settings,
+    today: date | None = None,
+    community_ids: Iterable[int] | None = None,
+) -> list[Outcome]:
+    """Publish every round that closed since it was last looked at, in one transaction."""
+    with db.write_session(engine) as session:
+        return pstore.publish_due(
+            session,
+            today=today or date.today(),
+            instrument_for=instrument_for(registry),
+            policy=Policy.from_settings(settings),
+            community_ids=community_ids,
+        )
