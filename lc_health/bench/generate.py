@@ -212,7 +212,22 @@ def _load_batch(
     )
 
 
-def _load_tallies(loader: Loader, batch: Batch, instrument: Instrument, rounds: int) -> None:
+PUBLICATION_COLUMNS = (
+    "round_id", "published_at", "responses", "personal", "open_link", "paper", "imported",
+    "counted", "invited", "health_respondents", "forces_respondents", "previous_round_id",
+    "for_closes_on", "for_manual", "from_tallies",
+)  # fmt: skip
+
+
+def _load_tallies(
+    loader: Loader, batch: Batch, instrument: Instrument, rounds: int, closed: ClosedRounds
+) -> None:
+    """The running tallies of every round and, for the closed rounds, their published figures.
+
+    The synthetic rounds have no personal links and no statement below the threshold, so their
+    published figures are the tallies of the groups that reach it (what store.publication would
+    compute from the raw answers, without the quartiles, changes and breakdowns the benchmark
+    does not read)."""
     tallies = tally_rows(batch, np.arange(1, rounds + 1, dtype=np.int64), instrument)
     loader.rows(
         "roundtally", ("round_id", "responses", "forces_respondents", "raw_purged"), tallies.rounds
@@ -220,6 +235,56 @@ def _load_tallies(loader: Loader, batch: Batch, instrument: Instrument, rounds: 
     loader.rows("itemtally", ITEM_TALLY_COLUMNS, tallies.items)
     loader.rows("scoretally", SCORE_TALLY_COLUMNS, tallies.scores)
     loader.rows("forcetally", ("round_id", "force_id", "n"), tallies.forces)
+    k = closed.threshold
+    items = [r for r in tallies.items if closed.is_closed(r[0]) and sum(r[2:7]) >= k]
+    scores = [r for r in tallies.scores if closed.is_closed(r[0]) and r[3] >= k]
+    health = {r[0]: r[3] for r in scores if r[1] == "health"}
+    published = {}
+    for round_id, responses, forces_respondents, _ in tallies.rounds:
+        if closed.is_closed(round_id) and responses:
+            published[round_id] = forces_respondents if forces_respondents >= k else 0
+    loader.rows("publisheditem", ITEM_TALLY_COLUMNS, items)
+    loader.rows("publishedscore", SCORE_TALLY_COLUMNS, scores)
+    loader.rows(
+        "publishedforce",
+        ("round_id", "force_id", "n"),
+        (r for r in tallies.forces if published.get(r[0])),
+    )
+    loader.rows(
+        "publication",
+        PUBLICATION_COLUMNS,
+        (
+            (round_id, loader.stamp(closed.published_at), responses, 0, responses, 0, 0,
+             responses, 0, health.get(round_id, 0), published[round_id],
+             round_id - 1 if closed.is_closed(round_id - 1) and (round_id - 1) % closed.rounds
+             else None, closed.closes_on(round_id), False, False)
+            for round_id, responses, _, _ in tallies.rounds
+            if round_id in published
+        ),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClosedRounds:
+    """Which synthetic rounds have closed (every quarter before the current one)."""
+
+    rounds: int  # per community
+    quarters: list[Period]
+    today: date
+    threshold: int = 5
+
+    @property
+    def published_at(self) -> datetime:
+        return datetime(self.today.year, self.today.month, self.today.day, tzinfo=UTC)
+
+    def _quarter(self, round_id: int) -> Period:
+        return self.quarters[(round_id - 1) % self.rounds]
+
+    def is_closed(self, round_id: int) -> bool:
+        return round_id >= 1 and self._quarter(round_id).last_day < self.today
+
+    def closes_on(self, round_id: int) -> date:
+        return self._quarter(round_id).last_day
 
 
 def generate(
@@ -251,7 +316,8 @@ def generate(
             people=scale.people, respondents=scale.respondents,
         )  # fmt: skip
         _load_batch(loader, batch, responses + 1, people, opens, instrument)
-        _load_tallies(loader, batch, instrument, scale.communities * scale.rounds)
+        closed = ClosedRounds(scale.rounds, periods(scale.rounds, today), today)
+        _load_tallies(loader, batch, instrument, scale.communities * scale.rounds, closed)
         responses += len(batch.round_index)
         answers += batch.values.size
         marks += int(batch.marks.sum())

@@ -16,10 +16,16 @@ from lc_health import metrics
 from lc_health.instrument import Instrument
 from lc_health.metrics import breakdowns, forces, portfolio, review, trends
 from lc_health.periods import Period
+from lc_health.round_review import (
+    RoundView,
+    answered_rounds,
+    changes_of,
+    factor_frames,
+    round_view,
+)
 from lc_health.scoring import FACTOR, HEALTH, LAYER
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
-from lc_health.store import responses as rstore
 
 
 @dataclass(frozen=True)
@@ -51,43 +57,29 @@ def take_store_seconds() -> float:
     return seconds
 
 
-def _round_frames(data: dashboard.CommunityData) -> tuple[int, int | None]:
-    """The latest round with responses and the one before it (as the review page picks)."""
-    answered = data.rounds[data.rounds["responses"] > 0].sort_values("period")
-    ids = answered["round_id"].tolist()
-    return int(ids[-1]), (int(ids[-2]) if len(ids) > 1 else None)
-
-
-def _of(frame: pd.DataFrame, round_id: int | None) -> pd.DataFrame:
-    return frame[frame["round_id"] == round_id].drop(columns="round_id").reset_index(drop=True)
-
-
-def _respondents(data: dashboard.CommunityData, round_id: int | None) -> int:
-    row = data.force_respondents[data.force_respondents["round_id"] == round_id]
-    return int(row["forces_respondents"].iloc[0]) if len(row) else 0
+def _views(data: dashboard.CommunityData) -> RoundView:
+    """The latest published round with responses (as the review page picks)."""
+    answered = answered_rounds(data)
+    return round_view(data, int(answered["round_id"].iloc[-1]))
 
 
 def community_review(session: Session, ctx: Context) -> object:
-    """The lead's round review: headline, layers, factors, change, attention, breakdowns."""
+    """The lead's round review: headline, layers, factors, change, attention, breakdowns and
+    comments, as the page reads and computes them."""
     with store_time():
         data = dashboard.community_data(session=session, community_id=ctx.community_id)
-    now_id, before_id = _round_frames(data)
-    now, before = _of(data.scores, now_id), _of(data.scores, before_id)
+    view = _views(data)
     ins, k = ctx.instrument, ctx.threshold
-    review.health(now, k)
-    review.change(now, before, HEALTH, k)
-    factors = review.factor_table(now, _of(data.items, now_id), ins, k)
-    changes = review.change(now, before, FACTOR, k)
+    review.health(view.scores, k)
+    changes_of(view, HEALTH)
+    factors, changes = factor_frames(view, ins, k)
     review.attention_order(factors, changes)
-    review.layer_matrix(now, ins, k)
-    review.layer_indices(now, ins, k)
-    with store_time():
-        answers = rstore.round_answers(session=session, round_id=now_id)
-        profiles = rstore.round_profiles(session=session, round_id=now_id)
-        rstore.round_comments(session=session, round_id=now_id)
-    items = metrics.item_map(ins)
+    review.layer_matrix(view.scores, ins, k)
+    review.layer_indices(view.scores, ins, k)
     for by in ("role", "organisation_type"):
-        breakdowns.breakdown(answers, profiles, items, by, FACTOR, k)
+        breakdowns.published(view.groups, by, FACTOR)
+    with store_time():
+        dashboard.published_comments(session=session, round_id=view.round_id)
     return factors
 
 
@@ -103,11 +95,10 @@ def community_trends(session: Session, ctx: Context) -> object:
 def community_forces(session: Session, ctx: Context) -> object:
     with store_time():
         data = dashboard.community_data(session=session, community_id=ctx.community_id)
-    now_id, before_id = _round_frames(data)
+    view = _views(data)
     return forces.force_field(
-        _of(data.forces, now_id), _respondents(data, now_id),
-        _of(data.forces, before_id) if before_id else None, _respondents(data, before_id),
-        ctx.instrument, ctx.threshold,
+        view.forces, view.force_respondents, view.previous_forces,
+        view.previous_force_respondents, ctx.instrument, ctx.threshold,
     )  # fmt: skip
 
 
@@ -126,9 +117,8 @@ def portfolio_trends(session: Session, ctx: Context) -> object:
     median and middle half per period and the communities per reading band (as the page)."""
     with store_time():
         shown, too_few = dashboard.portfolio_shown_means(
-            session=session, community_ids=None, scores=portfolio.trend_scores(ctx.instrument),
-            threshold=ctx.threshold,
-        )  # fmt: skip
+            session=session, community_ids=None, scores=portfolio.trend_scores(ctx.instrument)
+        )
     means = portfolio.shown_means(shown)
     return (
         portfolio.spread_over_time(means, HEALTH),
@@ -143,9 +133,8 @@ def portfolio_forces(session: Session, ctx: Context) -> object:
         # As the page: the period and the one before it, for the shift between them.
         before = str(Period.parse(ctx.period).previous())
         totals, respondents = dashboard.portfolio_force_totals(
-            session=session, community_ids=None, threshold=ctx.threshold,
-            periods=[before, ctx.period],
-        )  # fmt: skip
+            session=session, community_ids=None, periods=[before, ctx.period]
+        )
     return forces.portfolio_shares(totals, respondents, ctx.instrument)
 
 
@@ -154,7 +143,7 @@ def communities_overview(session: Session, ctx: Context) -> object:
     with store_time():
         communities = cstore.communities_frame(session=session)
         rounds = dashboard.health_by_round(session=session, community_ids=None)
-    latest = metrics.latest_health(rounds, rounds, ctx.threshold)
+    latest = metrics.latest_health(rounds, ctx.threshold)
     return communities.merge(latest, on="community_id", how="left")
 
 

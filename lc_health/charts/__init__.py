@@ -8,6 +8,7 @@ from lc_health.charts.review import (
     distribution,
     layer_heatmap,
     means_with_intervals,
+    participation_days,
 )
 from lc_health.charts.trends import small_multiples
 
@@ -19,5 +20,6 @@ __all__ = [
     "health_bars",
     "layer_heatmap",
     "means_with_intervals",
+    "participation_days",
     "small_multiples",
 ]

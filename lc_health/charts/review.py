@@ -204,3 +204,31 @@ def change_chart(
     )  # fmt: skip
     chart: alt.LayerChart = (zero + interval + point).properties(height=alt.Step(ROW_STEP))
     return configure(chart, lang)
+
+
+def participation_days(
+    frame: pd.DataFrame, *, lang: str, titles: Mapping[str, str]
+) -> alt.LayerChart:
+    """Responses per day of an open round, with the running total as a line.
+
+    frame: day (date), responses. titles: x, responses, total.
+    """
+    data = frame.assign(day=pd.to_datetime(frame["day"]), total=frame["responses"].cumsum())
+    base = alt.Chart(data).encode(
+        x=alt.X("day:T", title=titles["x"], axis=alt.Axis(format="%d-%m", labelAngle=0))
+    )
+    bars = base.mark_bar(color=BAND_COLOURS["strong"], opacity=0.85).encode(
+        y=alt.Y("responses:Q", title=titles["responses"], axis=alt.Axis(tickMinStep=1)),
+        tooltip=[
+            alt.Tooltip("day:T", title=titles["x"], format="%d-%m-%Y"),
+            alt.Tooltip("responses:Q", title=titles["responses"]),
+            alt.Tooltip("total:Q", title=titles["total"]),
+        ],
+    )
+    line = base.mark_line(color=TEXT, strokeDash=[4, 3], point=True).encode(
+        y=alt.Y("total:Q", title=titles["total"], axis=alt.Axis(tickMinStep=1, orient="right"))
+    )
+    chart: alt.LayerChart = (
+        alt.layer(bars, line).resolve_scale(y="independent").properties(height=220)
+    )
+    return configure(chart, lang)

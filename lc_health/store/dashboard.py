@@ -1,5 +1,6 @@
-"""The data behind the dashboards, read from the per-round tallies only (never raw answers), so
-that a page stays fast at a thousand communities. These are the functions the benchmark times.
+"""The data behind the dashboards, read from the published figures only (never raw answers, never
+an open round's), so that a page stays fast at a thousand communities and shows nothing the
+disclosure policy did not publish. These are the functions the benchmark times.
 
 Each returns plain DataFrames; lc_health.metrics turns them into what pages show.
 """
@@ -22,13 +23,14 @@ from sqlmodel import Session, col
 from lc_health.models import (
     Action,
     Community,
-    ForceTally,
-    Invitation,
-    ItemTally,
-    Response,
+    Publication,
+    PublishedChange,
+    PublishedComment,
+    PublishedForce,
+    PublishedGroup,
+    PublishedItem,
+    PublishedScore,
     Round,
-    RoundTally,
-    ScoreTally,
 )
 from lc_health.store import ids
 from lc_health.store.communities import rounds_frame
@@ -52,84 +54,101 @@ def _typed_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFram
 
 @dataclass(frozen=True)
 class CommunityData:
-    """One community's tallies over all its rounds."""
+    """One community's rounds and everything published of them (closed rounds only)."""
 
-    rounds: pd.DataFrame  # round_id, period, opens_on, closes_on, ..., responses
-    scores: pd.DataFrame  # round_id, scope, key, n, total, total_sq
+    rounds: pd.DataFrame  # round_id, period, opens_on, closes_on, ..., responses (so far)
+    publications: pd.DataFrame  # PUBLICATION_COLUMNS: one row per published round
+    scores: pd.DataFrame  # round_id, scope, key, n, total, total_sq, q1, median, q3
     items: pd.DataFrame  # round_id, item_id, n1..n5, n_dk
     forces: pd.DataFrame  # round_id, force_id, n
-    force_respondents: pd.DataFrame  # round_id, forces_respondents
-    personal_links: int  # active personal invitations, for response rates
-    personal_responses: pd.DataFrame  # round_id, responses through a personal link
+    changes: pd.DataFrame  # round_id, scope, key, n_pairs, difference, ci_low, ci_high, ...
+    groups: pd.DataFrame  # round_id, dimension, category, scope, key, n, total, total_sq
     actions: pd.DataFrame  # action_id, round_id, period, factor_id, what, owner, due_on, status
 
 
+PUBLICATION_COLUMNS = (
+    "round_id", "published_at", "responses", "personal", "open_link", "paper", "imported",
+    "counted", "invited", "expected_headcount", "health_respondents", "forces_respondents",
+    "previous_round_id",
+)  # fmt: skip
+SCORE_COLUMNS = ("scope", "key", *SUMS, "q1", "median", "q3")
+CHANGE_COLUMNS = ("scope", "key", "n_pairs", "difference", "ci_low", "ci_high", "p_adjusted",
+                  "status")  # fmt: skip
+GROUP_COLUMNS = ("dimension", "category", "scope", "key", *SUMS)
+
+
+def _published(session: Session, model: Any, columns: Sequence[str], community_id: int) -> Any:
+    return _frame(
+        session,
+        sa_select(col(model.round_id), *(col(getattr(model, c)) for c in columns))
+        .join(Round, col(Round.id) == col(model.round_id))
+        .where(col(Round.community_id) == community_id),
+        ["round_id", *columns],
+    )
+
+
 def community_data(*, session: Session, community_id: int) -> CommunityData:
-    """Everything the lead's round review, trends and forces need for one community."""
+    """Everything the lead's round review, trends and forces need for one community: its
+    rounds, and of the closed ones what was published."""
     rounds = rounds_frame(session=session, community_ids=[community_id])
-    in_community = col(Round.community_id) == community_id
-    scores = _frame(
+    publications = _typed_frame(
         session,
-        sa_select(
-            col(ScoreTally.round_id),
-            col(ScoreTally.scope),
-            col(ScoreTally.key),
-            *(col(getattr(ScoreTally, c)) for c in SUMS),
-        )  # fmt: skip
-        .join(Round, col(Round.id) == col(ScoreTally.round_id))
-        .where(in_community, col(ScoreTally.n) > 0),
-        ["round_id", "scope", "key", *SUMS],
-    )
-    items = _frame(
-        session,
-        sa_select(
-            col(ItemTally.round_id),
-            col(ItemTally.item_id),
-            *(col(getattr(ItemTally, c)) for c in ITEMS),
-        )  # fmt: skip
-        .join(Round, col(Round.id) == col(ItemTally.round_id))
-        .where(in_community),
-        ["round_id", "item_id", *ITEMS],
-    )
-    forces = _frame(
-        session,
-        sa_select(col(ForceTally.round_id), col(ForceTally.force_id), col(ForceTally.n))
-        .join(Round, col(Round.id) == col(ForceTally.round_id))
-        .where(in_community, col(ForceTally.n) > 0),
-        ["round_id", "force_id", "n"],
-    )
-    respondents = _frame(
-        session,
-        sa_select(col(RoundTally.round_id), col(RoundTally.forces_respondents))
-        .join(Round, col(Round.id) == col(RoundTally.round_id))
-        .where(in_community),
-        ["round_id", "forces_respondents"],
-    )
-    links = session.execute(
-        sa_select(func.count()).where(
-            col(Invitation.community_id) == community_id,
-            col(Invitation.round_id).is_(None),
-            col(Invitation.revoked_at).is_(None),
-        )
-    ).scalar_one()
-    personal = _frame(
-        session,
-        sa_select(col(Response.round_id), func.count())
-        .join(Round, col(Round.id) == col(Response.round_id))
-        .where(in_community, col(Response.invitation_id).is_not(None))
-        .group_by(col(Response.round_id)),
-        ["round_id", "responses"],
+        sa_select(*(col(getattr(Publication, c)) for c in PUBLICATION_COLUMNS))
+        .join(Round, col(Round.id) == col(Publication.round_id))
+        .where(col(Round.community_id) == community_id),
+        list(PUBLICATION_COLUMNS),
     )
     return CommunityData(
         rounds=rounds,
-        scores=scores,
-        items=items,
-        forces=forces,
-        force_respondents=respondents,
-        personal_links=int(links),
-        personal_responses=personal,
+        publications=publications,
+        scores=_published(session, PublishedScore, SCORE_COLUMNS, community_id),
+        items=_published(session, PublishedItem, ("item_id", *ITEMS), community_id),
+        forces=_published(session, PublishedForce, ("force_id", "n"), community_id),
+        changes=_published(session, PublishedChange, CHANGE_COLUMNS, community_id),
+        groups=_published(session, PublishedGroup, GROUP_COLUMNS, community_id),
         actions=community_actions(session=session, community_id=community_id),
     )
+
+
+def latest_published_factors(
+    *, session: Session, community_id: int
+) -> tuple[str, int, pd.DataFrame] | None:
+    """The community's latest published round with factor figures: (period, responses, frame of
+    factor, n, q1, median, q3), or None when nothing was published yet."""
+    latest = session.execute(
+        sa_select(col(Round.id), col(Round.period), col(Publication.responses))
+        .join(Publication, col(Publication.round_id) == col(Round.id))
+        .join(PublishedScore, col(PublishedScore.round_id) == col(Round.id))
+        .where(col(Round.community_id) == community_id, col(PublishedScore.scope) == "factor")
+        .order_by(col(Round.period).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    round_id, period, responses = latest
+    frame = _frame(
+        session,
+        sa_select(
+            col(PublishedScore.key),
+            col(PublishedScore.n),
+            col(PublishedScore.q1),
+            col(PublishedScore.median),
+            col(PublishedScore.q3),
+        ).where(col(PublishedScore.round_id) == round_id, col(PublishedScore.scope) == "factor"),
+        ["factor", "n", "q1", "median", "q3"],
+    )
+    frame["factor"] = frame["factor"].astype(int)
+    return str(period), int(responses), frame
+
+
+def published_comments(*, session: Session, round_id: int) -> list[str]:
+    """A published round's comments, in their published order (leads only)."""
+    stmt = (
+        sa_select(col(PublishedComment.text))
+        .where(col(PublishedComment.round_id) == round_id)
+        .order_by(col(PublishedComment.position))
+    )
+    return [str(text) for text in session.execute(stmt).scalars()]
 
 
 def community_actions(*, session: Session, community_id: int) -> pd.DataFrame:
@@ -168,9 +187,9 @@ def portfolio_scores(
     periods: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Score sums of every visible community's rounds: community_id, period, scope, key, n,
-    total, total_sq (rows with n = 0 left out). One indexed join, no raw answers."""
+    total, total_sq (published rounds only). One indexed join, no raw answers."""
     rounds = _portfolio_rounds(community_ids)
-    scope: Any = col(ScoreTally.scope)
+    scope: Any = col(PublishedScore.scope)
     if periods is not None:
         rounds = rounds.where(col(Round.period).in_(sorted(set(periods))))
         if session.get_bind().dialect.name == "sqlite":
@@ -184,12 +203,12 @@ def portfolio_scores(
         sa_select(
             sub.c.community_id,
             sub.c.period,
-            col(ScoreTally.scope),
-            col(ScoreTally.key),
-            *(col(getattr(ScoreTally, c)) for c in SUMS),
+            col(PublishedScore.scope),
+            col(PublishedScore.key),
+            *(col(getattr(PublishedScore, c)) for c in SUMS),
         )  # fmt: skip
-        .join(sub, sub.c.id == col(ScoreTally.round_id))
-        .where(scope.in_(sorted(set(scopes))), col(ScoreTally.n) > 0)
+        .join(sub, sub.c.id == col(PublishedScore.round_id))
+        .where(scope.in_(sorted(set(scopes))))
     )
     return _frame(session, stmt, ["community_id", "period", "scope", "key", *SUMS])
 
@@ -197,13 +216,13 @@ def portfolio_scores(
 def portfolio_participation(
     *, session: Session, community_ids: Iterable[int] | None
 ) -> pd.DataFrame:
-    """community_id, period, responses, forces_respondents, for every visible round."""
+    """community_id, period, responses, forces_respondents, for every visible published
+    round (what its figures rest on)."""
     sub = _portfolio_rounds(community_ids).subquery()
     stmt = sa_select(
         sub.c.community_id, sub.c.period,
-        func.coalesce(col(RoundTally.responses), 0),
-        func.coalesce(col(RoundTally.forces_respondents), 0),
-    ).outerjoin(RoundTally, col(RoundTally.round_id) == sub.c.id)  # fmt: skip
+        col(Publication.responses), col(Publication.forces_respondents),
+    ).join(Publication, col(Publication.round_id) == sub.c.id)  # fmt: skip
     return _frame(session, stmt, ["community_id", "period", "responses", "forces_respondents"])
 
 
@@ -215,11 +234,9 @@ def portfolio_forces(
     if periods is not None:
         rounds = rounds.where(col(Round.period).in_(sorted(set(periods))))
     sub = rounds.subquery()
-    stmt = (
-        sa_select(sub.c.community_id, sub.c.period, col(ForceTally.force_id), col(ForceTally.n))
-        .join(sub, sub.c.id == col(ForceTally.round_id))
-        .where(col(ForceTally.n) > 0)
-    )
+    stmt = sa_select(
+        sub.c.community_id, sub.c.period, col(PublishedForce.force_id), col(PublishedForce.n)
+    ).join(sub, sub.c.id == col(PublishedForce.round_id))
     return _frame(session, stmt, ["community_id", "period", "force_id", "n"])
 
 
@@ -227,12 +244,11 @@ def portfolio_force_totals(
     *,
     session: Session,
     community_ids: Iterable[int] | None,
-    threshold: int,
     periods: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Forces across the portfolio, summed in the database over the rounds whose forces
-    question has at least `threshold` respondents (smaller rounds are left out entirely, so
-    they cannot be derived from the totals).
+    """Forces across the portfolio, summed in the database over the published rounds whose
+    forces were published (the others are left out entirely, so they cannot be derived from
+    the totals).
 
     Returns (totals: period, force_id, n) and (respondents: period, communities, respondents).
     """
@@ -240,17 +256,17 @@ def portfolio_force_totals(
     if periods is not None:
         rounds = rounds.where(col(Round.period).in_(sorted(set(periods))))
     sub = rounds.subquery()
-    shown = col(RoundTally.forces_respondents) >= threshold
+    shown = col(Publication.forces_respondents) > 0
     totals = (
-        sa_select(sub.c.period, col(ForceTally.force_id), func.sum(col(ForceTally.n)))
-        .join(sub, sub.c.id == col(ForceTally.round_id))
-        .join(RoundTally, col(RoundTally.round_id) == sub.c.id)
+        sa_select(sub.c.period, col(PublishedForce.force_id), func.sum(col(PublishedForce.n)))
+        .join(sub, sub.c.id == col(PublishedForce.round_id))
+        .join(Publication, col(Publication.round_id) == sub.c.id)
         .where(shown)
-        .group_by(sub.c.period, col(ForceTally.force_id))
+        .group_by(sub.c.period, col(PublishedForce.force_id))
     )
     respondents = (
-        sa_select(sub.c.period, func.count(), func.sum(col(RoundTally.forces_respondents)))
-        .join(sub, sub.c.id == col(RoundTally.round_id))
+        sa_select(sub.c.period, func.count(), func.sum(col(Publication.forces_respondents)))
+        .join(sub, sub.c.id == col(Publication.round_id))
         .where(shown)
         .group_by(sub.c.period)
     )
@@ -261,38 +277,51 @@ def portfolio_force_totals(
 
 
 def health_by_round(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
-    """Every visible round with responses and its health-index sums, in one query: round_id,
-    community_id, period, responses, n, total, total_sq (the communities overview)."""
+    """Every visible published round with responses and its published health-index sums (n = 0
+    when the index was not published), in one query: round_id,
+    community_id, period, responses, n, total, total_sq, and the published change of the
+    index since the previous round: status, difference (the communities overview)."""
     sub = _portfolio_rounds(community_ids).subquery()
     stmt = (
         sa_select(
             sub.c.id,
             sub.c.community_id,
             sub.c.period,
-            col(RoundTally.responses),
-            func.coalesce(col(ScoreTally.n), 0),
-            func.coalesce(col(ScoreTally.total), 0.0),
-            func.coalesce(col(ScoreTally.total_sq), 0.0),
+            col(Publication.responses),
+            func.coalesce(col(PublishedScore.n), 0),
+            func.coalesce(col(PublishedScore.total), 0.0),
+            func.coalesce(col(PublishedScore.total_sq), 0.0),
+            func.coalesce(col(PublishedChange.status), "not_comparable"),
+            col(PublishedChange.difference),
         )  # fmt: skip
-        .join(RoundTally, col(RoundTally.round_id) == sub.c.id)
+        .join(Publication, col(Publication.round_id) == sub.c.id)
         .outerjoin(
-            ScoreTally,
-            (col(ScoreTally.round_id) == sub.c.id) & (col(ScoreTally.scope) == HEALTH_SCOPE),
+            PublishedScore,
+            (col(PublishedScore.round_id) == sub.c.id)
+            & (col(PublishedScore.scope) == HEALTH_SCOPE),
         )
-        .where(col(RoundTally.responses) > 0)
+        .outerjoin(
+            PublishedChange,
+            (col(PublishedChange.round_id) == sub.c.id)
+            & (col(PublishedChange.scope) == HEALTH_SCOPE),
+        )
+        .where(col(Publication.responses) > 0)
     )
     return _frame(
-        session, stmt, ["round_id", "community_id", "period", "responses", "n", "total", "total_sq"]
-    )
+        session,
+        stmt,
+        ["round_id", "community_id", "period", "responses", "n", "total", "total_sq", "status",
+         "difference"],
+    )  # fmt: skip
 
 
 def portfolio_shown_means(
     *, session: Session, community_ids: Iterable[int] | None,
-    scores: Sequence[tuple[str, str]], threshold: int,
+    scores: Sequence[tuple[str, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """The portfolio over time, narrow: only the means of `scores` ((scope, key) pairs, e.g. the
-    health index and each layer) that pass the threshold, computed in the database, and the
-    rounds whose health index had too few respondents to show.
+    """The portfolio over time, narrow: only the published means of `scores` ((scope, key)
+    pairs, e.g. the health index and each layer), computed in the database, and the published
+    rounds whose health index had too few respondents to be published.
 
     One read of the visible rounds that have responses, and one per (scope, key) of round ids
     and means, each through the (scope, key, round_id, n, total) index: it holds everything
@@ -303,8 +332,8 @@ def portfolio_shown_means(
     """
     visible = (
         _portfolio_rounds(community_ids)
-        .join(RoundTally, col(RoundTally.round_id) == col(Round.id))
-        .where(col(RoundTally.responses) > 0)
+        .join(Publication, col(Publication.round_id) == col(Round.id))
+        .where(col(Publication.responses) > 0)
     )
     columns = ["round_id", "community_id", "period"]
     if session.get_bind().dialect.name == "postgresql":
@@ -321,7 +350,7 @@ def portfolio_shown_means(
     pairs: list[tuple[str, str]] = []
     healthy = np.zeros(len(rounds), dtype=bool)
     for scope, key in wanted:
-        round_ids, means = _shown_means_of(session, scope, key, threshold)
+        round_ids, means = _shown_means_of(session, scope, key)
         at = np.searchsorted(known, round_ids).clip(max=max(len(known) - 1, 0))
         visible_ = (known[at] == round_ids) if len(known) else np.zeros(len(at), dtype=bool)
         if (scope, key) == (HEALTH_SCOPE, ""):
@@ -348,26 +377,23 @@ def portfolio_shown_means(
 
 def _shown_means_statement(dialect: str) -> Any:
     passes = (
-        col(ScoreTally.scope) == bindparam("scope"),
-        col(ScoreTally.key) == bindparam("key"),
-        col(ScoreTally.n) >= bindparam("threshold"),
+        col(PublishedScore.scope) == bindparam("scope"),
+        col(PublishedScore.key) == bindparam("key"),
     )
-    round_id = col(ScoreTally.round_id)
-    mean = col(ScoreTally.total) / cast(col(ScoreTally.n), Float)
+    round_id = col(PublishedScore.round_id)
+    mean = col(PublishedScore.total) / cast(col(PublishedScore.n), Float)
     if dialect == "postgresql":  # each column as one array (see _pg_arrays)
         return sa_select(func.array_agg(round_id), func.array_agg(mean)).where(*passes)
     return sa_select(round_id, mean).where(*passes)
 
 
-def _shown_means_of(
-    session: Session, scope: str, key: str, threshold: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Round ids and means of one (scope, key) in every round where it passes the threshold,
+def _shown_means_of(session: Session, scope: str, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Round ids and means of one (scope, key) in every round where it was published,
     as arrays (numbers only, so no DataFrame needs building for them). The statement is
     compiled once (see tallies.DriverStatement): it runs five times for every trends read."""
     conn = session.connection()
-    stmt = driver_statement(conn, "portfolio:shown-means", _shown_means_statement)
-    params = stmt.params({"scope": scope, "key": key, "threshold": threshold})
+    stmt = driver_statement(conn, "portfolio:published-means", _shown_means_statement)
+    params = stmt.params({"scope": scope, "key": key})
     if conn.dialect.name == "postgresql":
         ids, means = _binary_row(session, stmt.sql, params) or (None, None)
         return np.array(ids or [], dtype=np.int64), np.array(means or [], dtype=np.float64)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lc_health.db import read_session, write_session
+from lc_health.disclosure import Policy
 from lc_health.errors import Invalid
 from lc_health.models import Role, Round
 from lc_health.periods import Period, period_label
@@ -179,7 +180,10 @@ def render() -> None:
                     session=session, round_id=rnd.id, today=today, actor=viewer.email
                 )
             elif action == "close":
-                rsvc.close_round(session=session, round_id=rnd.id, actor=viewer.email)
+                rsvc.close_round(
+                    session=session, round_id=rnd.id, actor=viewer.email,
+                    registry=app().registry, policy=Policy.from_settings(app().settings),
+                )  # fmt: skip
             else:
                 rsvc.reopen_round(
                     session=session,

@@ -11,7 +11,7 @@ from lc_health.i18n import format_number
 from lc_health.periods import period_label
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
-from lc_health.ui.context import app, language, t
+from lc_health.ui.context import app, language, publish_due, t
 from lc_health.ui.guard import require
 from lc_health.ui.widgets import band_labels, demo_notice, show_chart
 
@@ -23,11 +23,22 @@ def _overview(
     community_ids: frozenset[int] | None,
 ) -> pd.DataFrame:
     """The viewer's communities joined with their latest health."""
+    publish_due()
     with read_session(app().engine) as session:
         communities = cstore.communities_frame(session=session, community_ids=community_ids)
         rounds = dashboard.health_by_round(session=session, community_ids=community_ids)
-    latest = metrics.latest_health(rounds, rounds, threshold)
+    latest = metrics.latest_health(rounds, threshold)
     return communities.merge(latest, on="community_id", how="left")
+
+
+def change_text(status: object, difference: object, lang: str) -> str:
+    """A published change as words, with its size only when it is clear."""
+    if not isinstance(status, str):
+        return ""
+    words = t(f"change.{status}")
+    if status in ("improved", "declined"):
+        return f"{words} ({format_number(float(difference), lang, signed=True)})"  # type: ignore[arg-type]
+    return words
 
 
 def _reading(row: pd.Series, threshold: int) -> str:
@@ -85,9 +96,10 @@ def render() -> None:
             t("communities.col_responses"): frame["responses"].astype("Int64"),
             t("communities.col_health"): frame["mean"].map(lambda v: format_number(v, lang)),
             t("communities.col_reading"): frame.apply(_reading, axis=1, threshold=threshold),
-            t("communities.col_change"): frame["change"].map(
-                lambda v: format_number(v, lang, signed=True)
-            ),
+            t("communities.col_change"): [
+                change_text(status, difference, lang)
+                for status, difference in zip(frame["status"], frame["difference"], strict=True)
+            ],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")

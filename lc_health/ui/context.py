@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -9,6 +10,7 @@ import streamlit as st
 from lc_health.bootstrap import AppContext, StartupError, holds_demo_data, open_app
 from lc_health.i18n import LANGUAGES, normalise_language, translate
 from lc_health.production import STREAMLIT_OPTIONS
+from lc_health.services import publication
 
 LANG_KEY = "lang"
 
@@ -29,6 +31,21 @@ def app() -> AppContext:
         st.code(str(exc), language=None, wrap_lines=True)
         st.caption(translate(lang, "startup.hint"))
         st.stop()
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _publish_due(database_url: str, community_ids: tuple[int, ...] | None, day: str) -> int:  # noqa: ARG001
+    ctx = app()
+    done = publication.publish_due(
+        engine=ctx.engine, registry=ctx.registry, settings=ctx.settings, community_ids=community_ids
+    )
+    return len(done)
+
+
+def publish_due(community_ids: tuple[int, ...] | None = None) -> None:
+    """Publish rounds that closed by their date since the app started (at most once a minute per
+    set of communities and day): pages read published figures only."""
+    _publish_due(app().settings.database_url, community_ids, date.today().isoformat())
 
 
 @st.cache_data(show_spinner=False, ttl=60)

@@ -56,7 +56,7 @@ def _figures(row: pd.Series, change: pd.Series | None, lang: str) -> None:
     if change is not None and change["status"] != review.NOT_COMPARABLE:
         st.caption(
             t("conversation.change", verdict=t(f"change.{change['status']}"),
-              difference=format_number(change["difference"], lang, 2, signed=True))
+              difference=format_number(change["difference"], lang, signed=True))
         )  # fmt: skip
 
 
@@ -97,7 +97,7 @@ def _forces(factor: Factor, view: review_data.RoundView, instrument: Instrument,
         return
     st.subheader(t("conversation.forces"))
     counts = dict(zip(view.forces["force_id"], view.forces["n"], strict=True))
-    shown = view.force_respondents >= threshold
+    shown = view.force_respondents > 0  # published only when enough answered
     for kind in ("facilitating", "hindering"):
         lines = []
         for force in related:

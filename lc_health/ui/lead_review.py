@@ -3,22 +3,27 @@ per factor, change, forces, trends, breakdowns, comments and exports."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from lc_health.i18n import format_number
 from lc_health.metrics import review
 from lc_health.models import Role
 from lc_health.periods import period_label
-from lc_health.ui import review_data, review_exports, review_sections
+from lc_health.scoring import HEALTH
+from lc_health.ui import review_data, review_exports, review_participation, review_sections
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import pick_community, require
 from lc_health.ui.widgets import demo_notice
 
 
-def headline(view: review_data.RoundView, rate: float | None, lang: str, threshold: int) -> None:
+def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
+    """The round at a glance: what the figures rest on, the response rate, the health index
+    with its reading band, and its change only when the change is clear."""
+    ctx = app()
     now = review.health(view.scores, threshold)
-    before = review.health(view.previous_scores, threshold)
-    changes = review.change(view.scores, view.previous_scores, "health", threshold)
+    pub = view.publication
+    rate = review_data.response_rate(view)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("review.responses"), view.responses, border=True)
     c2.metric(
@@ -27,17 +32,22 @@ def headline(view: review_data.RoundView, rate: float | None, lang: str, thresho
         help=t("review.response_rate_help"),
         border=True,
     )
+    st.caption(channels_text(pub, threshold))
     if now is None or now["suppressed"]:
         c3.metric(t("communities.col_health"), "—", border=True)
-        st.info(t("review.round_hidden", threshold=threshold), icon=":material/visibility_off:")
+        st.info(
+            t("review.health_hidden", threshold=threshold, factors=ctx.settings.health_min_factors),
+            icon=":material/visibility_off:",
+        )
         return
-    delta = None
-    if before is not None and not before["suppressed"]:
-        delta = format_number(now["mean"] - before["mean"], lang, 2, signed=True)
+    health = review_data.changes_of(view, HEALTH)
+    status = str(health["status"].iloc[0]) if len(health) else None
+    clear = status in (review.IMPROVED, review.DECLINED)
     c3.metric(
         t("communities.col_health"),
         format_number(now["mean"], lang),
-        delta=delta,
+        # Colour and arrow only for a clear change (otherwise nothing moves on screen).
+        delta=format_number(health["difference"].iloc[0], lang, signed=True) if clear else None,
         help=t("review.health_help"),
         border=True,
     )
@@ -47,13 +57,30 @@ def headline(view: review_data.RoundView, rate: float | None, lang: str, thresho
         help=t("communities.bands_legend"),
         border=True,
     )
-    if len(changes) and view.previous_period:
-        status = changes["status"].iloc[0]
+    st.caption(
+        t("review.health_rests_on", n=int(now["n"]), factors=ctx.settings.health_min_factors)
+    )
+    if status is not None and view.previous_period:
         st.caption(
             t(f"review.health_{status}", period=period_label(view.previous_period))
             + " "
-            + t("review.change_rule")
+            + t("review.change_rule", min_change=format_number(ctx.settings.min_change, lang))
         )
+
+
+def channels_text(pub: pd.Series, threshold: int) -> str:
+    """What a round's figures rest on, by channel (so responses a lead typed in are visible)."""
+    text = t(
+        "review.channels",
+        responses=int(pub["responses"]),
+        personal=int(pub["personal"]),
+        open_link=int(pub["open_link"]),
+        paper=int(pub["paper"]),
+        imported=int(pub["imported"]),
+    )
+    if int(pub["open_link"]) and int(pub["counted"]) < int(pub["responses"]):
+        text += " " + t("review.open_not_counted", threshold=threshold)
+    return text
 
 
 def render() -> None:
@@ -66,6 +93,7 @@ def render() -> None:
     community = pick_community(viewer)
     assert community.id is not None
     data = review_data.community(ctx.settings.database_url, community.id)
+    review_participation.open_rounds(community.id, lang)
     rounds = review_data.answered_rounds(data)
     if rounds.empty:
         st.info(t("review.no_rounds"))
@@ -74,7 +102,8 @@ def render() -> None:
     view = review_data.round_view(data, round_id)
     row = data.rounds[data.rounds["round_id"] == round_id].iloc[0]
     instrument = ctx.registry.get(row["instrument_id"], int(row["instrument_version"]))
-    headline(view, review_data.response_rate(data, view), lang, threshold)
+    headline(view, lang, threshold)
+    review_participation.pending_note(round_id, threshold)
     factors, changes = review_data.factor_frames(view, instrument, threshold)
     tabs = st.tabs(
         [t("review.tab_layers"), t("review.tab_factors"), t("review.tab_change"),

@@ -16,7 +16,7 @@ from lc_health.metrics import portfolio
 from lc_health.models import Role
 from lc_health.periods import period_label
 from lc_health.ui import portfolio_exports
-from lc_health.ui.context import app, language, t
+from lc_health.ui.context import app, language, publish_due, t
 from lc_health.ui.guard import require
 from lc_health.ui.portfolio_data import (
     PortfolioData,
@@ -209,7 +209,6 @@ def _forces_tab(
     totals, respondents = force_totals(
         ctx.settings.database_url,
         frozenset(int(c) for c in chosen["community_id"]),
-        threshold,
         with_previous(periods, period),
     )
     history = mforces.portfolio_shares(totals, respondents, instrument)
@@ -262,7 +261,8 @@ def render() -> None:
     threshold = ctx.settings.anonymity_threshold
     st.title(t("portfolio.title"))
     demo_notice()
-    data = load(ctx.settings.database_url, viewer.community_ids, threshold)
+    publish_due()
+    data = load(ctx.settings.database_url, viewer.community_ids)
     if data.means.empty:
         st.info(t("portfolio.empty"))
         return

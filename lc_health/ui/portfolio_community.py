@@ -35,7 +35,7 @@ def render() -> None:
     view = review_data.round_view(data, round_id)
     row = data.rounds[data.rounds["round_id"] == round_id].iloc[0]
     instrument = ctx.registry.get(row["instrument_id"], int(row["instrument_version"]))
-    headline(view, review_data.response_rate(data, view), lang, threshold)
+    headline(view, lang, threshold)
     factors, changes = review_data.factor_frames(view, instrument, threshold)
     tabs = st.tabs([t("review.tab_layers"), t("review.tab_factors"), t("review.tab_change"),
                     t("review.tab_forces"), t("review.tab_trends"),

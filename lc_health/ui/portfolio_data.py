@@ -1,6 +1,6 @@
-"""Cached portfolio data, read from the tallies in a few narrow queries: the selected period's
-factor, layer and health means; health and layer means over all periods; forces summed in the
-database; and participation. Nothing is loaded that the page does not show."""
+"""Cached portfolio data, read from the published figures in a few narrow queries: the selected
+period's factor, layer and health means; health and layer means over all periods; forces summed
+in the database; and participation. Nothing is loaded that the page does not show."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class PortfolioData:
     communities: pd.DataFrame  # community_id, name, sector, region, phase, ...
     periods: list[str]  # periods with answers, oldest first
     means: pd.DataFrame  # shown health and layer means, all periods (community_id, period, ...)
-    too_few: pd.DataFrame  # community_id, period of rounds below the threshold
+    too_few: pd.DataFrame  # community_id, period of published rounds without a health index
     participation: pd.DataFrame  # community_id, period, responses, response_rate, ...
 
 
@@ -33,13 +33,12 @@ class PortfolioData:
 def load(
     database_url: str,  # noqa: ARG001  (part of the cache key)
     community_ids: frozenset[int] | None,
-    threshold: int,
 ) -> PortfolioData:
     with read_session(app().engine) as session:
         communities = cstore.communities_frame(session=session, community_ids=community_ids)
         means, too_few = dashboard.portfolio_shown_means(
             session=session, community_ids=community_ids,
-            scores=portfolio.trend_scores(app().registry.latest()), threshold=threshold,
+            scores=portfolio.trend_scores(app().registry.latest()),
         )  # fmt: skip
         part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
         personal = pstore.personal_responses(session=session, community_ids=community_ids)
@@ -76,14 +75,13 @@ def period_means(
 def force_totals(
     database_url: str,  # noqa: ARG001  (part of the cache key)
     community_ids: frozenset[int],
-    threshold: int,
     periods: tuple[str, ...],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Forces summed in the database over the chosen communities' rounds in these periods that
-    pass the threshold: (period, force_id, n) and (period, communities, respondents)."""
+    were published: (period, force_id, n) and (period, communities, respondents)."""
     with read_session(app().engine) as session:
         return dashboard.portfolio_force_totals(
-            session=session, community_ids=community_ids, threshold=threshold, periods=periods
+            session=session, community_ids=community_ids, periods=periods
         )
 
 

@@ -42,9 +42,7 @@ def sheets(
         ignore_index=True,
     )  # fmt: skip
     part = data.participation[data.participation["community_id"].isin(chosen["community_id"])]
-    totals, respondents = force_totals(
-        ctx.settings.database_url, ids, ctx.settings.anonymity_threshold, (period,)
-    )
+    totals, respondents = force_totals(ctx.settings.database_url, ids, (period,))
     top = mforces.portfolio_shares(totals, respondents, instrument)
     top = top[top["period"] == period]
     force_names = {f.id: f.name.get(lang) for f in instrument.forces}

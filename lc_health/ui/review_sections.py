@@ -6,14 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from lc_health import charts
+from lc_health.disclosure import hidden, too_few_text
 from lc_health.i18n import format_number
 from lc_health.instrument import Instrument
-from lc_health.metrics import breakdowns, forces, item_map, review, trends
+from lc_health.metrics import breakdowns, forces, review, trends
 from lc_health.periods import period_label
 from lc_health.scoring import FACTOR, LAYER
 from lc_health.store.dashboard import CommunityData
 from lc_health.ui.context import app, t
-from lc_health.ui.review_data import RoundView, round_raw
+from lc_health.ui.review_data import RoundView
+from lc_health.ui.review_data import comments as review_comments
 from lc_health.ui.widgets import band_labels, show_chart
 
 
@@ -39,7 +41,7 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
         layer_label=matrix["layer"].map(layer_names),
         band_label=matrix["band"].map(lambda b: labels.get(b, "") if isinstance(b, str) else ""),
         cell_text=[
-            "" if not asked else f"< {threshold}" if hidden else format_number(mean, lang)
+            "" if not asked else too_few_text(threshold) if hidden else format_number(mean, lang)
             for asked, hidden, mean in zip(
                 matrix["asked"], matrix["suppressed"], matrix["mean"], strict=True
             )
@@ -177,7 +179,7 @@ def force_field(view: RoundView, instrument: Instrument, lang: str, threshold: i
         view.forces, view.force_respondents, view.previous_forces,
         view.previous_force_respondents, instrument, threshold, layer=choice or None,
     )  # fmt: skip
-    if view.force_respondents < threshold:
+    if not view.force_respondents:
         st.info(t("review.forces_hidden", threshold=threshold))
         return
     names = {f.id: f.name.get(lang) for f in instrument.forces}
@@ -198,7 +200,7 @@ def force_field(view: RoundView, instrument: Instrument, lang: str, threshold: i
               "change": t("review.change_short")}  # fmt: skip
     show_chart(charts.force_field(frame, lang=lang, titles=titles), theme=None,
                     width="stretch")  # fmt: skip
-    if view.previous_period is not None and view.previous_force_respondents >= threshold:
+    if view.previous_period is not None and view.previous_force_respondents:
         st.caption(t("review.forces_change", period=period_label(view.previous_period)))
 
 
@@ -239,13 +241,11 @@ def trend(data: CommunityData, instrument: Instrument, lang: str, threshold: int
 
 def breakdown(view: RoundView, instrument: Instrument, lang: str, threshold: int) -> None:
     st.caption(t("review.breakdown_intro", threshold=threshold))
-    answers, profiles, _ = round_raw(app().settings.database_url, view.round_id)
     options = {"role": instrument.profile.roles, "organisation_type":
                instrument.profile.organisation_types}  # fmt: skip
     for by, choices in options.items():
         labels = {o.id: o.label.get(lang) for o in choices}
-        frame = breakdowns.breakdown(answers, profiles, item_map(instrument), by, "factor",
-                                     threshold)  # fmt: skip
+        frame = breakdowns.published(view.groups, by, FACTOR)
         st.subheader(t(f"review.breakdown_{by}"))
         if frame.empty or frame["group"].nunique() < 2:
             st.info(t("review.breakdown_none", threshold=threshold))
@@ -268,10 +268,10 @@ def comments(view: RoundView, sees_comments: bool) -> None:
     if not sees_comments:
         st.info(t("review.comments_not_for_you"))
         return
-    if view.responses < threshold:
+    texts = review_comments(app().settings.database_url, view.round_id)
+    if not texts and hidden(int(view.publication["counted"]), threshold):
         st.info(t("review.comments_hidden", threshold=threshold))
         return
-    _, _, texts = round_raw(app().settings.database_url, view.round_id)
     st.caption(t("review.comments_intro", count=len(texts)))
     if not texts:
         st.info(t("review.no_comments"))

@@ -1,5 +1,6 @@
-"""What a participant sees after answering: their own scores next to their community's picture,
-once enough people have answered, and their change since their previous round."""
+"""What a participant sees after answering: their own scores next to their community's published
+picture (this round's once it has closed, else the latest published round's), and their change
+since their previous round."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from lc_health.db import read_session
 from lc_health.i18n import format_number
 from lc_health.instrument import Instrument
 from lc_health.models import Round
-from lc_health.periods import Period
+from lc_health.periods import Period, period_label
 from lc_health.scoring import FACTOR, respondent_scores
+from lc_health.store import dashboard
 from lc_health.store import responses as rstore
 from lc_health.ui.context import app, language, t
 from lc_health.ui.widgets import show_chart
@@ -47,25 +49,21 @@ def show(
     """The personal feedback block."""
     ctx = app()
     lang = language()
-    threshold = ctx.settings.anonymity_threshold
-    assert rnd.id is not None
     with read_session(ctx.engine) as session:
-        everyone = rstore.round_answers(session=session, round_id=rnd.id)
-    count = everyone["response_id"].nunique()
+        found = dashboard.latest_published_factors(session=session, community_id=rnd.community_id)
     own = _own_factor_scores(answers, instrument)
     st.header(t("feedback.title"))
-    if count < threshold:
-        st.info(
-            t("feedback.too_few", threshold=threshold, count=count), icon=":material/hourglass:"
-        )
+    if found is None:
+        st.info(t("feedback.too_few"), icon=":material/hourglass:")
+        st.caption(t("feedback.why_closed"))
         if invitation_id is not None:
             st.caption(t("feedback.come_back"))
         _own_table(own, instrument, lang)
     else:
-        scores = metrics.respondent_factor_scores(everyone, metrics.item_map(instrument))
-        frame = metrics.feedback(own, scores, threshold)
+        period, responses, published = found
+        frame = metrics.feedback_published(own, published)
         frame["label"] = frame["factor"].map(lambda f: instrument.factor_by_id[f].short.get(lang))
-        st.caption(t("feedback.explain", count=count))
+        st.caption(t("feedback.explain", count=responses, period=period_label(period)))
         show_chart(
             charts.feedback_chart(
                 frame,
