@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from lc_health import db, importing
 from lc_health.auth import find_user
 from lc_health.bootstrap import StartupError, load_settings, seed_demo_if_empty
+from lc_health.disclosure import Audience, Policy
 from lc_health.errors import Invalid, Problem
 from lc_health.i18n import translate
 from lc_health.import_template import HEADER_ROW
@@ -163,11 +164,17 @@ def cmd_round_open(args: argparse.Namespace) -> int:
 
 
 def cmd_round_close(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    registry = load_registry(settings.surveys_dir)
     with _migrated_engine() as engine:
         try:
             with db.write_session(engine) as session:
                 rsvc.close_round(
-                    session=session, round_id=args.round, actor="lc-health round close"
+                    session=session,
+                    round_id=args.round,
+                    actor="lc-health round close",
+                    registry=registry,
+                    policy=Policy.from_settings(settings),
                 )
         except Invalid as exc:
             return _fail(f"round not closed: {_problems_text(exc)}")
@@ -359,6 +366,52 @@ def cmd_purge(_args: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FORMATS = ("json", "csv", "xlsx", "html")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """What one audience can see of a published round, in one format, to stdout or a file."""
+    from lc_health import report, round_export  # (documents load Altair: only when needed)
+    from lc_health.services.publication import publish_due
+
+    settings = load_settings()
+    registry = load_registry(settings.surveys_dir)
+    policy = Policy.from_settings(settings)
+    with _migrated_engine() as engine:
+        # A round that closed by its date is published before it is read, as the app does.
+        publish_due(engine=engine, registry=registry, settings=settings)
+        try:
+            with db.read_session(engine) as session:
+                doc = round_export.load_document(
+                    session=session,
+                    round_id=args.round,
+                    audience=Audience(args.audience),
+                    registry=registry,
+                    policy=policy,
+                )
+        except round_export.UnknownRound as exc:
+            return _fail(str(exc))
+    if args.format == "json":
+        data = round_export.to_json(doc)
+    elif args.format == "csv":
+        data = report.to_csv(round_export.to_tables(doc))
+    elif args.format == "xlsx":
+        data = report.to_excel(round_export.to_tables(doc))
+    else:
+        data = round_export.to_html(doc).encode("utf-8")
+    if args.output is None:
+        if args.format == "xlsx" and sys.stdout.isatty():
+            return _fail("an Excel file is not for the terminal: give -o FILE")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """The performance benchmark (lc_health.bench; imported only for this command)."""
     from lc_health.bench.command import run_command
@@ -421,6 +474,32 @@ def _add_record_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     imp.set_defaults(handler=cmd_import)
 
 
+def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write what a lead or a policy maker can see of a published round",
+        description="Write exactly what a community lead or a policy maker can see of one "
+        "round: its published figures (a round is published when it closes) and, for a lead, "
+        "its comments and the community's actions. JSON keeps full precision and is the same "
+        "bytes for the same database.",
+    )
+    export.add_argument("--round", type=int, required=True, help="the round's id")
+    export.add_argument(
+        "--as",
+        dest="audience",
+        choices=[Audience.lead.value, Audience.policy.value],
+        required=True,
+        help="whose view: lead (figures, comments, actions) or policy (figures only)",
+    )
+    export.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="json", help="the file format (default json)"
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, default=None, help="write to this file (default: stdout)"
+    )
+    export.set_defaults(handler=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lc-health", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -458,6 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     password.set_defaults(handler=cmd_user_password)
 
     _add_record_parsers(sub)
+    _add_export_parser(sub)
 
     ins = sub.add_parser("instrument", help="survey instrument files").add_subparsers(
         dest="instrument", required=True

@@ -42,22 +42,51 @@ class ReportTables:
         }
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and carriage
+# return, as the start of one after its own trimming).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe;
+    everything else as it is (numbers stay numbers)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """safe_cell on every text cell and column name."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
 def to_csv(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """All tables in one tidy CSV (a `table` column says which), UTF-8 with BOM for Excel."""
-    parts = [frame.assign(**{"table": name}) for name, frame in sheets.items() if len(frame)]
+    """All tables in one tidy CSV (a `table` column says which), UTF-8 with BOM for Excel; text
+    that would start a formula is made inert."""
+    parts = [
+        safe_frame(frame).assign(table=str(safe_cell(name)))
+        for name, frame in sheets.items()
+        if len(frame)
+    ]
     if not parts:
         return "table\n".encode("utf-8-sig")
     combined = pd.concat(parts, ignore_index=True)
     columns = ["table", *[c for c in combined.columns if c != "table"]]
-    return combined[columns].to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (RFC 4180): a carriage return inside a text is then quoted like a line feed.
+    return combined[columns].to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per table."""
+    """One sheet per table; text that would start a formula is made inert."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            safe_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
     return buffer.getvalue()
 
 
@@ -66,7 +95,7 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return str(vl_convert.vegalite_to_svg(chart.to_dict()))
 
 
-def _table_html(frame: pd.DataFrame) -> str:
+def table_html(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>"
@@ -99,7 +128,7 @@ def quarter_report(
         for heading, text, image in sections
     )
     no_actions = f"<p>{html.escape(tr('report.no_actions'))}</p>"
-    action_html = _table_html(actions) if not actions.empty else no_actions
+    action_html = table_html(actions) if not actions.empty else no_actions
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(lang)}"><head><meta charset="utf-8">
 <title>{html.escape(title)} · {html.escape(subtitle)}</title>

@@ -20,7 +20,8 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from lc_health import cli, db, import_template, importing
-from lc_health.instrument import Instrument
+from lc_health.disclosure import Policy
+from lc_health.instrument import Instrument, load_registry
 from lc_health.models import AuditEvent, Community, ImportBatch, Response, Round
 from lc_health.services import communities as csvc
 from lc_health.services import rounds as rsvc
@@ -392,7 +393,10 @@ def _service_write(
         rsvc.open_round(session=session, community_id=community_id, period="2026-Q4",
                         instrument=instrument, actor="lc-health round open")  # fmt: skip
     elif kind == "close":
-        rsvc.close_round(session=session, round_id=round_id, actor="lc-health round close")
+        rsvc.close_round(
+            session=session, round_id=round_id, actor="lc-health round close",
+            registry=load_registry(), policy=Policy(),
+        )  # fmt: skip
     else:
         frame = importing.read_table("juni.csv", (TEMPLATE_ROWS + "en,,,4,4,\n").encode())
         mapping = importing.suggest_mapping(list(frame.columns), instrument)
