@@ -9,18 +9,26 @@ See lc_health.disclosure for the rules; this module applies them in this order:
 3. score each respondent on what is left (factor, cell, layer; the health index and the layer
    indices only for respondents who scored enough factors: the coverage rule);
 4. publish each figure whose counted respondents reach the threshold, and nothing else.
+
+A round holds tens of respondents, not thousands: plain Python over its few hundred answers is
+far quicker here than pandas' per-call overhead (a round publishes in milliseconds).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from statistics import fmean
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lc_health.disclosure import Channel, Policy
+from lc_health.disclosure import Channel, Policy, shown_groups
 from lc_health.instrument import Instrument
-from lc_health.metrics.breakdowns import REMAINDER, shown_groups
+from lc_health.metrics.breakdowns import REMAINDER
+from lc_health.metrics.change import compare, holm, t_quantile, verdicts
 from lc_health.scoring import CELL, FACTOR, HEALTH, LAYER, cell_key
 
 ITEM_COLUMNS = ["n1", "n2", "n3", "n4", "n5", "n_dk"]
@@ -30,6 +38,8 @@ DIMENSIONS = ("role", "organisation_type")
 # Breakdowns show these scopes (the factor table, the layers and the index by group).
 GROUP_SCOPES = (HEALTH, LAYER, FACTOR)
 NOT_STATED = ""
+
+ScoreKey = tuple[str, str]  # (scope, key)
 
 
 @dataclass(frozen=True)
@@ -63,201 +73,231 @@ class Figures:
     groups: pd.DataFrame  # GROUP_COLUMNS
     comments: list[tuple[int, str]]  # (response_id, text), in publication order
     # Respondent-level scores of the published scopes (for changes; never stored):
-    # response_id, person, scope, key, score.
-    person_scores: pd.DataFrame = field(repr=False)
+    # (scope, key) -> [(person or None, score)].
+    person_scores: dict[ScoreKey, list[tuple[str | None, float]]] = field(repr=False)
 
 
-def _counted(raw: RoundRaw, policy: Policy, has_personal: bool) -> pd.Series:
-    """response_id -> whether the response counts towards the threshold."""
-    counts = [
-        policy.counts_towards(c, round_has_personal_links=has_personal)
-        for c in raw.responses["channel"]
+def _value(value: Any) -> int | None:
+    return None if value is None or value is pd.NA or value != value else int(value)
+
+
+def _answers(raw: RoundRaw) -> list[tuple[int, str, int | None]]:
+    frame = raw.answers
+    return [
+        (int(rid), str(item), _value(value))
+        for rid, item, value in zip(
+            frame["response_id"].tolist(),
+            frame["item_id"].tolist(),
+            frame["value"].astype(object).tolist(),
+            strict=True,
+        )
     ]
-    return pd.Series(counts, index=raw.responses["response_id"].to_numpy(), dtype=bool)
 
 
 def published_items(
-    answers: pd.DataFrame, counted: pd.Series, instrument: Instrument, policy: Policy
+    answers: Iterable[tuple[int, str, int | None]],
+    counted: dict[int, bool],
+    instrument: Instrument,
+    policy: Policy,
 ) -> set[str]:
     """Statements with at least the threshold of counted ratings (don't know is no rating)."""
-    known = answers[answers["item_id"].isin(instrument.item_by_id)]
-    rated = known[known["value"].notna()]
-    is_counted = rated["response_id"].map(counted).fillna(False).astype(bool)
-    raters = rated[is_counted.to_numpy()].groupby("item_id")["response_id"].nunique()
-    return {str(item) for item, n in raters.items() if policy.passes(int(n))}
+    raters: dict[str, int] = defaultdict(int)
+    for rid, item, value in answers:
+        if value is not None and counted.get(rid, False) and item in instrument.item_by_id:
+            raters[item] += 1
+    return {item for item, n in raters.items() if policy.passes(n)}
 
 
-def person_scores(answers: pd.DataFrame, instrument: Instrument, policy: Policy) -> pd.DataFrame:
-    """Each respondent's scores from the answers given: response_id, scope, key, score.
+def person_scores(
+    answers: Iterable[tuple[int, str, int | None]], instrument: Instrument, policy: Policy
+) -> dict[ScoreKey, dict[int, float]]:
+    """Each respondent's scores from the answers given: (scope, key) -> {response_id: score}.
 
     Factor and cell scores are the mean of the respondent's ratings on their statements; a
     layer index is the mean of their ratings in the layer and the health index the mean of
     their factor scores, each only when they scored enough of its factors (coverage rule).
     """
-    columns = ["response_id", "scope", "key", "score"]
-    items = pd.DataFrame(
-        [(i.id, i.factor, i.layer) for i in instrument.items],
-        columns=["item_id", "factor", "layer"],
-    )
-    rated = answers[answers["value"].notna()].merge(items, on="item_id", how="inner")
-    if rated.empty:
-        return pd.DataFrame(columns=columns)
-    rated = rated.assign(value=rated["value"].astype("float64"))
-    rated["factor_key"] = rated["factor"].astype(str)
-    rated["cell_key"] = [
-        cell_key(f, lay) for f, lay in zip(rated["factor"], rated["layer"], strict=True)
-    ]
-    parts = []
-    for scope, by in ((FACTOR, "factor_key"), (CELL, "cell_key"), (LAYER, "layer")):
-        means = rated.groupby(["response_id", by])["value"].mean().reset_index()
-        parts.append(means.set_axis(["response_id", "key", "score"], axis=1).assign(scope=scope))
-    factor_scores = parts[0]
-    # Layers: covered when the respondent scored enough of the factors the layer asks about.
-    asked = items.groupby("layer")["factor"].nunique()
-    scored = rated.groupby(["response_id", "layer"])["factor"].nunique().reset_index()
-    scored["enough"] = [
-        policy.covered(int(n), int(asked[layer]))
-        for n, layer in zip(scored["factor"], scored["layer"], strict=True)
-    ]
-    enough = scored.loc[scored["enough"], ["response_id", "layer"]].rename(columns={"layer": "key"})
-    parts[2] = parts[2].merge(enough, on=["response_id", "key"], how="inner")
-    per_person = factor_scores.groupby("response_id")["score"].agg(["mean", "size"])
-    covered = per_person[
-        [policy.covered(int(n), len(instrument.factors)) for n in per_person["size"]]
-    ]
-    parts.append(
-        pd.DataFrame(
-            {"response_id": covered.index, "key": "", "score": covered["mean"].to_numpy()}
-        ).assign(scope=HEALTH)
-    )
-    return pd.concat(parts, ignore_index=True)[columns]
+    ratings: dict[ScoreKey, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    layer_factors: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for rid, item_id, value in answers:
+        item = instrument.item_by_id.get(item_id)
+        if item is None or value is None:
+            continue
+        ratings[(FACTOR, str(item.factor))][rid].append(value)
+        ratings[(CELL, cell_key(item.factor, item.layer))][rid].append(value)
+        ratings[(LAYER, item.layer)][rid].append(value)
+        layer_factors[(rid, item.layer)].add(item.factor)
+    asked: dict[str, set[int]] = defaultdict(set)
+    for item in instrument.items:
+        asked[item.layer].add(item.factor)
+    scores: dict[ScoreKey, dict[int, float]] = {}
+    for (scope, key), people in ratings.items():
+        if scope == LAYER:
+            people = {
+                rid: values
+                for rid, values in people.items()
+                if policy.covered(len(layer_factors[(rid, key)]), len(asked[key]))
+            }
+        scores[(scope, key)] = {rid: fmean(values) for rid, values in people.items()}
+    factors: dict[int, list[float]] = defaultdict(list)
+    for (scope, _), scored in scores.items():
+        if scope == FACTOR:
+            for rid, score in scored.items():
+                factors[rid].append(score)
+    health = {
+        rid: fmean(values)
+        for rid, values in factors.items()
+        if policy.covered(len(values), len(instrument.factors))
+    }
+    if health:
+        scores[(HEALTH, "")] = health
+    return scores
 
 
-def _sums(scores: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    grouped = scores.assign(sq=scores["score"] ** 2).groupby(by, sort=True)
-    return grouped.agg(
-        n=("score", "size"), total=("score", "sum"), total_sq=("sq", "sum")
-    ).reset_index()
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    """Quartiles interpolated linearly between order statistics (as pandas and NumPy do by
+    default), without their per-call overhead."""
+    ordered = sorted(values)
+    last = len(ordered) - 1
+
+    def at(q: float) -> float:
+        position = q * last
+        below = int(position)
+        above = min(below + 1, last)
+        return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+    return at(0.25), at(0.5), at(0.75)
 
 
-def _counted_n(scores: pd.DataFrame, counted: pd.Series, by: list[str]) -> pd.Series:
-    flags = scores["response_id"].map(counted).fillna(False).astype(bool)
-    return scores[flags.to_numpy()].groupby(by).size()
+def _sums(values: Iterable[float]) -> tuple[int, float, float]:
+    n, total, total_sq = 0, 0.0, 0.0
+    for value in values:
+        n += 1
+        total += value
+        total_sq += value * value
+    return n, total, total_sq
 
 
-def _passing(frame: pd.DataFrame, counted_n: pd.Series, by: list[str], policy: Policy) -> pd.Series:
-    index = pd.MultiIndex.from_frame(frame[by]) if len(by) > 1 else pd.Index(frame[by[0]])
-    n = counted_n.reindex(index).fillna(0).to_numpy()
-    return pd.Series(policy.passes_each(n), index=frame.index)
-
-
-def _score_table(scores: pd.DataFrame, counted: pd.Series, policy: Policy) -> pd.DataFrame:
-    if scores.empty:
-        return pd.DataFrame(columns=SCORE_COLUMNS)
-    by = ["scope", "key"]
-    sums = _sums(scores, by)
-    quartiles = (
-        scores.groupby(by)["score"].quantile(np.array([0.25, 0.5, 0.75])).unstack().reset_index()
-    )
-    quartiles.columns = [*by, "q1", "median", "q3"]
-    table = sums.merge(quartiles, on=by)
-    keep = _passing(table, _counted_n(scores, counted, by), by, policy)
-    return table[keep.to_numpy()][SCORE_COLUMNS].reset_index(drop=True)
-
-
-def _item_table(answers: pd.DataFrame) -> pd.DataFrame:
-    if answers.empty:
-        return pd.DataFrame(columns=["item_id", *ITEM_COLUMNS])
-    values = answers["value"]
-    column = np.where(values.isna(), "n_dk", "n" + values.astype("string").fillna(""))
-    counts = pd.crosstab(answers["item_id"].to_numpy(), column)
-    counts = counts.reindex(columns=ITEM_COLUMNS, fill_value=0).astype(int)
-    counts.index.name = "item_id"
-    return counts.reset_index()
+def _item_table(answers: Iterable[tuple[int, str, int | None]]) -> pd.DataFrame:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ITEM_COLUMNS, 0))
+    for _, item, value in answers:
+        counts[item]["n_dk" if value is None else f"n{value}"] += 1
+    rows = [(item, *counts[item].values()) for item in sorted(counts)]
+    return pd.DataFrame(rows, columns=["item_id", *ITEM_COLUMNS])
 
 
 def _group_table(
-    scores: pd.DataFrame,
+    scores: dict[ScoreKey, dict[int, float]],
     responses: pd.DataFrame,
-    counted: pd.Series,
+    counted: dict[int, bool],
     policy: Policy,
 ) -> pd.DataFrame:
     """Breakdown sums by role and by organisation type, for groups that may be shown."""
-    parts = []
-    chosen = scores[scores["scope"].isin(GROUP_SCOPES)]
+    rows: list[tuple[Any, ...]] = []
+    ids = [int(r) for r in responses["response_id"].tolist()]
     for dimension in DIMENSIONS:
-        people = responses[["response_id", dimension]].rename(columns={dimension: "category"})
-        people["category"] = people["category"].fillna(NOT_STATED).astype(str)
-        people["counted"] = people["response_id"].map(counted).fillna(False).astype(bool)
-        sizes = people[people["counted"]].groupby("category").size()
-        shown, remainder = shown_groups(sizes, policy.threshold)
+        group_of = {
+            rid: NOT_STATED if g is None or g is pd.NA or g != g else str(g)
+            for rid, g in zip(ids, responses[dimension].astype(object).tolist(), strict=True)
+        }
+        sizes: dict[str, int] = defaultdict(int)
+        for rid, group in group_of.items():
+            sizes[group] += counted[rid]
+        shown, remainder = shown_groups(pd.Series(sizes, dtype="int64"), policy.threshold)
         if not shown:
             continue
-        people.loc[~people["category"].isin(shown), "category"] = REMAINDER
+        member = {rid: group if group in shown else REMAINDER for rid, group in group_of.items()}
         if remainder == 0:
-            people = people[people["category"] != REMAINDER]
-        with_group = chosen.merge(people[["response_id", "category"]], on="response_id")
-        by = ["category", "scope", "key"]
-        sums = _sums(with_group, by)
-        keep = _passing(sums, _counted_n(with_group, counted, by), by, policy)
-        # A key where any group falls short (many don't knows) is left out for every group:
-        # with the total published, the missing group's figure would follow from the others.
-        groups = set(people["category"])
-        complete = sums[keep.to_numpy()].groupby(["scope", "key"])["category"].nunique()
-        full = {k for k, n in complete.items() if n == len(groups)}
-        in_full = [(s, k) in full for s, k in zip(sums["scope"], sums["key"], strict=True)]
-        parts.append(sums[np.asarray(in_full, dtype=bool)].assign(dimension=dimension))
-    if not parts:
-        return pd.DataFrame(columns=GROUP_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[GROUP_COLUMNS]
+            member = {rid: group for rid, group in member.items() if group != REMAINDER}
+        categories = set(member.values())
+        found: list[tuple[Any, ...]] = []
+        for (scope, key), people in scores.items():
+            if scope not in GROUP_SCOPES:
+                continue
+            per: dict[str, list[float]] = defaultdict(list)
+            per_counted: dict[str, int] = defaultdict(int)
+            for rid, score in people.items():
+                category = member.get(rid)
+                if category is not None:
+                    per[category].append(score)
+                    per_counted[category] += counted[rid]
+            # A key where any group falls short (many don't knows) is left out for every
+            # group: with the total published, the missing group's figure would follow.
+            if set(per) != categories or not all(policy.passes(per_counted[g]) for g in categories):
+                continue
+            found += [(dimension, g, scope, key, *_sums(per[g])) for g in sorted(categories)]
+        rows += found
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
 def figures(
     raw: RoundRaw, instrument: Instrument, policy: Policy, *, has_personal_links: bool
 ) -> Figures:
     """The figures of one round that may be published (see the module docstring)."""
-    counted = _counted(raw, policy, has_personal_links)
-    channels = raw.responses["channel"].astype(str)
-    by_channel = {c.value: int((channels == c.value).sum()) for c in Channel}
-    items = published_items(raw.answers, counted, instrument, policy)
-    kept = raw.answers[raw.answers["item_id"].isin(items)]
+    ids = [int(r) for r in raw.responses["response_id"].tolist()]
+    channels = [str(c) for c in raw.responses["channel"].tolist()]
+    counted = {
+        rid: policy.counts_towards(channel, round_has_personal_links=has_personal_links)
+        for rid, channel in zip(ids, channels, strict=True)
+    }
+    by_channel = {c.value: channels.count(c.value) for c in Channel}
+    answers = _answers(raw)
+    items = published_items(answers, counted, instrument, policy)
+    kept = [a for a in answers if a[1] in items]
     scores = person_scores(kept, instrument, policy)
-    table = _score_table(scores, counted, policy)
-    published = set(zip(table["scope"], table["key"], strict=True))
-    in_table = [(s, k) in published for s, k in zip(scores["scope"], scores["key"], strict=True)]
-    scores = scores[np.asarray(in_table, dtype=bool)].reset_index(drop=True)
-    health_n = table.loc[table["scope"] == HEALTH, "n"]
+    table: list[tuple[Any, ...]] = []
+    published: dict[ScoreKey, dict[int, float]] = {}
+    for (scope, key), people in sorted(scores.items()):
+        if not policy.passes(sum(counted[rid] for rid in people)):
+            continue
+        published[(scope, key)] = people
+        values = list(people.values())
+        table.append((scope, key, *_sums(values), *_quartiles(values)))
+    health = published.get((HEALTH, ""), {})
     # Forces: the question is published when enough counted respondents answered it.
-    answered = raw.responses.loc[raw.responses["answered_forces"].astype(bool), "response_id"]
-    forces_counted = int(counted.reindex(answered).fillna(False).sum())
-    if policy.passes(forces_counted):
+    answered = [
+        rid
+        for rid, flag in zip(ids, raw.responses["answered_forces"].tolist(), strict=True)
+        if flag
+    ]
+    forces_respondents = 0
+    force_rows: list[tuple[str, int]] = []
+    if policy.passes(sum(counted[rid] for rid in answered)):
         forces_respondents = len(answered)
-        marks = raw.marks[raw.marks["response_id"].isin(answered)]
-        forces = marks.groupby("force_id").size().rename("n").reset_index()
-    else:
-        forces_respondents = 0
-        forces = pd.DataFrame(columns=["force_id", "n"])
+        chosen = set(answered)
+        marked: dict[str, int] = defaultdict(int)
+        for rid, force in zip(
+            raw.marks["response_id"].tolist(), raw.marks["force_id"].tolist(), strict=True
+        ):
+            if int(rid) in chosen:
+                marked[str(force)] += 1
+        force_rows = sorted(marked.items())
     comments: list[tuple[int, str]] = []
-    if policy.comments_pass(int(counted.sum())):
+    if policy.comments_pass(sum(counted.values())):
         # Shown in an order unrelated to when they came in.
-        ordered = sorted(
-            zip(raw.comments["response_id"], raw.comments["text"], strict=True),
-            key=lambda pair: (len(pair[1]), pair[1]),
+        pairs = zip(
+            raw.comments["response_id"].tolist(), raw.comments["text"].tolist(), strict=True
         )
-        comments = [(int(rid), str(text)) for rid, text in ordered]
-    person = raw.responses.set_index("response_id")["person"]
+        comments = sorted(((int(r), str(t)) for r, t in pairs), key=lambda p: (len(p[1]), p[1]))
+    person = {
+        int(rid): (None if key is None or key is pd.NA or key != key else str(key))
+        for rid, key in zip(ids, raw.responses["person"].astype(object).tolist(), strict=True)
+    }
     return Figures(
-        responses=len(raw.responses),
+        responses=len(ids),
         by_channel=by_channel,
-        counted=int(counted.sum()),
-        health_respondents=int(health_n.iloc[0]) if len(health_n) else 0,
+        counted=sum(counted.values()),
+        health_respondents=len(health),
         forces_respondents=forces_respondents,
-        scores=table,
-        items=_item_table(kept).sort_values("item_id", ignore_index=True),
-        forces=forces.sort_values("force_id", ignore_index=True),
-        groups=_group_table(scores, raw.responses, counted, policy),
+        scores=pd.DataFrame(table, columns=SCORE_COLUMNS),
+        items=_item_table(kept),
+        forces=pd.DataFrame(force_rows, columns=["force_id", "n"]),
+        groups=_group_table(published, raw.responses, counted, policy),
         comments=comments,
-        person_scores=scores.assign(person=scores["response_id"].map(person)),
+        person_scores={
+            scope_key: [(person[rid], score) for rid, score in people.items()]
+            for scope_key, people in published.items()
+        },
     )
 
 
@@ -271,36 +311,66 @@ def restrict(raw: RoundRaw, items: set[str] | frozenset[str]) -> RoundRaw:
 # conversation) and the four layers; the health index is one test of its own.
 CHANGE_FAMILIES = (FACTOR, LAYER, HEALTH)
 CHANGE_COLUMNS = [
-    "scope",
-    "key",
-    "n_pairs",
-    "difference",
-    "ci_low",
-    "ci_high",
-    "p_adjusted",
-    "status",
-]
+    "scope", "key", "n_pairs", "difference", "ci_low", "ci_high", "p_adjusted", "status",
+]  # fmt: skip
 
 
-def _scores_of(found: Figures, scope: str) -> pd.DataFrame:
-    frame = found.person_scores[found.person_scores["scope"] == scope]
-    return frame[["person", "key", "score"]].reset_index(drop=True)
+def _stats(values: list[float]) -> tuple[int, float, float]:
+    n = len(values)
+    mean = fmean(values) if n else float("nan")
+    var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else float("nan")
+    return n, mean, var
 
 
 def change_rows(now: Figures, before: Figures, policy: Policy) -> pd.DataFrame:
     """Published changes between two rounds' figures: scope, key, n_pairs, difference, ci_low,
-    ci_high, p_adjusted, status (metrics.change: pairs where people are linked, Holm within
-    each family, and a minimum meaningful size)."""
-    from lc_health.metrics.change import change_table
-
-    parts = []
+    ci_high, p_adjusted, status (metrics.change: pairs where at least the threshold of people
+    are linked, Holm within each family, and the minimum meaningful size)."""
+    stats: list[tuple[Any, ...]] = []
     for scope in CHANGE_FAMILIES:
-        table = change_table(
-            _scores_of(now, scope),
-            _scores_of(before, scope),
-            min_change=policy.min_change,
-            min_pairs=policy.threshold,
+        keys = sorted(
+            {k for s, k in now.person_scores if s == scope}
+            | {k for s, k in before.person_scores if s == scope}
         )
-        parts.append(table.assign(scope=scope))
-    out = pd.concat(parts, ignore_index=True)
-    return out[CHANGE_COLUMNS]
+        for key in keys:
+            a = now.person_scores.get((scope, key), [])
+            b = before.person_scores.get((scope, key), [])
+            linked_b = {p: v for p, v in b if p is not None}
+            pairs = [(v, linked_b[p]) for p, v in a if p is not None and p in linked_b]
+            n_pairs, cov = 0, float("nan")
+            if policy.pairs_usable(len(pairs)) and len(pairs) >= 2:
+                n_pairs = len(pairs)
+                mx = fmean(x for x, _ in pairs)
+                my = fmean(y for _, y in pairs)
+                cov = sum((x - mx) * (y - my) for x, y in pairs) / (n_pairs - 1)
+            now_stats, before_stats = _stats([v for _, v in a]), _stats([v for _, v in b])
+            stats.append((scope, key, *now_stats, *before_stats, n_pairs, cov))
+    if not stats:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    scopes, keys, n1, m1, v1, n2, m2, v2, n_p, cov_p = map(list, zip(*stats, strict=True))
+    diff, se, df, p = compare(n1, m1, v1, n2, m2, v2, n_p, cov_p)
+    usable = (np.asarray(n1) >= 2) & (np.asarray(n2) >= 2)
+    p = np.where(usable, p, np.nan)
+    # One quantile call for all families (each is a few Newton steps on the t distribution).
+    half = np.where(se > 0, t_quantile(0.975, np.where(se > 0, df, 1.0)) * se, 0.0)
+    family = np.asarray(scopes)
+    adjusted = np.full(len(stats), np.nan)
+    for scope in CHANGE_FAMILIES:
+        members = family == scope
+        if members.any():
+            adjusted[members] = holm(p[members])
+    difference = np.where(usable, diff, np.nan)
+    status = verdicts(difference, adjusted, min_change=policy.min_change)
+    return pd.DataFrame(
+        {
+            "scope": scopes,
+            "key": keys,
+            "n_pairs": [int(n) for n in n_p],
+            "difference": difference,
+            "ci_low": difference - half,
+            "ci_high": difference + half,
+            "p_adjusted": adjusted,
+            "status": [str(x) for x in status],
+        },
+        columns=CHANGE_COLUMNS,
+    )

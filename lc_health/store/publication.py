@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, insert, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -198,25 +198,28 @@ def _replace_figures(session: Session, round_id: int, found: Figures) -> None:
         (PublishedForce, found.forces),
         (PublishedGroup, found.groups),
     ):
-        session.add_all(_rows(model, round_id, frame))
+        _insert(session, model, round_id, frame)
     session.add_all(
         PublishedComment(round_id=round_id, position=i, response_id=rid, text=text)
         for i, (rid, text) in enumerate(found.comments)
     )
 
 
-def _rows(model: Any, round_id: int, frame: pd.DataFrame) -> list[Any]:
-    """Table rows of `model` for a round from a frame of its other columns (NumPy scalars and
-    missing values become plain ints, floats and None)."""
-    out = []
+def _insert(session: Session, model: Any, round_id: int, frame: pd.DataFrame) -> None:
+    """Insert a frame's rows into `model`'s table for a round, in one executemany (NumPy
+    scalars and missing values become plain numbers and NULL)."""
+    if frame.empty:
+        return
+    rows = []
     for record in frame.to_dict("records"):
         values: dict[str, Any] = {"round_id": round_id}
         for key, value in record.items():
-            missing = value is None or (isinstance(value, float) and value != value)
-            missing = missing or value is pd.NA
+            missing = (
+                value is None or value is pd.NA or (isinstance(value, float) and value != value)
+            )
             values[str(key)] = None if missing else getattr(value, "item", lambda v=value: v)()
-        out.append(model.model_validate(values))
-    return out
+        rows.append(values)
+    session.execute(insert(model.__table__), rows)
 
 
 def publish(
@@ -257,7 +260,7 @@ def publish(
     before_round = previous_published(session, rnd)
     if before_round is not None:
         rows = _changes(session, raw, rnd, before_round, instrument_for, policy, invited > 0)
-        session.add_all(_rows(PublishedChange, round_id, rows))
+        _insert(session, PublishedChange, round_id, rows)
     publication = found or Publication(round_id=round_id)
     publication.published_at = at or utcnow()
     publication.responses = result.responses
