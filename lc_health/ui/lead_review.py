@@ -6,11 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lc_health.db import read_session
 from lc_health.i18n import format_number
 from lc_health.metrics import review
 from lc_health.models import Role
+from lc_health.open_link_audit import padding_flags
 from lc_health.periods import period_label
 from lc_health.scoring import HEALTH
+from lc_health.store import open_links
 from lc_health.ui import review_data, review_exports, review_participation, review_sections
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import pick_community, require
@@ -33,6 +36,8 @@ def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
         border=True,
     )
     st.caption(channels_text(pub, threshold))
+    if padding_suspected(view.round_id, threshold):
+        st.warning(t("review.padding_flag"), icon=":material/flag:")
     if now is None or now["suppressed"]:
         c3.metric(t("communities.col_health"), "—", border=True)
         st.info(
@@ -66,6 +71,15 @@ def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
             + " "
             + t("review.change_rule", min_change=format_number(ctx.settings.min_change, lang))
         )
+
+
+def padding_suspected(round_id: int, threshold: int) -> bool:
+    """Whether the round's open-link submissions look like padding (open_link_audit)."""
+    with read_session(app().engine) as session:
+        trail = open_links.open_link_trail(session=session, round_id=round_id)
+    if trail.empty:
+        return False
+    return bool(padding_flags(trail, threshold=threshold)["flagged"].any())
 
 
 def channels_text(pub: pd.Series, threshold: int) -> str:
