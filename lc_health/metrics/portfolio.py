@@ -21,6 +21,23 @@ def trend_scores(instrument: Instrument) -> list[tuple[str, str]]:
     return [(HEALTH, ""), *((LAYER, layer.id) for layer in instrument.layers)]
 
 
+def with_too_few(sums: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Score sums plus a health row with n = 0 for every published round that has responses
+    but no published health index, so it shows as too few responses (not as no data).
+
+    sums: community_id, period, scope, key, n, total, total_sq; published: community_id,
+    period, responses (store.dashboard.portfolio_participation).
+    """
+    answered = published.loc[published["responses"] > 0, ["community_id", "period"]]
+    health = sums.loc[sums["scope"] == HEALTH, ["community_id", "period"]]
+    missing = answered.merge(health, how="left", indicator=True)
+    missing = missing.loc[missing["_merge"] == "left_only", ["community_id", "period"]]
+    if missing.empty:
+        return sums
+    empty = missing.assign(scope=HEALTH, key="", n=0, total=0.0, total_sq=0.0)
+    return pd.concat([sums, empty], ignore_index=True)
+
+
 def community_means(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Per community, period, scope and key: n, mean, ci_low, ci_high, band, suppressed.
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lc_health import charts
 from lc_health.charts import portfolio as pcharts
+from lc_health.disclosure import too_few_text
 from lc_health.i18n import format_number
 from lc_health.metrics import forces as mforces
 from lc_health.metrics import portfolio
@@ -80,7 +81,7 @@ def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
         asked=True,
         band_label=grid["band"].map(lambda b: labels.get(b, "") if isinstance(b, str) else ""),
         cell_text=[
-            f"< {threshold}" if hidden else format_number(mean, lang)
+            too_few_text(threshold) if hidden else format_number(mean, lang)
             for hidden, mean in zip(grid["suppressed"], grid["mean"], strict=True)
         ],
     )
@@ -106,7 +107,7 @@ def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
         asked=True,
         band_label=layers["band"].map(lambda b: labels.get(b, "") if isinstance(b, str) else ""),
         cell_text=[
-            f"< {threshold}" if hidden else format_number(mean, lang)
+            too_few_text(threshold) if hidden else format_number(mean, lang)
             for hidden, mean in zip(layers["suppressed"], layers["mean"], strict=True)
         ],
     )

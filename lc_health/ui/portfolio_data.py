@@ -62,13 +62,17 @@ def period_means(
     threshold: int,
     period: str,
 ) -> pd.DataFrame:
-    """community_means of factors, layers and health in one period (heatmap and profiles)."""
+    """community_means of factors, layers and health in one period (heatmap and profiles). A
+    community whose round was published without a health index is there with n = 0 (shown as
+    too few responses, which is not the same as no data)."""
     with read_session(app().engine) as session:
         sums = dashboard.portfolio_scores(
             session=session, community_ids=community_ids, scopes=[HEALTH, LAYER, FACTOR],
             periods=[period],
         )  # fmt: skip
-    return portfolio.community_means(sums, threshold)
+        published = dashboard.portfolio_participation(session=session, community_ids=community_ids)
+    published = published[published["period"] == period]
+    return portfolio.community_means(portfolio.with_too_few(sums, published), threshold)
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=64)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lc_health import charts, report
+from lc_health.disclosure import too_few_text
 from lc_health.i18n import format_number, translate
 from lc_health.instrument import Instrument
 from lc_health.metrics import forces, review
@@ -79,7 +80,7 @@ def _report_html(community: str, view: RoundView, factors: pd.DataFrame,
         layer_label=matrix["layer"].map(layer_names),
         band_label=matrix["band"].map(lambda b: labels.get(b, "") if isinstance(b, str) else ""),
         cell_text=[
-            "" if not asked else f"< {threshold}" if hidden else format_number(mean, lang)
+            "" if not asked else too_few_text(threshold) if hidden else format_number(mean, lang)
             for asked, hidden, mean in zip(matrix["asked"], matrix["suppressed"], matrix["mean"],
                                            strict=True)
         ],
