@@ -110,15 +110,16 @@ def close_round(
         policy=policy,
         today=date.today(),
     )
-    audit.record(
-        session=session,
-        actor=actor,
-        action=f"round.{outcome.status}",
-        target=target,
-        detail=f"new responses since the last publication: {outcome.new_counted}"
-        if outcome.status == "kept"
-        else "",
-    )
+    if outcome.status == "kept":
+        audit.record(
+            session=session,
+            actor=actor,
+            action="round.kept",
+            target=target,
+            new_responses=outcome.new_counted,
+        )
+    else:
+        audit.record(session=session, actor=actor, action=f"round.{outcome.status}", target=target)
     return rnd
 
 

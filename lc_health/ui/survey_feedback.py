@@ -16,7 +16,7 @@ from lc_health.periods import Period, period_label
 from lc_health.scoring import FACTOR, respondent_scores
 from lc_health.store import dashboard
 from lc_health.store import responses as rstore
-from lc_health.ui.context import app, language, t
+from lc_health.ui.context import app, language, publish_due, t
 from lc_health.ui.widgets import show_chart
 
 
@@ -49,6 +49,7 @@ def show(
     """The personal feedback block."""
     ctx = app()
     lang = language()
+    publish_due(community_ids=(rnd.community_id,))
     with read_session(ctx.engine) as session:
         found = dashboard.latest_published_factors(session=session, community_id=rnd.community_id)
     own = _own_factor_scores(answers, instrument)
