@@ -222,7 +222,9 @@ def test_round_close_prints_nothing_and_closes(
         rnd = session.get(Round, round_id)
         assert rnd is not None and rnd.closed_manually
     assert _events(sqlite_engine) == [
-        ("lc-health round close", "round.close", "Kas van Morgen 2026-Q3", "")
+        ("lc-health round close", "round.close", "Kas van Morgen 2026-Q3", ""),
+        # Closing publishes the round's figures (store.publication), recorded as well.
+        ("lc-health round close", "round.published", "Kas van Morgen 2026-Q3", ""),
     ]
 
 
@@ -434,7 +436,9 @@ def test_cli_and_service_write_the_same_audit_record(
         "import": ["import", str(csv_path), "--round", str(ids[1])],
     }[kind]
     assert run(*args).code == 0
-    assert len(expected) == 1 and _events(sqlite_engine) == expected
+    # Closing a round also publishes it: two records for close, one for the others.
+    assert len(expected) == (2 if kind == "close" else 1)
+    assert _events(sqlite_engine) == expected
 
 
 def test_the_real_command(tmp_path: Path) -> None:

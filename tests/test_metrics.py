@@ -12,7 +12,8 @@ from pandas.testing import assert_frame_equal
 
 from lc_health import metrics
 from lc_health.instrument import Instrument
-from lc_health.metrics import breakdowns, forces, review, trends
+from lc_health.metrics import breakdowns, change, forces, review, trends
+from lc_health.metrics.change import mean_interval
 
 THRESHOLD = 5
 
@@ -48,28 +49,25 @@ def test_suppression_at_the_threshold(n: int, shown: bool) -> None:
     if shown:
         assert out["mean"] == pytest.approx(np.mean(scores))
         assert out["sd"] == pytest.approx(np.std(scores, ddof=1))
-        half = metrics.t975(n - 1) * np.std(scores, ddof=1) / math.sqrt(n)
-        assert out["ci_low"] == pytest.approx(np.mean(scores) - half)
-        assert out["ci_high"] == pytest.approx(np.mean(scores) + half)
+        # The interval is change.mean_interval's: inside 1..5, around the mean.
+        low, high = mean_interval(n, sum(scores), sum(x * x for x in scores))
+        assert out["ci_low"] == pytest.approx(low) and out["ci_high"] == pytest.approx(high)
+        assert 1 <= out["ci_low"] < out["mean"] < out["ci_high"] <= 5
     else:
         assert out[["mean", "sd", "ci_low", "ci_high"]].isna().all()
         assert pd.isna(out["band"])
 
 
-def test_welch_change_is_called_only_when_clear() -> None:
-    now = pd.DataFrame([_sums("1", [4, 5, 4, 5, 4, 5, 4, 5]), _sums("2", [3, 4, 2, 5, 3, 4]),
-                        _sums("3", [4, 4, 4, 4])])  # fmt: skip
-    before = pd.DataFrame([_sums("1", [2, 3, 2, 3, 2, 3, 2, 3]), _sums("2", [3, 3, 4, 2, 4, 3]),
-                           _sums("3", [1, 1, 1, 1, 1])])  # fmt: skip
-    out = review.welch_difference(now, before, THRESHOLD).set_index("key")
+def test_unpaired_change_is_called_only_when_clear() -> None:
+    now = pd.DataFrame([_sums("1", [4, 5, 4, 5, 4, 5, 4, 5]), _sums("2", [3, 4, 2, 5, 3, 4])])
+    before = pd.DataFrame([_sums("1", [2, 3, 2, 3, 2, 3, 2, 3]), _sums("2", [3, 3, 4, 2, 4, 3])])
+    out = change.change_from_sums(now, before).set_index("key")
     assert out.loc["1", "status"] == review.IMPROVED
     assert out.loc["1", "difference"] == pytest.approx(2.0)
     assert out.loc["1", "ci_low"] > 0
     assert out.loc["2", "status"] == review.NO_CLEAR_CHANGE
     assert out.loc["2", "ci_low"] < 0 < out.loc["2", "ci_high"]
-    assert out.loc["3", "status"] == review.NOT_COMPARABLE  # n = 4 now: never compared
-    assert np.isnan(out.loc["3", "difference"])
-    declined = review.welch_difference(before.iloc[:1], now.iloc[:1], THRESHOLD)
+    declined = change.change_from_sums(before.iloc[:1], now.iloc[:1])
     assert declined["status"].tolist() == [review.DECLINED]
 
 

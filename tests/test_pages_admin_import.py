@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -108,7 +109,8 @@ def test_upload_preview_and_import(demo: Demo) -> None:
     assert not at.exception
     text = page_text(at)
     assert "Gelezen: 2 rijen en 7 kolommen." in text
-    assert "6 van de 60 kolommen van het sjabloon gevonden in je bestand." in text
+    # The template's width depends on the round's instrument version.
+    assert re.search(r"6 van de \d+ kolommen van het sjabloon gevonden in je bestand\.", text)
     assert "Rijen die klaar zijn om te importeren: 2." in text
     assert not at.error
     assert [t.value for t in at.text] == ["Tijdstempel"]  # the column that is not used
@@ -167,7 +169,8 @@ def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     next(s for s in at.selectbox if s.label == "ind_f01").select_index(0).run()
     assert not at.exception
     assert "Gelezen: 4 rijen en 3 kolommen." in page_text(at)
-    assert "2 van de 60 kolommen van het sjabloon gevonden in je bestand." in page_text(at)
+    found = r"2 van de \d+ kolommen van het sjabloon gevonden in je bestand\."
+    assert re.search(found, page_text(at))
     assert at.dataframe[0].value["Kolom"].tolist() == ["Rol", "(hele rij)", "(hele rij)"]
     assert _batches(demo) == [] and _responses(demo) == before
 

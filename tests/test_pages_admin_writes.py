@@ -40,14 +40,19 @@ def _url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def _last_event(engine: Engine) -> tuple[str, str, str, str]:
+def _last_events(engine: Engine, count: int) -> list[tuple[str, str, str, str]]:
+    """The newest `count` audit events, oldest first."""
     with db.read_session(engine) as session:
-        row = session.execute(
+        rows = session.execute(
             select(AuditEvent.actor, AuditEvent.action, AuditEvent.target, AuditEvent.detail)
             .order_by(col(AuditEvent.id).desc())
-            .limit(1)
-        ).one()
-    return (row[0], row[1], row[2], row[3])
+            .limit(count)
+        ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in reversed(rows)]
+
+
+def _last_event(engine: Engine) -> tuple[str, str, str, str]:
+    return _last_events(engine, 1)[0]
 
 
 def _admin_page(engine: Engine, page: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -103,6 +108,11 @@ def test_round_closed_on_the_page_is_audited_as_on_the_command_line(
     assert not at.exception and not at.error
     monkeypatch.setenv("LC_HEALTH_DATABASE_URL", _url(cli_db))
     assert cli.main(["round", "close", "--round", str(round_ids[1])]) == 0
-    page_event, cli_event = _last_event(page_db), _last_event(cli_db)
-    assert page_event == (ADMIN, "round.close", f"{COMMUNITY} 2099-Q1", "")
-    assert cli_event == ("lc-health round close", *page_event[1:])
+    # Closing publishes the round's figures too: two records, the same from page and CLI.
+    page_events, cli_events = _last_events(page_db, 2), _last_events(cli_db, 2)
+    target = f"{COMMUNITY} 2099-Q1"
+    assert page_events == [
+        (ADMIN, "round.close", target, ""),
+        (ADMIN, "round.published", target, ""),
+    ]
+    assert cli_events == [("lc-health round close", *event[1:]) for event in page_events]

@@ -65,8 +65,10 @@ def test_round_review_shows_the_quarter(ids: dict[str, int]) -> None:
     at = _page("lead_review", ids["trekker"], community=str(ids["Duurzame Kas Lansingerland"]))
     text = page_text(at)
     assert at.selectbox[0].value == ids["Duurzame Kas Lansingerland"]
+    # The open round's participation first, then the latest published round's headline.
+    assert [m.value for m in at.metric if m.label == "Responses"] == ["14", "22"]
+    assert "Days left" in [m.label for m in at.metric]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Responses"] == "14"
     assert metrics["Health index"].replace(".", "").isdigit()
     assert "A difference only counts as an improvement" in text
     specs = " ".join(_specs(at))
@@ -140,7 +142,8 @@ def test_small_community_shows_no_figures_and_no_comments(ids: dict[str, int]) -
                 if column in frame.columns:
                     assert frame[column].isna().all(), column
     text = "\n".join(texts)
-    assert "fewer than 5 respondents: no figures are shown" in text
+    assert "Too few respondents for the health index" in text
+    assert "Round Q4 2026 is open" in text
     assert "Comments are only shown once the round has at least 5 responses." in text
 
 

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lc_health import db
-from lc_health.instrument import Instrument
+from lc_health.instrument import Instrument, load_registry
 from lc_health.metrics import portfolio
 from lc_health.models import Role
 from lc_health.store import communities as cstore
@@ -19,6 +19,7 @@ from lc_health.store import users as ustore
 from lc_health.store.rounds import create_round
 from tests.apptest import chart_data, each_tab, new_app, page_text
 from tests.factories import make_response_in
+from tests.publishing import publish
 
 
 def _page(module: str, user_id: int, **params: str) -> AppTest:
@@ -70,6 +71,7 @@ def crafted(
         policy = ustore.create_user(session=session, email="p@example.org", role=Role.policy)
         assert policy.id is not None
         ids["policy"] = policy.id
+    publish(engine, load_registry())  # the rounds closed on 30 September
     engine.dispose()
     return ids
 
@@ -131,9 +133,7 @@ def test_force_totals_leave_out_small_rounds(crafted: dict[str, int]) -> None:
 
     engine = db.make_engine(os.environ["LC_HEALTH_DATABASE_URL"])
     with db.read_session(engine) as session:
-        totals, respondents = dashboard.portfolio_force_totals(
-            session=session, community_ids=None, threshold=5
-        )
+        totals, respondents = dashboard.portfolio_force_totals(session=session, community_ids=None)
     engine.dispose()
     assert totals.values.tolist() == [["2026-Q3", "hin_too_fast", 12]]  # Gamma's 3 left out
     assert respondents.values.tolist() == [["2026-Q3", 2, 12]]
@@ -141,13 +141,13 @@ def test_force_totals_leave_out_small_rounds(crafted: dict[str, int]) -> None:
 
 
 @pytest.mark.usefixtures("crafted")
-def test_portfolio_reads_only_tallies() -> None:
+def test_portfolio_reads_only_published_figures() -> None:
     import os
 
     engine = db.make_engine(os.environ["LC_HEALTH_DATABASE_URL"])
     with db.read_session(engine) as session:
         sums = dashboard.portfolio_scores(session=session, community_ids=None, scopes=["health"])
-    assert sorted(sums["n"]) == [3, 6, 6]
+    assert sorted(sums["n"]) == [6, 6]  # Gamma's three respondents were never published
 
 
 def test_narrow_read_gives_the_same_portfolio_figures(
@@ -162,9 +162,8 @@ def test_narrow_read_gives_the_same_portfolio_figures(
             session=session, community_ids=None, scopes=["health", "layer"]
         )
         shown, too_few = dashboard.portfolio_shown_means(
-            session=session, community_ids=None, threshold=5,
-            scores=portfolio.trend_scores(instrument),
-        )  # fmt: skip
+            session=session, community_ids=None, scores=portfolio.trend_scores(instrument)
+        )
     engine.dispose()
     full = portfolio.community_means(sums, 5)
     narrow = portfolio.shown_means(shown)
@@ -172,7 +171,10 @@ def test_narrow_read_gives_the_same_portfolio_figures(
         pd.testing.assert_frame_equal(
             portfolio.spread_over_time(full, scope), portfolio.spread_over_time(narrow, scope)
         )
+    # The full read has no row for Gamma (nothing published): the narrow one names it too few.
+    bands = portfolio.bands_over_time(narrow, too_few).set_index("band")["communities"]
+    assert bands.to_dict() == {"strong": 1, "discuss": 0, "concern": 1, "too_few": 1}
     pd.testing.assert_frame_equal(
-        portfolio.bands_over_time(full), portfolio.bands_over_time(narrow, too_few)
+        portfolio.bands_over_time(full), portfolio.bands_over_time(narrow)
     )
     assert too_few["community_id"].tolist() == [crafted["Gamma"]]

@@ -51,7 +51,7 @@ def test_communities_page_lists_demo_communities_with_health(
     assert small["Gezondheidsindex"] == ""  # a too-small community's index is never shown
     assert small["Lezing"] == "Te weinig antwoorden (minder dan 5)"
     robots = table.loc["Robotica Fieldlab Westland"]
-    assert robots["Laatste ronde"] == "Q4 2026"
+    assert robots["Laatste ronde"] == "Q3 2026"  # the latest published round: Q4 is still open
     assert robots["Gezondheidsindex"].replace(",", ".").replace(".", "", 1).isdigit()
     assert robots["Lezing"] in {"Sterk", "Bespreken", "Zorgpunt"}
     chart = demo_app.get("arrow_vega_lite_chart") or demo_app.get("vega_lite_chart")

@@ -13,14 +13,14 @@ from streamlit.testing.v1 import AppTest
 
 from lc_health import db
 from lc_health.instrument import Instrument, Registry
-from lc_health.models import Answer, Comment, Response
+from lc_health.models import Answer, Comment, Response, Round
 from lc_health.open_link_audit import database_salt, session_hash
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
 from lc_health.store import open_links as olstore
 from lc_health.store import responses as rstore
 from lc_health.store.rounds import create_round
-from tests.apptest import new_app, page_text
+from tests.apptest import chart_data, new_app, page_text
 from tests.factories import make_response_in
 
 TODAY = date.today()
@@ -163,7 +163,8 @@ def test_complete_survey_is_stored_once_and_shows_feedback(
     assert "Check and send" in page_text(at)
     _click(at, "Send")
     assert "Thank you! Your answers are saved." in page_text(at)
-    assert "appears as soon as at least 5 people have answered (now 1)" in page_text(at)
+    # This round is still open and nothing was published before: own scores only.
+    assert "appears once the round has closed and enough people have answered" in page_text(at)
     at.run()  # a repeated run (e.g. a double click) stores nothing new
     assert _responses(world.engine) == 1
     with db.read_session(world.engine) as session:
@@ -285,24 +286,46 @@ def test_comment_stays_plain_text(world: World, instrument: Instrument) -> None:
         assert session.execute(select(Comment.text)).scalar_one() == comment
 
 
-def test_feedback_shows_the_community_picture_once_enough_answered(
+def test_feedback_shows_the_last_published_picture_never_the_open_round(
     world: World, instrument: Instrument
 ) -> None:
+    """The community's picture next to a participant's scores is the last published round's:
+    the open round's figures move with every answer, so they are not shown until it closes."""
     with db.write_session(world.engine) as session:
-        for n in range(5):
+        rnd = session.get(Round, world.round_id)
+        assert rnd is not None
+        earlier = create_round(
+            session=session, community_id=rnd.community_id, period="2026-Q3",
+            opens_on=date(2026, 7, 1), closes_on=date(2026, 9, 30),
+            instrument_id=instrument.id, instrument_version=instrument.version,
+        )  # fmt: skip
+        assert earlier.id is not None
+        for n in range(5):  # five people answered all 3s last quarter
             rstore.save_response(
                 session=session,
-                response_in=make_response_in(instrument, round_id=world.round_id,
-                                             submission_key=f"other-{n}"),
+                response_in=make_response_in(
+                    instrument, round_id=earlier.id, submission_key=f"earlier-{n}",
+                    answers={i.id: 3 for i in instrument.items},
+                ),
+                instrument=instrument,
+            )  # fmt: skip
+        for n in range(5):  # five others answered all 5s in the open round
+            rstore.save_response(
+                session=session,
+                response_in=make_response_in(
+                    instrument, round_id=world.round_id, submission_key=f"other-{n}",
+                    answers={i.id: 5 for i in instrument.items},
+                ),
                 instrument=instrument,
             )  # fmt: skip
     at = _open(world.personal)
     _complete(at, instrument, value=2)
     _click(at, "Send")
     text = page_text(at)
-    assert "Based on 6 responses in this round" in text
-    spec = at.get("vega_lite_chart")[0].proto.spec
-    assert '"own"' in spec and '"median"' in spec
+    assert "published picture of Q3 2026 (5 responses)" in text
+    (frame,) = chart_data(at)
+    assert set(frame["median"].dropna()) == {3.0}
+    assert set(frame["own"].dropna()) == {2.0}
 
 
 def test_failed_save_keeps_answers_and_stores_nothing(world: World, instrument: Instrument) -> None:

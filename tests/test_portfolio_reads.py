@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import Engine
 
 from lc_health.db import read_session, write_session
-from lc_health.instrument import Instrument
+from lc_health.instrument import Instrument, load_registry
 from lc_health.metrics import portfolio
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
 from lc_health.store import responses as rstore
 from lc_health.store.rounds import create_round
 from tests.factories import make_community, make_response_in
+from tests.publishing import publish
 
 THRESHOLD = 5
 PERIODS = ("2025-Q4", "2026-Q1", "2026-Q2")
@@ -52,6 +53,7 @@ def _portfolio(engine: Engine, instrument: Instrument, seed: int) -> list[int]:
                         response_in=make_response_in(instrument, round_id=rnd.id, rng=rng),
                     )  # fmt: skip
         cstore.set_archived(session=session, community_id=ids[-1], archived=True)
+    publish(engine, load_registry())  # every round has closed
     return ids
 
 
@@ -60,7 +62,8 @@ def _plain(engine: Engine, community_ids: list[int] | None) -> pd.DataFrame:
         sums = dashboard.portfolio_scores(
             session=session, community_ids=community_ids, scopes=["health", "layer"]
         )
-    return portfolio.community_means(sums, THRESHOLD)
+        published = dashboard.portfolio_participation(session=session, community_ids=community_ids)
+    return portfolio.community_means(portfolio.with_too_few(sums, published), THRESHOLD)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -72,9 +75,8 @@ def test_trend_read_equals_the_plain_summary(
         full = _plain(engine, chosen)
         with read_session(engine) as session:
             shown, too_few = dashboard.portfolio_shown_means(
-                session=session, community_ids=chosen, threshold=THRESHOLD,
-                scores=portfolio.trend_scores(instrument),
-            )  # fmt: skip
+                session=session, community_ids=chosen, scores=portfolio.trend_scores(instrument)
+            )
         narrow = portfolio.shown_means(shown)
         expected = full[~full["suppressed"]]
         columns = ["community_id", "period", "scope", "key", "mean"]
