@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
+from lc_health.disclosure import DISPLAY_DECIMALS
 from lc_health.metrics import BANDS, CONCERN, DISCUSS, STRONG
 
 FONT = "Source Sans Pro, Source Sans 3, sans-serif"
@@ -50,6 +52,18 @@ def configure(chart: ChartT, lang: str) -> ChartT:
     return configured
 
 
+def with_shown(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with a `<column>_shown` copy of each column, rounded to one decimal the way the
+    bands round (half to even). Tooltips and labels read these: Vega's own rounding sends an
+    exact half up, so a mean of 3.25 would read 3.3 in a tooltip and 3.2 in the table."""
+    return frame.assign(
+        **{
+            f"{column}_shown": np.round(frame[column].astype("float64"), DISPLAY_DECIMALS)
+            for column in columns
+        }
+    )
+
+
 def band_scale(labels: Mapping[str, str]) -> alt.Scale:
     """Colour scale keyed by translated band labels, in strong, discuss, concern order."""
     return alt.Scale(domain=[labels[b] for b in BANDS], range=[BAND_COLOURS[b] for b in BANDS])
@@ -67,7 +81,7 @@ def health_bars(
 
     frame: label, mean, band_label, n (rows whose mean is NA are left out).
     """
-    data = frame.dropna(subset=["mean"])
+    data = with_shown(frame.dropna(subset=["mean"]), "mean")
     order: Sequence[str] = data.sort_values("mean", ascending=False)["label"].tolist()
     base = alt.Chart(data).encode(
         y=alt.Y(
@@ -94,13 +108,13 @@ def health_bars(
         ),
         tooltip=[
             alt.Tooltip("label:N", title=tooltip_titles["label"]),
-            alt.Tooltip("mean:Q", title=tooltip_titles["mean"], format=".1f"),
+            alt.Tooltip("mean_shown:Q", title=tooltip_titles["mean"], format=".1f"),
             alt.Tooltip("band_label:N", title=tooltip_titles["band"]),
             alt.Tooltip("n:Q", title=tooltip_titles["n"]),
         ],
     )
     values = base.mark_text(align="left", dx=4, color=TEXT, fontSize=13).encode(
-        x="mean:Q", text=alt.Text("mean:Q", format=".1f")
+        x="mean:Q", text=alt.Text("mean_shown:Q", format=".1f")
     )
     chart: alt.LayerChart = (bars + values).properties(height=alt.Step(BAR_HEIGHT))
     return configure(chart, lang)

@@ -17,6 +17,7 @@ from lc_health.charts.core import (
     TEXT,
     band_scale,
     configure,
+    with_shown,
 )
 
 ROW_STEP = 30
@@ -149,8 +150,9 @@ def means_with_intervals(
     titles: x, factor, mean, low, high, n.
     """
     order = frame["label"].tolist()
-    base = alt.Chart(frame).encode(y=alt.Y("label:N", sort=order, title=None,
-                                           axis=alt.Axis(labelLimit=280)))  # fmt: skip
+    data = with_shown(frame, "mean", "ci_low", "ci_high")
+    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
+                                          axis=alt.Axis(labelLimit=280)))  # fmt: skip
     x = alt.X("ci_low:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN)), title=titles["x"],
               axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"))  # fmt: skip
     bands = (
@@ -164,9 +166,9 @@ def means_with_intervals(
         color=alt.Color("band_label:N", scale=band_scale(band_labels), title=None,
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("mean:Q", title=titles["mean"], format=".2f"),
-                 alt.Tooltip("ci_low:Q", title=titles["low"], format=".2f"),
-                 alt.Tooltip("ci_high:Q", title=titles["high"], format=".2f"),
+                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
+                 alt.Tooltip("ci_low_shown:Q", title=titles["low"], format=".1f"),
+                 alt.Tooltip("ci_high_shown:Q", title=titles["high"], format=".1f"),
                  alt.Tooltip("n:Q", title=titles["n"])],
     )  # fmt: skip
     chart: alt.LayerChart = (bands + interval + point).properties(height=alt.Step(ROW_STEP))
@@ -183,7 +185,9 @@ def change_chart(
     titles: x, factor, difference, low, high, status.
     """
     order = frame["label"].tolist()
-    data = frame.assign(status_label=frame["status"].map(status_labels))
+    data = with_shown(frame, "difference", "ci_low", "ci_high").assign(
+        status_label=frame["status"].map(status_labels)
+    )
     base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
                                           axis=alt.Axis(labelLimit=280)))  # fmt: skip
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=MUTED).encode(x="x:Q")
@@ -197,9 +201,9 @@ def change_chart(
                         scale=alt.Scale(domain=labels,
                                         range=[STATUS_COLOURS[s] for s in status_labels])),
         tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("difference:Q", title=titles["difference"], format="+.2f"),
-                 alt.Tooltip("ci_low:Q", title=titles["low"], format="+.2f"),
-                 alt.Tooltip("ci_high:Q", title=titles["high"], format="+.2f"),
+                 alt.Tooltip("difference_shown:Q", title=titles["difference"], format="+.1f"),
+                 alt.Tooltip("ci_low_shown:Q", title=titles["low"], format="+.1f"),
+                 alt.Tooltip("ci_high_shown:Q", title=titles["high"], format="+.1f"),
                  alt.Tooltip("status_label:N", title=titles["status"])],
     )  # fmt: skip
     chart: alt.LayerChart = (zero + interval + point).properties(height=alt.Step(ROW_STEP))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-from lc_health.charts.core import BAND_COLOURS, GRID, MUTED, SCALE_DOMAIN, configure
+from lc_health.charts.core import BAND_COLOURS, GRID, MUTED, SCALE_DOMAIN, configure, with_shown
 
 LINE_COLOUR = "#0B6E69"
 ACTION_COLOUR = BAND_COLOURS["discuss"]
@@ -37,7 +37,10 @@ def small_multiples(
     y_scale = alt.Scale(domain=list(SCALE_DOMAIN))
     y = alt.Y("mean:Q", scale=y_scale, title=titles["y"], axis=alt.Axis(values=[1, 2, 3, 4, 5]))
     combined = pd.concat(
-        [frame.assign(kind="score"), actions.assign(kind="action", mean=SCALE_DOMAIN[0] + 0.15)],
+        [
+            with_shown(frame, "mean").assign(kind="score"),
+            actions.assign(kind="action", mean=SCALE_DOMAIN[0] + 0.15),
+        ],
         ignore_index=True,
     )
     scores = alt.Chart().transform_filter(alt.datum.kind == "score")
@@ -49,7 +52,7 @@ def small_multiples(
         x=x, y=y,
         size=alt.Size("n:Q", scale=alt.Scale(range=[15, 120]), legend=None),
         tooltip=[alt.Tooltip("period_label:N", title=titles["period"]),
-                 alt.Tooltip("mean:Q", title=titles["mean"], format=".2f"),
+                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
                  alt.Tooltip("n:Q", title=titles["n"])],
     )  # fmt: skip
     guides = [

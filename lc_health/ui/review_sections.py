@@ -108,9 +108,9 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
         pd.DataFrame(
             {
                 t("review.factor"): shown["label"],
-                t("review.mean"): shown["mean"].map(lambda v: format_number(v, lang, 2)),
+                t("review.mean"): shown["mean"].map(lambda v: format_number(v, lang)),
                 t("review.ci"): [
-                    f"{format_number(lo, lang, 2)} – {format_number(hi, lang, 2)}"
+                    f"{format_number(lo, lang)} – {format_number(hi, lang)}"
                     for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
                 ],
                 "n": shown["n"],
@@ -158,7 +158,7 @@ def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang:
                 ),
                 period_label(view.period): table["mean"].map(lambda v: format_number(v, lang)),
                 t("review.difference"): table["difference"].map(
-                    lambda v: format_number(v, lang, 2, signed=True)
+                    lambda v: format_number(v, lang, signed=True)
                 ),
                 t("review.status"): table["status"].map(lambda s: t(f"change.{s}")),
             }
