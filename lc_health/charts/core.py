@@ -79,7 +79,9 @@ def health_bars(
 ) -> alt.LayerChart:
     """Horizontal bars of a 1-5 mean per row, coloured by band, with the value at the bar's end.
 
-    frame: label, mean, band_label, n (rows whose mean is NA are left out).
+    frame: label, mean, band_label, n (rows whose mean is NA are left out); optionally
+    band_text (the reading in words, e.g. marked uncertain; the tooltip shows it instead of
+    band_label) and factors (with tooltip_titles["factors"]: what each row rests on).
     """
     data = with_shown(frame.dropna(subset=["mean"]), "mean")
     order: Sequence[str] = data.sort_values("mean", ascending=False)["label"].tolist()
@@ -92,6 +94,15 @@ def health_bars(
             scale=alt.Scale(paddingInner=0.35),
         ),
     )
+    band_field = "band_text" if "band_text" in data.columns else "band_label"
+    tooltip = [
+        alt.Tooltip("label:N", title=tooltip_titles["label"]),
+        alt.Tooltip("mean_shown:Q", title=tooltip_titles["mean"], format=".1f"),
+        alt.Tooltip(f"{band_field}:N", title=tooltip_titles["band"]),
+        alt.Tooltip("n:Q", title=tooltip_titles["n"]),
+    ]
+    if "factors" in data.columns and "factors" in tooltip_titles:
+        tooltip.append(alt.Tooltip("factors:N", title=tooltip_titles["factors"]))
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         x=alt.X(
             "mean:Q",
@@ -106,12 +117,7 @@ def health_bars(
             title=None,
             legend=alt.Legend(orient="top"),
         ),
-        tooltip=[
-            alt.Tooltip("label:N", title=tooltip_titles["label"]),
-            alt.Tooltip("mean_shown:Q", title=tooltip_titles["mean"], format=".1f"),
-            alt.Tooltip("band_label:N", title=tooltip_titles["band"]),
-            alt.Tooltip("n:Q", title=tooltip_titles["n"]),
-        ],
+        tooltip=tooltip,
     )
     values = base.mark_text(align="left", dx=4, color=TEXT, fontSize=13).encode(
         x="mean:Q", text=alt.Text("mean_shown:Q", format=".1f")

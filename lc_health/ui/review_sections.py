@@ -16,7 +16,7 @@ from lc_health.store.dashboard import CommunityData
 from lc_health.ui.context import app, t
 from lc_health.ui.review_data import RoundView
 from lc_health.ui.review_data import comments as review_comments
-from lc_health.ui.widgets import band_labels, show_chart
+from lc_health.ui.widgets import band_labels, band_text, interval_text, show_chart
 
 
 def _factor_label(instrument: Instrument, factor: int, lang: str) -> str:
@@ -53,7 +53,13 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
     )
     st.caption(t("review.layer_legend", threshold=threshold))
     st.subheader(t("review.layer_indices"))
+    st.caption(t("review.layer_not_ranked"))
     indices = review.layer_indices(view.scores, instrument, threshold)
+    asked = review.layer_factors(instrument)
+    factor_lists = indices["layer"].map(
+        lambda x: ", ".join(_factor_label(instrument, f, lang) for f in asked.get(x, ()))
+    )
+    readings = [band_text(b, u) for b, u in zip(indices["band"], indices["uncertain"], strict=True)]
     bars = pd.DataFrame(
         {
             "label": indices["layer"].map(layer_names),
@@ -61,6 +67,8 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
             "band_label": indices["band"].map(
                 lambda b: labels.get(b, "") if isinstance(b, str) else ""
             ),
+            "band_text": readings,
+            "factors": factor_lists,
             "n": indices["n"],
         }
     )
@@ -68,12 +76,26 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
         charts.health_bars(bars, lang=lang, band_labels=labels, x_title=t("review.axis_mean"),
                            tooltip_titles={"label": t("review.layer"), "mean": t("review.mean"),
                                            "band": t("communities.col_reading"),
-                                           "n": t("common.respondents")}),
+                                           "n": t("common.respondents"),
+                                           "factors": t("review.layer_factors")}),
         theme=None, width="stretch",
     )  # fmt: skip
-    hidden = indices[indices["suppressed"]]
-    for layer in hidden["layer"]:
-        st.caption(t("review.layer_hidden", layer=layer_names[layer], threshold=threshold))
+    records = indices.to_dict("records")
+    for row, reading, factor_list in zip(records, readings, factor_lists, strict=True):
+        name = layer_names[row["layer"]]
+        if row["suppressed"]:
+            figure = t("review.layer_hidden", layer=name, threshold=threshold)
+        else:
+            figure = t(
+                "review.layer_figure",
+                layer=name,
+                mean=format_number(row["mean"], lang),
+                interval=interval_text(row["ci_low"], row["ci_high"], lang),
+                reading=reading,
+            )
+        st.caption(f"{figure} {t('review.layer_asks', factors=factor_list)}")
+    if indices["uncertain"].eq(True).any():
+        st.caption(t("band.uncertain_legend"))
 
 
 def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, threshold: int) -> None:
@@ -110,12 +132,14 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
                 t("review.factor"): shown["label"],
                 t("review.mean"): shown["mean"].map(lambda v: format_number(v, lang)),
                 t("review.ci"): [
-                    f"{format_number(lo, lang)} – {format_number(hi, lang)}"
+                    interval_text(lo, hi, lang)
                     for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
                 ],
                 "n": shown["n"],
                 t("review.dont_know"): shown["n_dk"],
-                t("communities.col_reading"): shown["band_label"],
+                t("communities.col_reading"): [
+                    band_text(b, u) for b, u in zip(shown["band"], shown["uncertain"], strict=True)
+                ],
                 t("review.spread"): shown["disagreement"].map(
                     lambda d: t("review.wide") if d else ""
                 ),
@@ -123,6 +147,8 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
         ),
         hide_index=True, width="stretch",
     )  # fmt: skip
+    if shown["uncertain"].eq(True).any():
+        st.caption(t("band.uncertain_legend"))
     hidden = factors[factors["suppressed"]]
     if not hidden.empty:
         names = ", ".join(_factor_label(instrument, f, lang) for f in hidden["factor"])

@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+from lc_health.i18n import format_number
 from lc_health.metrics import BANDS
 from lc_health.ui.context import demo_data_shown, t
 
@@ -20,6 +23,27 @@ def demo_notice() -> None:
 def band_labels() -> dict[str, str]:
     """Reading band -> its name in the page language."""
     return {band: t(f"band.{band}") for band in BANDS}
+
+
+def band_text(band: object, uncertain: object, *, short: bool = False) -> str:
+    """A reading band in words, marked "(uncertain)" when its 95% interval reaches into another
+    band (so the mark is in the text, not only in a colour); '' without a band."""
+    if not isinstance(band, str):
+        return ""
+    words = t(f"band_short.{band}" if short else f"band.{band}")
+    # True, or NumPy's True (a column of booleans); NA and NaN (no interval) are not a mark.
+    if uncertain is True or uncertain is np.True_:
+        return t("band.uncertain", band=words)
+    return words
+
+
+def interval_text(low: object, high: object, lang: str) -> str:
+    """A 95% interval as "low – high" with one decimal; '' when it is missing."""
+    if not isinstance(low, float | int) or not isinstance(high, float | int):
+        return ""
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{format_number(float(low), lang)} – {format_number(float(high), lang)}"
 
 
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$&:")
