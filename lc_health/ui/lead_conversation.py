@@ -23,7 +23,14 @@ from lc_health.ui import review_data
 from lc_health.ui.context import app, language, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
-from lc_health.ui.widgets import demo_notice, md_escape, show_chart
+from lc_health.ui.widgets import (
+    band_text,
+    demo_notice,
+    interval_text,
+    is_marked,
+    md_escape,
+    show_chart,
+)
 
 # Bigger type for a projector; layout only.
 PROJECTOR_CSS = """
@@ -49,14 +56,26 @@ def _reasons(row: pd.Series, status: str | None) -> list[str]:
 
 
 def _figures(row: pd.Series, change: pd.Series | None, lang: str) -> None:
+    """The factor's mean, reading and respondents; the change since the previous round only
+    with its verdict, and an arrow (the metric's delta) only when the change is clear."""
+    clear = change is not None and change["status"] in (review.IMPROVED, review.DECLINED)
+    difference = (
+        format_number(change["difference"], lang, signed=True) if change is not None else ""
+    )
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("review.mean"), format_number(row["mean"], lang), border=True)
-    c2.metric(t("communities.col_reading"), t(f"band_short.{row['band']}"), border=True)
+    c1.metric(t("review.mean"), format_number(row["mean"], lang),
+              delta=difference if clear else None, border=True)  # fmt: skip
+    c2.metric(t("communities.col_reading"), band_text(row["band"], row["uncertain"], short=True),
+              border=True)  # fmt: skip
     c3.metric(t("common.respondents"), int(row["n"]), border=True)
+    st.caption(
+        t("conversation.interval", interval=interval_text(row["ci_low"], row["ci_high"], lang))
+        + (" " + t("band.uncertain_legend") if is_marked(row["uncertain"]) else "")
+    )
     if change is not None and change["status"] != review.NOT_COMPARABLE:
         st.caption(
             t("conversation.change", verdict=t(f"change.{change['status']}"),
-              difference=format_number(change["difference"], lang, signed=True))
+              difference=difference)
         )  # fmt: skip
 
 
@@ -135,6 +154,7 @@ def _earlier_actions(factor: Factor, data: CommunityData, community_id: int, lan
             if then is not None and not pd.isna(then) and not latest.empty:
                 now = latest["mean"].iloc[0]
                 st.markdown(t("conversation.since", then=format_number(then, lang),
+                              period_then=period_label(str(row.period)),
                               now=format_number(now, lang),
                               period=period_label(str(latest.index[0]))))  # fmt: skip
             _update_form(

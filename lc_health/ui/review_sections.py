@@ -173,6 +173,7 @@ def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang:
             charts.change_chart(comparable, lang=lang, status_labels=statuses, titles=tips),
             theme=None, width="stretch",
         )  # fmt: skip
+        st.caption(t("review.change_legend"))
     table = changes.copy()
     table["label"] = table["key"].map(lambda k: _factor_label(instrument, int(k), lang))
     st.dataframe(

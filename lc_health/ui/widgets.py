@@ -31,10 +31,13 @@ def band_text(band: object, uncertain: object, *, short: bool = False) -> str:
     if not isinstance(band, str):
         return ""
     words = t(f"band_short.{band}" if short else f"band.{band}")
-    # True, or NumPy's True (a column of booleans); NA and NaN (no interval) are not a mark.
-    if uncertain is True or uncertain is np.True_:
-        return t("band.uncertain", band=words)
-    return words
+    return t("band.uncertain", band=words) if is_marked(uncertain) else words
+
+
+def is_marked(flag: object) -> bool:
+    """Whether a flag from a boolean column is set: True or NumPy's True; NA and NaN (no
+    figure) are not."""
+    return flag is True or flag is np.True_
 
 
 def interval_text(low: object, high: object, lang: str) -> str:
