@@ -131,9 +131,29 @@ def test_force_field_aligns_mirror_pairs_and_suppresses(instrument: Instrument) 
     assert line["hindering"] == "hin_unclear_communication"
     assert line["fac_share"] == pytest.approx(0.75) and line["hin_share"] == pytest.approx(0.25)
     assert line["fac_change"] == pytest.approx(0.5)
+    # The change comes with its counts: 6 of 8 now, 2 of 8 then (0 of 8 for the hindering one).
+    assert (line["fac_n"], line["respondents"]) == (6, 8)
+    assert (line["fac_n_before"], line["respondents_before"]) == (2, 8)
+    assert (line["hin_n"], line["hin_n_before"]) == (2, 0)
     assert len(out) == 17 + 18 - 12  # twelve mirror pairs share a line
     hidden = forces.force_field(counts, 4, None, 0, instrument, THRESHOLD)
     assert hidden["fac_share"].isna().all() and hidden["hin_share"].isna().all()
+    count_columns = ["fac_n", "hin_n", "fac_n_before", "hin_n_before", "respondents"]
+    assert hidden[count_columns].isna().all().all()
+
+
+def test_force_field_gives_no_earlier_counts_when_the_earlier_round_is_hidden(
+    instrument: Instrument,
+) -> None:
+    counts = pd.DataFrame({"force_id": ["fac_good_communication"], "n": [3]})
+    before = pd.DataFrame({"force_id": ["fac_good_communication"], "n": [1]})
+    out = forces.force_field(counts, 6, before, 4, instrument, THRESHOLD)
+    line = out[out["facilitating"] == "fac_good_communication"].iloc[0]
+    assert (line["fac_n"], line["respondents"]) == (3, 6)
+    assert pd.isna(line["fac_n_before"]) and pd.isna(line["respondents_before"])
+    assert pd.isna(line["fac_change"])
+    no_earlier = forces.force_field(counts, 6, None, 0, instrument, THRESHOLD)
+    assert no_earlier["fac_n_before"].isna().all() and no_earlier["fac_change"].isna().all()
     community = forces.force_field(counts, 8, None, 0, instrument, THRESHOLD, layer="individual")
     layers = {
         instrument.force_by_id[f].layer

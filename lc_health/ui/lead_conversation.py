@@ -13,7 +13,7 @@ from lc_health.db import write_session
 from lc_health.errors import Invalid
 from lc_health.i18n import format_number
 from lc_health.instrument import Factor, Instrument
-from lc_health.metrics import review, trends
+from lc_health.metrics import forces, review, trends
 from lc_health.models import ActionStatus, Role
 from lc_health.periods import period_label
 from lc_health.scoring import FACTOR
@@ -25,6 +25,7 @@ from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
 from lc_health.ui.widgets import (
     band_text,
+    count_text,
     demo_notice,
     interval_text,
     is_marked,
@@ -115,19 +116,39 @@ def _forces(factor: Factor, view: review_data.RoundView, instrument: Instrument,
     if not related:
         return
     st.subheader(t("conversation.forces"))
-    counts = dict(zip(view.forces["force_id"], view.forces["n"], strict=True))
-    shown = view.force_respondents > 0  # published only when enough answered
+    field = forces.force_field(
+        view.forces,
+        view.force_respondents,
+        view.previous_forces,
+        view.previous_force_respondents,
+        instrument,
+        threshold,
+    )
+    # The same counts as the force-field chart: "5 of 9, was 3 of 8", no verdict.
+    said: dict[str, str] = {}
+    for side in ("fac", "hin"):
+        kind = "facilitating" if side == "fac" else "hindering"
+        for force_id, n, total, before, total_before in zip(
+            field[kind],
+            field[f"{side}_n"],
+            field["respondents"],
+            field[f"{side}_n_before"],
+            field["respondents_before"],
+            strict=True,
+        ):
+            if isinstance(force_id, str):
+                said[force_id] = count_text(n, total, before, total_before)
     for kind in ("facilitating", "hindering"):
         lines = []
         for force in related:
             if force.kind != kind:
                 continue
-            share = counts.get(force.id, 0) / view.force_respondents if shown else None
-            suffix = f" — {share:.0%}" if share is not None else ""
+            counted = said.get(force.id, "")
+            suffix = f" — {counted}" if counted else ""
             lines.append(f"- {force.name.get(lang)}{suffix}")
         if lines:
             st.markdown(f"**{t(f'about.col_{kind}')}**\n" + "\n".join(lines))
-    if not shown:
+    if not view.force_respondents:
         st.caption(t("review.forces_hidden", threshold=threshold))
 
 

@@ -16,7 +16,7 @@ from lc_health.store.dashboard import CommunityData
 from lc_health.ui.context import app, t
 from lc_health.ui.review_data import RoundView
 from lc_health.ui.review_data import comments as review_comments
-from lc_health.ui.widgets import band_labels, band_text, interval_text, show_chart
+from lc_health.ui.widgets import band_labels, band_text, count_text, interval_text, show_chart
 
 
 def _factor_label(instrument: Instrument, factor: int, lang: str) -> str:
@@ -210,21 +210,33 @@ def force_field(view: RoundView, instrument: Instrument, lang: str, threshold: i
         st.info(t("review.forces_hidden", threshold=threshold))
         return
     names = {f.id: f.name.get(lang) for f in instrument.forces}
-
-    def change_text(value: float) -> str:
-        if pd.isna(value) or round(value * 100) == 0:
-            return ""
-        return f"{value * 100:+.0f} pp" if lang == "en" else f"{value * 100:+.0f} %-pt"
-
     frame = field.assign(
         fac_label=field["facilitating"].map(lambda f: names.get(f, "") if f else ""),
         hin_label=field["hindering"].map(lambda f: names.get(f, "") if f else ""),
-        fac_change_text=field["fac_change"].map(change_text),
-        hin_change_text=field["hin_change"].map(change_text),
+        fac_count_text=[
+            count_text(n, total, before, total_before)
+            for n, total, before, total_before in zip(
+                field["fac_n"],
+                field["respondents"],
+                field["fac_n_before"],
+                field["respondents_before"],
+                strict=True,
+            )
+        ],
+        hin_count_text=[
+            count_text(n, total, before, total_before)
+            for n, total, before, total_before in zip(
+                field["hin_n"],
+                field["respondents"],
+                field["hin_n_before"],
+                field["respondents_before"],
+                strict=True,
+            )
+        ],
     )
     titles = {"x": t("review.forces_axis"), "facilitating": t("about.col_facilitating"),
               "hindering": t("about.col_hindering"), "share": t("review.recognised"),
-              "change": t("review.change_short")}  # fmt: skip
+              "count": t("review.force_count_title")}  # fmt: skip
     show_chart(charts.force_field(frame, lang=lang, titles=titles), theme=None,
                     width="stretch")  # fmt: skip
     if view.previous_period is not None and view.previous_force_respondents:

@@ -49,6 +49,29 @@ def interval_text(low: object, high: object, lang: str) -> str:
     return f"{format_number(float(low), lang)} – {format_number(float(high), lang)}"
 
 
+def _whole(value: object) -> int | None:
+    """A count from a column of counts; None for NA."""
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating) and not np.isnan(value):
+        return int(value)
+    return None
+
+
+def count_text(n: object, total: object, n_before: object, total_before: object) -> str:
+    """How many recognise a force, e.g. "5 of 9, was 3 of 8" ("5 of 9" without an earlier
+    round); '' when the counts are not published. Counts, not share points: at a handful of
+    respondents one person moves a share by many points."""
+    now, of = _whole(n), _whole(total)
+    if now is None or of is None:
+        return ""
+    text = t("review.force_count", n=now, total=of)
+    then, of_then = _whole(n_before), _whole(total_before)
+    if then is None or of_then is None:
+        return text
+    return t("review.force_count_was", now=text, n=then, total=of_then)
+
+
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$&:")
 
 
