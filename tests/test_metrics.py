@@ -183,6 +183,62 @@ def test_trend_keeps_suppressed_points_without_figures() -> None:
     assert out["n"].tolist() == [5, 3]
 
 
+def test_trend_breaks_at_a_missing_or_hidden_quarter() -> None:
+    scores = pd.DataFrame(
+        [
+            {"round_id": 1, **_sums("1", [3, 3, 4, 4, 3])},
+            {"round_id": 2, **_sums("1", [4, 4, 4, 4, 4])},
+            {"round_id": 4, **_sums("1", [4, 4, 4])},  # too few: hidden
+            {"round_id": 5, **_sums("1", [2, 2, 3, 3, 2])},
+            {"round_id": 6, **_sums("1", [3, 3, 3, 3, 3])},
+        ]
+    )
+    # No round in 2025-Q3 at all; 2025-Q4 has too few respondents.
+    rounds = pd.DataFrame(
+        {
+            "round_id": [1, 2, 4, 5, 6],
+            "period": ["2025-Q1", "2025-Q2", "2025-Q4", "2026-Q1", "2026-Q2"],
+        }
+    )
+    out = trends.community_trend(scores, rounds, "factor", THRESHOLD)
+    assert out["period"].tolist() == [
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+        "2026-Q1",
+        "2026-Q2",
+    ]
+    assert out["mean"].isna().tolist() == [False, False, True, True, False, False]
+    assert out["n"].tolist() == [5, 5, 0, 3, 5, 5]
+    assert out["suppressed"].tolist() == [False, False, False, True, False, False]
+    assert out["segment"].tolist() == [0, 0, -1, -1, 1, 1]
+    assert not out["version_break"].any()
+
+
+def test_trend_breaks_at_a_version_that_changed_the_statements() -> None:
+    scores = pd.DataFrame(
+        [{"round_id": r, **_sums(k, [3, 4, 4, 4, 3])} for r in (1, 2, 3) for k in ("1", "2")]
+    )
+    rounds = pd.DataFrame(
+        {
+            "round_id": [1, 2, 3],
+            "period": ["2026-Q1", "2026-Q2", "2026-Q3"],
+            "instrument_id": ["lc_health"] * 3,
+            "instrument_version": [1, 2, 2],
+        }
+    )
+    assert trends.instrument_changes(rounds) == [("2026-Q2", ("lc_health", 1), ("lc_health", 2))]
+    # Factor 1 kept its statements in version 2, factor 2 did not.
+    out = trends.community_trend(
+        scores, rounds, "factor", THRESHOLD, {"2026-Q2": {("factor", "1"), ("layer", "individual")}}
+    )
+    one, two = out[out["key"] == "1"], out[out["key"] == "2"]
+    assert one["segment"].nunique() == 1 and not one["version_break"].any()
+    assert two["version_break"].tolist() == [False, True, False]
+    assert two["segment"].tolist()[0] != two["segment"].tolist()[1] == two["segment"].tolist()[2]
+
+
 @pytest.mark.parametrize(
     ("sizes", "shown", "remainder"),
     [

@@ -80,8 +80,19 @@ def force_field(
                 "hin_n_before": hin_then,
             }
         )
-    columns = ["row", "facilitating", "hindering", "fac_share", "hin_share", "fac_change",
-               "hin_change", "fac_n", "hin_n", "fac_n_before", "hin_n_before"]  # fmt: skip
+    columns = [
+        "row",
+        "facilitating",
+        "hindering",
+        "fac_share",
+        "hin_share",
+        "fac_change",
+        "hin_change",
+        "fac_n",
+        "hin_n",
+        "fac_n_before",
+        "hin_n_before",
+    ]
     out = pd.DataFrame(rows, columns=columns)
     for column in ("fac_n", "hin_n", "fac_n_before", "hin_n_before"):
         out[column] = out[column].astype("Int64")

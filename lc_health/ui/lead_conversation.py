@@ -64,10 +64,14 @@ def _figures(row: pd.Series, change: pd.Series | None, lang: str) -> None:
         format_number(change["difference"], lang, signed=True) if change is not None else ""
     )
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("review.mean"), format_number(row["mean"], lang),
-              delta=difference if clear else None, border=True)  # fmt: skip
-    c2.metric(t("communities.col_reading"), band_text(row["band"], row["uncertain"], short=True),
-              border=True)  # fmt: skip
+    c1.metric(
+        t("review.mean"),
+        format_number(row["mean"], lang),
+        delta=difference if clear else None,
+        border=True,
+    )
+    reading = band_text(row["band"], row["uncertain"], short=True)
+    c2.metric(t("communities.col_reading"), reading, border=True)
     c3.metric(t("common.respondents"), int(row["n"]), border=True)
     st.caption(
         t("conversation.interval", interval=interval_text(row["ci_low"], row["ci_high"], lang))
@@ -90,9 +94,10 @@ def _pictures(factor: Factor, row: pd.Series, data: CommunityData, instrument: I
               "share": t("review.share"), "answer": t("review.answer")}  # fmt: skip
     show_chart(charts.distribution(one, lang=lang, answer_labels=answers, titles=titles),
                     theme=None, width="stretch")  # fmt: skip
-    line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold)
-    line = line[(line["key"] == str(factor.id)) & ~line["suppressed"]]
-    if len(line) > 1:
+    comparable = review_data.comparable_at(data.rounds)
+    line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold, comparable)
+    line = line[line["key"] == str(factor.id)]
+    if line["mean"].notna().sum() > 1:
         marks = data.actions[data.actions["factor_id"] == factor.id]
         frame = line.assign(panel=factor.short.get(lang), panel_order=0,
                             period_label=line["period"].map(period_label))  # fmt: skip
@@ -103,7 +108,7 @@ def _pictures(factor: Factor, row: pd.Series, data: CommunityData, instrument: I
                 frame, actions[["panel", "period_label", "what"]], lang=lang, columns=1,
                 titles={"y": t("review.axis_mean"), "period": t("review.period"),
                         "mean": t("review.mean"), "n": t("common.respondents"),
-                        "action": t("review.action")},
+                        "action": t("review.action"), "version": t("review.trend_version")},
                 panel_width=520, panel_height=160,
             ),
             theme=None,
@@ -161,7 +166,7 @@ def _earlier_actions(factor: Factor, data: CommunityData, community_id: int, lan
         return
     line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold)
     line = line[line["key"] == str(factor.id)].set_index("period")
-    latest = line[~line["suppressed"]].tail(1)
+    latest = line[line["mean"].notna()].tail(1)
     for row in earlier.itertuples():
         with st.container(border=True):
             st.markdown(f"**{md_escape(str(row.what))}**")

@@ -13,6 +13,7 @@ from lc_health.metrics import breakdowns, forces, review, trends
 from lc_health.periods import period_label
 from lc_health.scoring import FACTOR, LAYER
 from lc_health.store.dashboard import CommunityData
+from lc_health.ui import review_data
 from lc_health.ui.context import app, t
 from lc_health.ui.review_data import RoundView
 from lc_health.ui.review_data import comments as review_comments
@@ -247,13 +248,14 @@ def trend(data: CommunityData, instrument: Instrument, lang: str, threshold: int
     st.caption(t("review.trend_intro", threshold=threshold))
     layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
     titles = {"y": t("review.axis_mean"), "period": t("review.period"), "mean": t("review.mean"),
-              "n": t("common.respondents"), "action": t("review.action")}  # fmt: skip
+              "n": t("common.respondents"), "action": t("review.action"),
+              "version": t("review.trend_version")}  # fmt: skip
     actions = data.actions.assign(period_label=data.actions["period"].map(period_label))
+    comparable = review_data.comparable_at(data.rounds)
     for scope, heading, columns in ((LAYER, "review.trend_layers", 4),
                                     (FACTOR, "review.trend_factors", 4)):  # fmt: skip
-        frame = trends.community_trend(data.scores, data.rounds, scope, threshold)
-        frame = frame[~frame["suppressed"]]
-        if frame.empty:
+        frame = trends.community_trend(data.scores, data.rounds, scope, threshold, comparable)
+        if frame["mean"].isna().all():
             continue
         if scope == LAYER:
             order = {x.id: i for i, x in enumerate(instrument.layers)}
@@ -276,6 +278,8 @@ def trend(data: CommunityData, instrument: Instrument, lang: str, threshold: int
             theme=None,
         )  # fmt: skip
     st.caption(t("review.trend_legend"))
+    if comparable:
+        st.caption(t("review.trend_version_legend"))
 
 
 def breakdown(view: RoundView, instrument: Instrument, lang: str, threshold: int) -> None:
