@@ -216,6 +216,13 @@ def test_trend_breaks_at_a_missing_or_hidden_quarter() -> None:
     assert not out["version_break"].any()
 
 
+def test_trend_of_a_scope_without_figures_is_empty() -> None:
+    scores = pd.DataFrame([{"round_id": 1, **_sums("", [3, 3, 4], scope="health")}])
+    rounds = pd.DataFrame({"round_id": [1], "period": ["2026-Q1"]})
+    out = trends.community_trend(scores, rounds, "factor", THRESHOLD, {"2026-Q1": set()})
+    assert out.empty and list(out.columns) == trends.TREND_COLUMNS
+
+
 def test_trend_breaks_at_a_version_that_changed_the_statements() -> None:
     scores = pd.DataFrame(
         [{"round_id": r, **_sums(k, [3, 4, 4, 4, 3])} for r in (1, 2, 3) for k in ("1", "2")]

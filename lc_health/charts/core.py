@@ -76,15 +76,18 @@ def health_bars(
     band_labels: Mapping[str, str],
     x_title: str,
     tooltip_titles: Mapping[str, str],
+    order: Sequence[str] | None = None,
 ) -> alt.LayerChart:
-    """Horizontal bars of a 1-5 mean per row, coloured by band, with the value at the bar's end.
+    """Horizontal bars of a 1-5 mean per row, coloured by band, with the value at the bar's end;
+    highest first, or in `order` (labels) where a ranking would mislead.
 
     frame: label, mean, band_label, n (rows whose mean is NA are left out); optionally
     band_text (the reading in words, e.g. marked uncertain; the tooltip shows it instead of
     band_label) and factors (with tooltip_titles["factors"]: what each row rests on).
     """
     data = with_shown(frame.dropna(subset=["mean"]), "mean")
-    order: Sequence[str] = data.sort_values("mean", ascending=False)["label"].tolist()
+    if order is None:
+        order = data.sort_values("mean", ascending=False)["label"].tolist()
     base = alt.Chart(data).encode(
         y=alt.Y(
             "label:N",

@@ -91,14 +91,18 @@ def community_trend(
     out["suppressed"] = out["suppressed"].astype("boolean").fillna(False).astype(bool)
     out = out.sort_values(["key", "period"]).reset_index(drop=True)
     changed = comparable_at or {}
-    out["version_break"] = [
-        period in changed and (scope, key) not in changed[period]
-        for key, period in zip(out["key"], out["period"], strict=True)
-    ]
-    gap = out["mean"].isna().to_numpy()
-    first = (out["key"] != out["key"].shift()).to_numpy()
+    out["version_break"] = pd.Series(
+        [
+            period in changed and (scope, key) not in changed[period]
+            for key, period in zip(out["key"], out["period"], strict=True)
+        ],
+        index=out.index,
+        dtype=bool,
+    )
+    gap = out["mean"].isna().to_numpy(dtype=bool)
+    first = (out["key"] != out["key"].shift()).to_numpy(dtype=bool)
     # A run ends at a gap; a new one starts after a gap, at a new key, or at a version break.
-    starts = first | out["version_break"].to_numpy() | np.roll(gap, 1)
+    starts = first | out["version_break"].to_numpy(dtype=bool) | np.roll(gap, 1)
     out["segment"] = np.cumsum(starts & ~gap) - 1
     out["segment"] = out["segment"].where(~gap, -1).astype(int)
     return out[TREND_COLUMNS]

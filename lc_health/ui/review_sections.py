@@ -78,7 +78,8 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
                            tooltip_titles={"label": t("review.layer"), "mean": t("review.mean"),
                                            "band": t("communities.col_reading"),
                                            "n": t("common.respondents"),
-                                           "factors": t("review.layer_factors")}),
+                                           "factors": t("review.layer_factors")},
+                           order=[layer_names[x.id] for x in instrument.layers]),
         theme=None, width="stretch",
     )  # fmt: skip
     records = indices.to_dict("records")
@@ -157,7 +158,7 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
 
 
 def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang: str) -> None:
-    st.caption(t("review.change_rule"))
+    st.caption(t("review.change_rule", min_change=format_number(app().settings.min_change, lang)))
     if view.previous_period is None:
         st.info(t("review.no_previous"))
         return
@@ -175,7 +176,7 @@ def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang:
             theme=None, width="stretch",
         )  # fmt: skip
         st.caption(t("review.change_legend"))
-    table = changes.copy()
+    table = changes.sort_values("key", key=lambda k: k.astype(int))
     table["label"] = table["key"].map(lambda k: _factor_label(instrument, int(k), lang))
     st.dataframe(
         pd.DataFrame(
