@@ -129,9 +129,29 @@ def test_force_field_aligns_mirror_pairs_and_suppresses(instrument: Instrument) 
     assert line["hindering"] == "hin_unclear_communication"
     assert line["fac_share"] == pytest.approx(0.75) and line["hin_share"] == pytest.approx(0.25)
     assert line["fac_change"] == pytest.approx(0.5)
+    # The change comes with its counts: 6 of 8 now, 2 of 8 then (0 of 8 for the hindering one).
+    assert (line["fac_n"], line["respondents"]) == (6, 8)
+    assert (line["fac_n_before"], line["respondents_before"]) == (2, 8)
+    assert (line["hin_n"], line["hin_n_before"]) == (2, 0)
     assert len(out) == 17 + 18 - 12  # twelve mirror pairs share a line
     hidden = forces.force_field(counts, 4, None, 0, instrument, THRESHOLD)
     assert hidden["fac_share"].isna().all() and hidden["hin_share"].isna().all()
+    count_columns = ["fac_n", "hin_n", "fac_n_before", "hin_n_before", "respondents"]
+    assert hidden[count_columns].isna().all().all()
+
+
+def test_force_field_gives_no_earlier_counts_when_the_earlier_round_is_hidden(
+    instrument: Instrument,
+) -> None:
+    counts = pd.DataFrame({"force_id": ["fac_good_communication"], "n": [3]})
+    before = pd.DataFrame({"force_id": ["fac_good_communication"], "n": [1]})
+    out = forces.force_field(counts, 6, before, 4, instrument, THRESHOLD)
+    line = out[out["facilitating"] == "fac_good_communication"].iloc[0]
+    assert (line["fac_n"], line["respondents"]) == (3, 6)
+    assert pd.isna(line["fac_n_before"]) and pd.isna(line["respondents_before"])
+    assert pd.isna(line["fac_change"])
+    no_earlier = forces.force_field(counts, 6, None, 0, instrument, THRESHOLD)
+    assert no_earlier["fac_n_before"].isna().all() and no_earlier["fac_change"].isna().all()
     community = forces.force_field(counts, 8, None, 0, instrument, THRESHOLD, layer="individual")
     layers = {
         instrument.force_by_id[f].layer
@@ -159,6 +179,69 @@ def test_trend_keeps_suppressed_points_without_figures() -> None:
     assert out["period"].tolist() == ["2026-Q1", "2026-Q2"]
     assert out["mean"].iloc[0] == pytest.approx(3.4) and np.isnan(out["mean"].iloc[1])
     assert out["n"].tolist() == [5, 3]
+
+
+def test_trend_breaks_at_a_missing_or_hidden_quarter() -> None:
+    scores = pd.DataFrame(
+        [
+            {"round_id": 1, **_sums("1", [3, 3, 4, 4, 3])},
+            {"round_id": 2, **_sums("1", [4, 4, 4, 4, 4])},
+            {"round_id": 4, **_sums("1", [4, 4, 4])},  # too few: hidden
+            {"round_id": 5, **_sums("1", [2, 2, 3, 3, 2])},
+            {"round_id": 6, **_sums("1", [3, 3, 3, 3, 3])},
+        ]
+    )
+    # No round in 2025-Q3 at all; 2025-Q4 has too few respondents.
+    rounds = pd.DataFrame(
+        {
+            "round_id": [1, 2, 4, 5, 6],
+            "period": ["2025-Q1", "2025-Q2", "2025-Q4", "2026-Q1", "2026-Q2"],
+        }
+    )
+    out = trends.community_trend(scores, rounds, "factor", THRESHOLD)
+    assert out["period"].tolist() == [
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+        "2026-Q1",
+        "2026-Q2",
+    ]
+    assert out["mean"].isna().tolist() == [False, False, True, True, False, False]
+    assert out["n"].tolist() == [5, 5, 0, 3, 5, 5]
+    assert out["suppressed"].tolist() == [False, False, False, True, False, False]
+    assert out["segment"].tolist() == [0, 0, -1, -1, 1, 1]
+    assert not out["version_break"].any()
+
+
+def test_trend_of_a_scope_without_figures_is_empty() -> None:
+    scores = pd.DataFrame([{"round_id": 1, **_sums("", [3, 3, 4], scope="health")}])
+    rounds = pd.DataFrame({"round_id": [1], "period": ["2026-Q1"]})
+    out = trends.community_trend(scores, rounds, "factor", THRESHOLD, {"2026-Q1": set()})
+    assert out.empty and list(out.columns) == trends.TREND_COLUMNS
+
+
+def test_trend_breaks_at_a_version_that_changed_the_statements() -> None:
+    scores = pd.DataFrame(
+        [{"round_id": r, **_sums(k, [3, 4, 4, 4, 3])} for r in (1, 2, 3) for k in ("1", "2")]
+    )
+    rounds = pd.DataFrame(
+        {
+            "round_id": [1, 2, 3],
+            "period": ["2026-Q1", "2026-Q2", "2026-Q3"],
+            "instrument_id": ["lc_health"] * 3,
+            "instrument_version": [1, 2, 2],
+        }
+    )
+    assert trends.instrument_changes(rounds) == [("2026-Q2", ("lc_health", 1), ("lc_health", 2))]
+    # Factor 1 kept its statements in version 2, factor 2 did not.
+    out = trends.community_trend(
+        scores, rounds, "factor", THRESHOLD, {"2026-Q2": {("factor", "1"), ("layer", "individual")}}
+    )
+    one, two = out[out["key"] == "1"], out[out["key"] == "2"]
+    assert one["segment"].nunique() == 1 and not one["version_break"].any()
+    assert two["version_break"].tolist() == [False, True, False]
+    assert two["segment"].tolist()[0] != two["segment"].tolist()[1] == two["segment"].tolist()[2]
 
 
 @pytest.mark.parametrize(

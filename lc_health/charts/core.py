@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
+from lc_health.disclosure import DISPLAY_DECIMALS
 from lc_health.metrics import BANDS, CONCERN, DISCUSS, STRONG
 
 FONT = "Source Sans Pro, Source Sans 3, sans-serif"
@@ -50,6 +52,18 @@ def configure(chart: ChartT, lang: str) -> ChartT:
     return configured
 
 
+def with_shown(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with a `<column>_shown` copy of each column, rounded to one decimal the way the
+    bands round (half to even). Tooltips and labels read these: Vega's own rounding sends an
+    exact half up, so a mean of 3.25 would read 3.3 in a tooltip and 3.2 in the table."""
+    return frame.assign(
+        **{
+            f"{column}_shown": np.round(frame[column].astype("float64"), DISPLAY_DECIMALS)
+            for column in columns
+        }
+    )
+
+
 def band_scale(labels: Mapping[str, str]) -> alt.Scale:
     """Colour scale keyed by translated band labels, in strong, discuss, concern order."""
     return alt.Scale(domain=[labels[b] for b in BANDS], range=[BAND_COLOURS[b] for b in BANDS])
@@ -62,13 +76,18 @@ def health_bars(
     band_labels: Mapping[str, str],
     x_title: str,
     tooltip_titles: Mapping[str, str],
+    order: Sequence[str] | None = None,
 ) -> alt.LayerChart:
-    """Horizontal bars of a 1-5 mean per row, coloured by band, with the value at the bar's end.
+    """Horizontal bars of a 1-5 mean per row, coloured by band, with the value at the bar's end;
+    highest first, or in `order` (labels) where a ranking would mislead.
 
-    frame: label, mean, band_label, n (rows whose mean is NA are left out).
+    frame: label, mean, band_label, n (rows whose mean is NA are left out); optionally
+    band_text (the reading in words, e.g. marked uncertain; the tooltip shows it instead of
+    band_label) and factors (with tooltip_titles["factors"]: what each row rests on).
     """
-    data = frame.dropna(subset=["mean"])
-    order: Sequence[str] = data.sort_values("mean", ascending=False)["label"].tolist()
+    data = with_shown(frame.dropna(subset=["mean"]), "mean")
+    if order is None:
+        order = data.sort_values("mean", ascending=False)["label"].tolist()
     base = alt.Chart(data).encode(
         y=alt.Y(
             "label:N",
@@ -78,6 +97,15 @@ def health_bars(
             scale=alt.Scale(paddingInner=0.35),
         ),
     )
+    band_field = "band_text" if "band_text" in data.columns else "band_label"
+    tooltip = [
+        alt.Tooltip("label:N", title=tooltip_titles["label"]),
+        alt.Tooltip("mean_shown:Q", title=tooltip_titles["mean"], format=".1f"),
+        alt.Tooltip(f"{band_field}:N", title=tooltip_titles["band"]),
+        alt.Tooltip("n:Q", title=tooltip_titles["n"]),
+    ]
+    if "factors" in data.columns and "factors" in tooltip_titles:
+        tooltip.append(alt.Tooltip("factors:N", title=tooltip_titles["factors"]))
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         x=alt.X(
             "mean:Q",
@@ -92,15 +120,10 @@ def health_bars(
             title=None,
             legend=alt.Legend(orient="top"),
         ),
-        tooltip=[
-            alt.Tooltip("label:N", title=tooltip_titles["label"]),
-            alt.Tooltip("mean:Q", title=tooltip_titles["mean"], format=".1f"),
-            alt.Tooltip("band_label:N", title=tooltip_titles["band"]),
-            alt.Tooltip("n:Q", title=tooltip_titles["n"]),
-        ],
+        tooltip=tooltip,
     )
     values = base.mark_text(align="left", dx=4, color=TEXT, fontSize=13).encode(
-        x="mean:Q", text=alt.Text("mean:Q", format=".1f")
+        x="mean:Q", text=alt.Text("mean_shown:Q", format=".1f")
     )
     chart: alt.LayerChart = (bars + values).properties(height=alt.Step(BAR_HEIGHT))
     return configure(chart, lang)

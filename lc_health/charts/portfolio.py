@@ -15,6 +15,7 @@ from lc_health.charts.core import (
     SUPPRESSED_COLOUR,
     band_scale,
     configure,
+    with_shown,
 )
 from lc_health.metrics.core import BANDS
 
@@ -32,6 +33,7 @@ def factor_strips(
     titles: x, factor, community, mean, median.
     """
     order = list(dict.fromkeys(frame["label"]))
+    frame = with_shown(frame, "mean", "median")
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     x = alt.X("mean:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN)), title=titles["x"],
               axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"))  # fmt: skip
@@ -42,18 +44,19 @@ def factor_strips(
         yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
         tooltip=[alt.Tooltip("community:N", title=titles["community"]),
                  alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("mean:Q", title=titles["mean"], format=".2f")],
+                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f")],
     ).transform_calculate(jitter="(random() - 0.5) * 1.2")  # fmt: skip
     medians = alt.Chart(frame.drop_duplicates("label")).mark_tick(
         color=MUTED, thickness=3, size=22
     ).encode(y=y, x=alt.X("median:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN))),
-             tooltip=[alt.Tooltip("median:Q", title=titles["median"], format=".2f")])  # fmt: skip
+             tooltip=[alt.Tooltip("median_shown:Q", title=titles["median"],
+                                  format=".1f")])  # fmt: skip
     chosen = alt.Chart(frame[frame["highlighted"]]).mark_point(
         size=220, filled=True, color=HIGHLIGHT, stroke="white", strokeWidth=2, shape="diamond"
     ).encode(
         y=y, x=x,
         tooltip=[alt.Tooltip("community:N", title=titles["community"]),
-                 alt.Tooltip("mean:Q", title=titles["mean"], format=".2f")],
+                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f")],
     )  # fmt: skip
     chart: alt.LayerChart = (others + medians + chosen).properties(height=alt.Step(ROW_STEP + 6))
     return configure(chart, lang)

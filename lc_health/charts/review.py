@@ -17,14 +17,16 @@ from lc_health.charts.core import (
     TEXT,
     band_scale,
     configure,
+    with_shown,
 )
 
 ROW_STEP = 30
 # Diverging palette for the five answers: two shades of vermilion, a neutral grey, two blues
 # (colour-blind safe; matches the band colours' directions).
 ANSWER_COLOURS = ("#A7351F", "#E0876F", "#CBD2D1", "#7FA9D3", "#1F6FB2")
-STATUS_COLOURS = {"improved": BAND_COLOURS["strong"], "declined": BAND_COLOURS["concern"],
-                  "no_clear_change": "#8A9896"}  # fmt: skip
+# Only a clear change gets a colour; "no clear change" stays a hollow grey point.
+STATUS_COLOURS = {"improved": BAND_COLOURS["strong"], "declined": BAND_COLOURS["concern"]}
+UNCLEAR_COLOUR = "#8A9896"
 
 
 def layer_heatmap(
@@ -149,8 +151,9 @@ def means_with_intervals(
     titles: x, factor, mean, low, high, n.
     """
     order = frame["label"].tolist()
-    base = alt.Chart(frame).encode(y=alt.Y("label:N", sort=order, title=None,
-                                           axis=alt.Axis(labelLimit=280)))  # fmt: skip
+    data = with_shown(frame, "mean", "ci_low", "ci_high")
+    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
+                                          axis=alt.Axis(labelLimit=280)))  # fmt: skip
     x = alt.X("ci_low:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN)), title=titles["x"],
               axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"))  # fmt: skip
     bands = (
@@ -164,9 +167,9 @@ def means_with_intervals(
         color=alt.Color("band_label:N", scale=band_scale(band_labels), title=None,
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("mean:Q", title=titles["mean"], format=".2f"),
-                 alt.Tooltip("ci_low:Q", title=titles["low"], format=".2f"),
-                 alt.Tooltip("ci_high:Q", title=titles["high"], format=".2f"),
+                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
+                 alt.Tooltip("ci_low_shown:Q", title=titles["low"], format=".1f"),
+                 alt.Tooltip("ci_high_shown:Q", title=titles["high"], format=".1f"),
                  alt.Tooltip("n:Q", title=titles["n"])],
     )  # fmt: skip
     chart: alt.LayerChart = (bands + interval + point).properties(height=alt.Step(ROW_STEP))
@@ -176,33 +179,56 @@ def means_with_intervals(
 def change_chart(
     frame: pd.DataFrame, *, lang: str, status_labels: Mapping[str, str], titles: Mapping[str, str]
 ) -> alt.LayerChart:
-    """Per factor: the change since the previous round with its 95% interval, coloured by
-    whether it is a clear improvement, a clear decline or no clear change.
+    """Per factor: the change since the previous round with its 95% interval. Only a clear
+    improvement or decline is coloured (and in the legend); the rest are hollow grey points.
 
     frame: label, difference, ci_low, ci_high, status (comparable rows only).
     titles: x, factor, difference, low, high, status.
     """
     order = frame["label"].tolist()
-    data = frame.assign(status_label=frame["status"].map(status_labels))
+    data = with_shown(frame, "difference", "ci_low", "ci_high").assign(
+        status_label=frame["status"].map(status_labels)
+    )
     base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
                                           axis=alt.Axis(labelLimit=280)))  # fmt: skip
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=MUTED).encode(x="x:Q")
     interval = base.mark_rule(strokeWidth=2, color=MUTED).encode(
         x=alt.X("ci_low:Q", title=titles["x"]), x2="ci_high:Q"
     )
-    labels = list(status_labels.values())
-    point = base.mark_point(filled=True, size=110, stroke="white", strokeWidth=1).encode(
-        x="difference:Q",
-        color=alt.Color("status_label:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=labels,
-                                        range=[STATUS_COLOURS[s] for s in status_labels])),
-        tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("difference:Q", title=titles["difference"], format="+.2f"),
-                 alt.Tooltip("ci_low:Q", title=titles["low"], format="+.2f"),
-                 alt.Tooltip("ci_high:Q", title=titles["high"], format="+.2f"),
-                 alt.Tooltip("status_label:N", title=titles["status"])],
-    )  # fmt: skip
-    chart: alt.LayerChart = (zero + interval + point).properties(height=alt.Step(ROW_STEP))
+    clear = [s for s in STATUS_COLOURS if s in status_labels]
+    is_clear = alt.FieldOneOfPredicate(field="status", oneOf=clear)
+    tooltip = [
+        alt.Tooltip("label:N", title=titles["factor"]),
+        alt.Tooltip("difference_shown:Q", title=titles["difference"], format="+.1f"),
+        alt.Tooltip("ci_low_shown:Q", title=titles["low"], format="+.1f"),
+        alt.Tooltip("ci_high_shown:Q", title=titles["high"], format="+.1f"),
+        alt.Tooltip("status_label:N", title=titles["status"]),
+    ]
+    point = (
+        base.mark_point(filled=True, size=110, stroke="white", strokeWidth=1)
+        .encode(
+            x="difference:Q",
+            color=alt.Color(
+                "status_label:N",
+                title=None,
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(
+                    domain=[status_labels[s] for s in clear],
+                    range=[STATUS_COLOURS[s] for s in clear],
+                ),
+            ),
+            tooltip=tooltip,
+        )
+        .transform_filter(is_clear)
+    )
+    unclear = (
+        base.mark_point(filled=False, size=90, strokeWidth=2, color=UNCLEAR_COLOUR)
+        .encode(x="difference:Q", tooltip=tooltip)
+        .transform_filter(~is_clear)
+    )
+    chart: alt.LayerChart = (zero + interval + unclear + point).properties(
+        height=alt.Step(ROW_STEP)
+    )
     return configure(chart, lang)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-from lc_health.charts.core import BAND_COLOURS, GRID, MUTED, SCALE_DOMAIN, configure
+from lc_health.charts.core import BAND_COLOURS, GRID, MUTED, SCALE_DOMAIN, configure, with_shown
 
 LINE_COLOUR = "#0B6E69"
 ACTION_COLOUR = BAND_COLOURS["discuss"]
@@ -26,8 +26,11 @@ def small_multiples(
     """One small chart per panel (factor or layer): mean per round with its 95% band, point size
     by n, and a marker at each round where an action was agreed.
 
-    frame: panel, panel_order, period_label, period, mean, ci_low, ci_high, n.
-    actions: panel, period_label, what (may be empty). titles: y, period, mean, n, action.
+    frame: panel, panel_order, period_label, period, mean, ci_low, ci_high, n; optionally
+    segment (one line per unbroken run; rows without a mean are gaps the line does not cross)
+    and version_break (a dashed vertical rule where the statements behind a score changed).
+    actions: panel, period_label, what (may be empty). titles: y, period, mean, n, action, and
+    version (the rule's tooltip) when frame has version_break.
     """
     periods = sorted(frame["period"].unique())
     labels = frame.drop_duplicates("period").set_index("period")["period_label"]
@@ -36,20 +39,48 @@ def small_multiples(
               axis=alt.Axis(labelAngle=-45, labelFontSize=10))  # fmt: skip
     y_scale = alt.Scale(domain=list(SCALE_DOMAIN))
     y = alt.Y("mean:Q", scale=y_scale, title=titles["y"], axis=alt.Axis(values=[1, 2, 3, 4, 5]))
+    if "segment" not in frame.columns:
+        frame = frame.assign(segment=0)
+    if "version_break" not in frame.columns:
+        frame = frame.assign(version_break=False)
     combined = pd.concat(
-        [frame.assign(kind="score"), actions.assign(kind="action", mean=SCALE_DOMAIN[0] + 0.15)],
+        [
+            with_shown(frame, "mean").assign(kind="score", version_text=titles.get("version", "")),
+            actions.assign(kind="action", mean=SCALE_DOMAIN[0] + 0.15),
+        ],
         ignore_index=True,
     )
     scores = alt.Chart().transform_filter(alt.datum.kind == "score")
-    band = scores.mark_area(opacity=0.18, color=LINE_COLOUR).encode(
+    # A line never bridges a quarter without figures or a change of statements: each unbroken
+    # run is its own segment, and rows without a mean break the path (and keep their quarter on
+    # the axis, so the gap shows).
+    band = scores.mark_area(
+        opacity=0.18, color=LINE_COLOUR, invalid="break-paths-show-domains"
+    ).encode(x=x, y=alt.Y("ci_low:Q", scale=y_scale), y2="ci_high:Q", detail="segment:N")
+    line = scores.mark_line(
+        color=LINE_COLOUR, strokeWidth=2, invalid="break-paths-show-domains"
+    ).encode(x=x, y=y, detail="segment:N")
+    # A point alone between gaps has no band to draw, so each point also gets its interval.
+    whisker = scores.mark_rule(color=LINE_COLOUR, opacity=0.35, strokeWidth=2).encode(
         x=x, y=alt.Y("ci_low:Q", scale=y_scale), y2="ci_high:Q"
     )
-    line = scores.mark_line(color=LINE_COLOUR, strokeWidth=2).encode(x=x, y=y)
+    version = (
+        alt.Chart()
+        .transform_filter((alt.datum.kind == "score") & alt.datum.version_break)
+        .mark_rule(color=MUTED, strokeDash=[2, 2], strokeWidth=1.5)
+        .encode(
+            x=x,
+            tooltip=[
+                alt.Tooltip("period_label:N", title=titles["period"]),
+                alt.Tooltip("version_text:N", title=titles.get("version", "")),
+            ],
+        )
+    )
     points = scores.mark_circle(color=LINE_COLOUR, opacity=1).encode(
         x=x, y=y,
         size=alt.Size("n:Q", scale=alt.Scale(range=[15, 120]), legend=None),
         tooltip=[alt.Tooltip("period_label:N", title=titles["period"]),
-                 alt.Tooltip("mean:Q", title=titles["mean"], format=".2f"),
+                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
                  alt.Tooltip("n:Q", title=titles["n"])],
     )  # fmt: skip
     guides = [
@@ -68,7 +99,7 @@ def small_multiples(
     )  # fmt: skip
     panels = list(dict.fromkeys(frame.sort_values("panel_order")["panel"]))
     chart: alt.FacetChart = (
-        alt.layer(*guides, band, line, points, action, data=combined)
+        alt.layer(*guides, version, band, whisker, line, points, action, data=combined)
         .properties(width=panel_width, height=panel_height)
         .facet(
             facet=alt.Facet("panel:N", sort=panels, title=None,

@@ -24,9 +24,12 @@ def force_field(
 
     counts: force_id, n for this round; respondents: how many answered the forces question.
     Returns row, facilitating, hindering (force ids or None), fac_share, hin_share,
-    fac_change, hin_change (share points since the previous round), layer_match. Shares are NA
-    when fewer than `threshold` respondents answered the question; changes are NA when either
-    round is below it. With `layer`, only lines where a side plays at that layer are kept.
+    fac_change, hin_change (share points since the previous round), fac_n, hin_n (how many
+    recognise it now), fac_n_before, hin_n_before (then), respondents, respondents_before (of
+    how many). Shares and counts are NA when fewer than `threshold` respondents answered the
+    question; changes and earlier counts are NA when either round is below it. A change is
+    given with its counts because at a handful of respondents one person moves a share by many
+    points. With `layer`, only lines where a side plays at that layer are kept.
     """
     shown = not hidden(respondents, threshold)
     before = previous_counts is not None and not hidden(previous_respondents, threshold)
@@ -37,10 +40,13 @@ def force_field(
         else {}
     )
 
-    def share(force_id: str | None, n: dict[str, int], total: int, ok: bool) -> float:
+    def count(force_id: str | None, n: dict[str, int], total: int, ok: bool) -> float:
         if force_id is None or not ok or total <= 0:
             return np.nan
-        return n.get(force_id, 0) / total
+        return float(n.get(force_id, 0))
+
+    def share(force_id: str | None, n: dict[str, int], total: int, ok: bool) -> float:
+        return count(force_id, n, total, ok) / total if total > 0 else np.nan
 
     rows = []
     seen: set[str] = set()
@@ -57,6 +63,8 @@ def force_field(
         hin_share = share(hin, now_n, respondents, shown)
         fac_before = share(fac, prev_n, previous_respondents, before)
         hin_before = share(hin, prev_n, previous_respondents, before)
+        fac_then = count(fac, prev_n, previous_respondents, before and shown)
+        hin_then = count(hin, prev_n, previous_respondents, before and shown)
         rows.append(
             {
                 "row": index,
@@ -66,11 +74,33 @@ def force_field(
                 "hin_share": hin_share,
                 "fac_change": fac_share - fac_before,
                 "hin_change": hin_share - hin_before,
+                "fac_n": count(fac, now_n, respondents, shown),
+                "hin_n": count(hin, now_n, respondents, shown),
+                "fac_n_before": fac_then,
+                "hin_n_before": hin_then,
             }
         )
-    columns = ["row", "facilitating", "hindering", "fac_share", "hin_share", "fac_change",
-               "hin_change"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    columns = [
+        "row",
+        "facilitating",
+        "hindering",
+        "fac_share",
+        "hin_share",
+        "fac_change",
+        "hin_change",
+        "fac_n",
+        "hin_n",
+        "fac_n_before",
+        "hin_n_before",
+    ]
+    out = pd.DataFrame(rows, columns=columns)
+    for column in ("fac_n", "hin_n", "fac_n_before", "hin_n_before"):
+        out[column] = out[column].astype("Int64")
+    out["respondents"] = pd.array([respondents if shown else pd.NA] * len(out), dtype="Int64")
+    out["respondents_before"] = pd.array(
+        [previous_respondents if before and shown else pd.NA] * len(out), dtype="Int64"
+    )
+    return out
 
 
 def portfolio_shares(

@@ -139,8 +139,18 @@ def attention_order(factors: pd.DataFrame, changes: pd.DataFrame) -> list[int]:
     return [int(f) for f in shown["factor"]]
 
 
+def layer_factors(instrument: Instrument) -> dict[str, tuple[int, ...]]:
+    """Per layer id: the factors the instrument asks about at that layer, in factor order. Each
+    layer index rests on its own set of factors, so the indices are not like for like."""
+    asked: dict[str, set[int]] = {x.id: set() for x in instrument.layers}
+    for item in instrument.items:
+        asked.setdefault(item.layer, set()).add(item.factor)
+    return {layer: tuple(sorted(factors)) for layer, factors in asked.items()}
+
+
 def layer_indices(sums: pd.DataFrame, instrument: Instrument, threshold: int) -> pd.DataFrame:
-    """layer, n, mean, ci_low, ci_high, band, suppressed, in the instrument's layer order."""
+    """layer, n, mean, ci_low, ci_high, band, uncertain, suppressed, in the instrument's layer
+    order."""
     frame = scope_summary(sums, LAYER, threshold).rename(columns={"key": "layer"})
     base = pd.DataFrame({"layer": [x.id for x in instrument.layers]})
     out = base.merge(frame, on="layer", how="left")

@@ -13,7 +13,7 @@ from lc_health.store import communities as cstore
 from lc_health.store import dashboard
 from lc_health.ui.context import app, language, publish_due, t
 from lc_health.ui.guard import require
-from lc_health.ui.widgets import band_labels, demo_notice, show_chart
+from lc_health.ui.widgets import band_labels, band_text, demo_notice, show_chart
 
 
 @st.cache_data(show_spinner=False, ttl=30)
@@ -46,7 +46,7 @@ def _reading(row: pd.Series, threshold: int) -> str:
         return t("common.no_data")
     if row["suppressed"]:
         return t("common.too_few", threshold=threshold)
-    return t(f"band.{row['band']}")
+    return band_text(row["band"], row["uncertain"])
 
 
 def render() -> None:
@@ -67,6 +67,9 @@ def render() -> None:
             "label": frame["name"],
             "mean": frame["mean"],
             "band_label": frame["band"].map(lambda b: labels.get(b, "")),
+            "band_text": [
+                band_text(b, u) for b, u in zip(frame["band"], frame["uncertain"], strict=True)
+            ],
             "n": frame["n"],
         }
     )
@@ -103,7 +106,7 @@ def render() -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(t("communities.bands_legend"))
+    st.caption(t("communities.bands_legend") + " " + t("band.uncertain_legend"))
 
 
 if __name__ == "__main__":

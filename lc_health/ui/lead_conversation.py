@@ -13,7 +13,7 @@ from lc_health.db import write_session
 from lc_health.errors import Invalid
 from lc_health.i18n import format_number
 from lc_health.instrument import Factor, Instrument
-from lc_health.metrics import review, trends
+from lc_health.metrics import forces, review, trends
 from lc_health.models import ActionStatus, Role
 from lc_health.periods import period_label
 from lc_health.scoring import FACTOR
@@ -23,7 +23,15 @@ from lc_health.ui import review_data
 from lc_health.ui.context import app, language, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
-from lc_health.ui.widgets import demo_notice, md_escape, show_chart
+from lc_health.ui.widgets import (
+    band_text,
+    count_text,
+    demo_notice,
+    interval_text,
+    is_marked,
+    md_escape,
+    show_chart,
+)
 
 # Bigger type for a projector; layout only.
 PROJECTOR_CSS = """
@@ -49,14 +57,30 @@ def _reasons(row: pd.Series, status: str | None) -> list[str]:
 
 
 def _figures(row: pd.Series, change: pd.Series | None, lang: str) -> None:
+    """The factor's mean, reading and respondents; the change since the previous round only
+    with its verdict, and an arrow (the metric's delta) only when the change is clear."""
+    clear = change is not None and change["status"] in (review.IMPROVED, review.DECLINED)
+    difference = (
+        format_number(change["difference"], lang, signed=True) if change is not None else ""
+    )
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("review.mean"), format_number(row["mean"], lang), border=True)
-    c2.metric(t("communities.col_reading"), t(f"band_short.{row['band']}"), border=True)
+    c1.metric(
+        t("review.mean"),
+        format_number(row["mean"], lang),
+        delta=difference if clear else None,
+        border=True,
+    )
+    reading = band_text(row["band"], row["uncertain"], short=True)
+    c2.metric(t("communities.col_reading"), reading, border=True)
     c3.metric(t("common.respondents"), int(row["n"]), border=True)
+    st.caption(
+        t("conversation.interval", interval=interval_text(row["ci_low"], row["ci_high"], lang))
+        + (" " + t("band.uncertain_legend") if is_marked(row["uncertain"]) else "")
+    )
     if change is not None and change["status"] != review.NOT_COMPARABLE:
         st.caption(
             t("conversation.change", verdict=t(f"change.{change['status']}"),
-              difference=format_number(change["difference"], lang, signed=True))
+              difference=difference)
         )  # fmt: skip
 
 
@@ -70,9 +94,10 @@ def _pictures(factor: Factor, row: pd.Series, data: CommunityData, instrument: I
               "share": t("review.share"), "answer": t("review.answer")}  # fmt: skip
     show_chart(charts.distribution(one, lang=lang, answer_labels=answers, titles=titles),
                     theme=None, width="stretch")  # fmt: skip
-    line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold)
-    line = line[(line["key"] == str(factor.id)) & ~line["suppressed"]]
-    if len(line) > 1:
+    comparable = review_data.comparable_at(data.rounds)
+    line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold, comparable)
+    line = line[line["key"] == str(factor.id)]
+    if line["mean"].notna().sum() > 1:
         marks = data.actions[data.actions["factor_id"] == factor.id]
         frame = line.assign(panel=factor.short.get(lang), panel_order=0,
                             period_label=line["period"].map(period_label))  # fmt: skip
@@ -83,7 +108,7 @@ def _pictures(factor: Factor, row: pd.Series, data: CommunityData, instrument: I
                 frame, actions[["panel", "period_label", "what"]], lang=lang, columns=1,
                 titles={"y": t("review.axis_mean"), "period": t("review.period"),
                         "mean": t("review.mean"), "n": t("common.respondents"),
-                        "action": t("review.action")},
+                        "action": t("review.action"), "version": t("review.trend_version")},
                 panel_width=520, panel_height=160,
             ),
             theme=None,
@@ -96,19 +121,39 @@ def _forces(factor: Factor, view: review_data.RoundView, instrument: Instrument,
     if not related:
         return
     st.subheader(t("conversation.forces"))
-    counts = dict(zip(view.forces["force_id"], view.forces["n"], strict=True))
-    shown = view.force_respondents > 0  # published only when enough answered
+    field = forces.force_field(
+        view.forces,
+        view.force_respondents,
+        view.previous_forces,
+        view.previous_force_respondents,
+        instrument,
+        threshold,
+    )
+    # The same counts as the force-field chart: "5 of 9, was 3 of 8", no verdict.
+    said: dict[str, str] = {}
+    for side in ("fac", "hin"):
+        kind = "facilitating" if side == "fac" else "hindering"
+        for force_id, n, total, before, total_before in zip(
+            field[kind],
+            field[f"{side}_n"],
+            field["respondents"],
+            field[f"{side}_n_before"],
+            field["respondents_before"],
+            strict=True,
+        ):
+            if isinstance(force_id, str):
+                said[force_id] = count_text(n, total, before, total_before)
     for kind in ("facilitating", "hindering"):
         lines = []
         for force in related:
             if force.kind != kind:
                 continue
-            share = counts.get(force.id, 0) / view.force_respondents if shown else None
-            suffix = f" — {share:.0%}" if share is not None else ""
+            counted = said.get(force.id, "")
+            suffix = f" — {counted}" if counted else ""
             lines.append(f"- {force.name.get(lang)}{suffix}")
         if lines:
             st.markdown(f"**{t(f'about.col_{kind}')}**\n" + "\n".join(lines))
-    if not shown:
+    if not view.force_respondents:
         st.caption(t("review.forces_hidden", threshold=threshold))
 
 
@@ -121,7 +166,7 @@ def _earlier_actions(factor: Factor, data: CommunityData, community_id: int, lan
         return
     line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold)
     line = line[line["key"] == str(factor.id)].set_index("period")
-    latest = line[~line["suppressed"]].tail(1)
+    latest = line[line["mean"].notna()].tail(1)
     for row in earlier.itertuples():
         with st.container(border=True):
             st.markdown(f"**{md_escape(str(row.what))}**")
@@ -135,6 +180,7 @@ def _earlier_actions(factor: Factor, data: CommunityData, community_id: int, lan
             if then is not None and not pd.isna(then) and not latest.empty:
                 now = latest["mean"].iloc[0]
                 st.markdown(t("conversation.since", then=format_number(then, lang),
+                              period_then=period_label(str(row.period)),
                               now=format_number(now, lang),
                               period=period_label(str(latest.index[0]))))  # fmt: skip
             _update_form(

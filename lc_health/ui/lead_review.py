@@ -17,7 +17,7 @@ from lc_health.store import open_links
 from lc_health.ui import review_data, review_exports, review_participation, review_sections
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import pick_community, require
-from lc_health.ui.widgets import demo_notice
+from lc_health.ui.widgets import band_text, demo_notice, interval_text
 
 
 def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
@@ -58,12 +58,14 @@ def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
     )
     c4.metric(
         t("communities.col_reading"),
-        t(f"band_short.{now['band']}"),
-        help=t("communities.bands_legend"),
+        band_text(now["band"], now["uncertain"], short=True),
+        help=t("communities.bands_legend") + " " + t("band.uncertain_legend"),
         border=True,
     )
     st.caption(
         t("review.health_rests_on", n=int(now["n"]), factors=ctx.settings.health_min_factors)
+        + " "
+        + t("review.health_interval", interval=interval_text(now["ci_low"], now["ci_high"], lang))
     )
     if status is not None and view.previous_period:
         st.caption(

@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from lc_health.db import read_session
+from lc_health.instrument_versions import comparable_scopes
+from lc_health.metrics import trends
 from lc_health.periods import period_label
 from lc_health.round_review import (
     RoundView,
@@ -16,6 +18,7 @@ from lc_health.round_review import (
     response_rate,
     round_view,
 )
+from lc_health.scoring import ScoreKey
 from lc_health.store import dashboard
 from lc_health.ui.context import app, publish_due, t
 
@@ -26,6 +29,7 @@ __all__ = [
     "clear",
     "comments",
     "community",
+    "comparable_at",
     "factor_frames",
     "pick_round",
     "response_rate",
@@ -33,6 +37,22 @@ __all__ = [
 ]
 
 CACHE_SECONDS = 30
+
+
+def comparable_at(rounds: pd.DataFrame) -> dict[str, set[ScoreKey]]:
+    """For each period where the community's instrument changed: the (scope, key) pairs whose
+    statements stayed the same, so a trend line may join across it (nothing, when a version is
+    no longer in the registry)."""
+    registry = app().registry
+    out: dict[str, set[ScoreKey]] = {}
+    for period, old, new in trends.instrument_changes(rounds):
+        try:
+            out[period] = comparable_scopes(registry.get(*old), registry.get(*new))
+        except KeyError:
+            out[period] = set()
+    return out
+
+
 ROUND_PARAM = "round"
 
 

@@ -13,10 +13,11 @@ from lc_health.metrics import breakdowns, forces, review, trends
 from lc_health.periods import period_label
 from lc_health.scoring import FACTOR, LAYER
 from lc_health.store.dashboard import CommunityData
+from lc_health.ui import review_data
 from lc_health.ui.context import app, t
 from lc_health.ui.review_data import RoundView
 from lc_health.ui.review_data import comments as review_comments
-from lc_health.ui.widgets import band_labels, show_chart
+from lc_health.ui.widgets import band_labels, band_text, count_text, interval_text, show_chart
 
 
 def _factor_label(instrument: Instrument, factor: int, lang: str) -> str:
@@ -53,7 +54,13 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
     )
     st.caption(t("review.layer_legend", threshold=threshold))
     st.subheader(t("review.layer_indices"))
+    st.caption(t("review.layer_not_ranked"))
     indices = review.layer_indices(view.scores, instrument, threshold)
+    asked = review.layer_factors(instrument)
+    factor_lists = indices["layer"].map(
+        lambda x: ", ".join(_factor_label(instrument, f, lang) for f in asked.get(x, ()))
+    )
+    readings = [band_text(b, u) for b, u in zip(indices["band"], indices["uncertain"], strict=True)]
     bars = pd.DataFrame(
         {
             "label": indices["layer"].map(layer_names),
@@ -61,6 +68,8 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
             "band_label": indices["band"].map(
                 lambda b: labels.get(b, "") if isinstance(b, str) else ""
             ),
+            "band_text": readings,
+            "factors": factor_lists,
             "n": indices["n"],
         }
     )
@@ -68,12 +77,27 @@ def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int)
         charts.health_bars(bars, lang=lang, band_labels=labels, x_title=t("review.axis_mean"),
                            tooltip_titles={"label": t("review.layer"), "mean": t("review.mean"),
                                            "band": t("communities.col_reading"),
-                                           "n": t("common.respondents")}),
+                                           "n": t("common.respondents"),
+                                           "factors": t("review.layer_factors")},
+                           order=[layer_names[x.id] for x in instrument.layers]),
         theme=None, width="stretch",
     )  # fmt: skip
-    hidden = indices[indices["suppressed"]]
-    for layer in hidden["layer"]:
-        st.caption(t("review.layer_hidden", layer=layer_names[layer], threshold=threshold))
+    records = indices.to_dict("records")
+    for row, reading, factor_list in zip(records, readings, factor_lists, strict=True):
+        name = layer_names[row["layer"]]
+        if row["suppressed"]:
+            figure = t("review.layer_hidden", layer=name, threshold=threshold)
+        else:
+            figure = t(
+                "review.layer_figure",
+                layer=name,
+                mean=format_number(row["mean"], lang),
+                interval=interval_text(row["ci_low"], row["ci_high"], lang),
+                reading=reading,
+            )
+        st.caption(f"{figure} {t('review.layer_asks', factors=factor_list)}")
+    if indices["uncertain"].eq(True).any():
+        st.caption(t("band.uncertain_legend"))
 
 
 def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, threshold: int) -> None:
@@ -108,14 +132,16 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
         pd.DataFrame(
             {
                 t("review.factor"): shown["label"],
-                t("review.mean"): shown["mean"].map(lambda v: format_number(v, lang, 2)),
+                t("review.mean"): shown["mean"].map(lambda v: format_number(v, lang)),
                 t("review.ci"): [
-                    f"{format_number(lo, lang, 2)} – {format_number(hi, lang, 2)}"
+                    interval_text(lo, hi, lang)
                     for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
                 ],
                 "n": shown["n"],
                 t("review.dont_know"): shown["n_dk"],
-                t("communities.col_reading"): shown["band_label"],
+                t("communities.col_reading"): [
+                    band_text(b, u) for b, u in zip(shown["band"], shown["uncertain"], strict=True)
+                ],
                 t("review.spread"): shown["disagreement"].map(
                     lambda d: t("review.wide") if d else ""
                 ),
@@ -123,6 +149,8 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
         ),
         hide_index=True, width="stretch",
     )  # fmt: skip
+    if shown["uncertain"].eq(True).any():
+        st.caption(t("band.uncertain_legend"))
     hidden = factors[factors["suppressed"]]
     if not hidden.empty:
         names = ", ".join(_factor_label(instrument, f, lang) for f in hidden["factor"])
@@ -130,7 +158,7 @@ def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, thresho
 
 
 def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang: str) -> None:
-    st.caption(t("review.change_rule"))
+    st.caption(t("review.change_rule", min_change=format_number(app().settings.min_change, lang)))
     if view.previous_period is None:
         st.info(t("review.no_previous"))
         return
@@ -147,7 +175,8 @@ def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang:
             charts.change_chart(comparable, lang=lang, status_labels=statuses, titles=tips),
             theme=None, width="stretch",
         )  # fmt: skip
-    table = changes.copy()
+        st.caption(t("review.change_legend"))
+    table = changes.sort_values("key", key=lambda k: k.astype(int))
     table["label"] = table["key"].map(lambda k: _factor_label(instrument, int(k), lang))
     st.dataframe(
         pd.DataFrame(
@@ -158,7 +187,7 @@ def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang:
                 ),
                 period_label(view.period): table["mean"].map(lambda v: format_number(v, lang)),
                 t("review.difference"): table["difference"].map(
-                    lambda v: format_number(v, lang, 2, signed=True)
+                    lambda v: format_number(v, lang, signed=True)
                 ),
                 t("review.status"): table["status"].map(lambda s: t(f"change.{s}")),
             }
@@ -183,21 +212,33 @@ def force_field(view: RoundView, instrument: Instrument, lang: str, threshold: i
         st.info(t("review.forces_hidden", threshold=threshold))
         return
     names = {f.id: f.name.get(lang) for f in instrument.forces}
-
-    def change_text(value: float) -> str:
-        if pd.isna(value) or round(value * 100) == 0:
-            return ""
-        return f"{value * 100:+.0f} pp" if lang == "en" else f"{value * 100:+.0f} %-pt"
-
     frame = field.assign(
         fac_label=field["facilitating"].map(lambda f: names.get(f, "") if f else ""),
         hin_label=field["hindering"].map(lambda f: names.get(f, "") if f else ""),
-        fac_change_text=field["fac_change"].map(change_text),
-        hin_change_text=field["hin_change"].map(change_text),
+        fac_count_text=[
+            count_text(n, total, before, total_before)
+            for n, total, before, total_before in zip(
+                field["fac_n"],
+                field["respondents"],
+                field["fac_n_before"],
+                field["respondents_before"],
+                strict=True,
+            )
+        ],
+        hin_count_text=[
+            count_text(n, total, before, total_before)
+            for n, total, before, total_before in zip(
+                field["hin_n"],
+                field["respondents"],
+                field["hin_n_before"],
+                field["respondents_before"],
+                strict=True,
+            )
+        ],
     )
     titles = {"x": t("review.forces_axis"), "facilitating": t("about.col_facilitating"),
               "hindering": t("about.col_hindering"), "share": t("review.recognised"),
-              "change": t("review.change_short")}  # fmt: skip
+              "count": t("review.force_count_title")}  # fmt: skip
     show_chart(charts.force_field(frame, lang=lang, titles=titles), theme=None,
                     width="stretch")  # fmt: skip
     if view.previous_period is not None and view.previous_force_respondents:
@@ -208,13 +249,14 @@ def trend(data: CommunityData, instrument: Instrument, lang: str, threshold: int
     st.caption(t("review.trend_intro", threshold=threshold))
     layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
     titles = {"y": t("review.axis_mean"), "period": t("review.period"), "mean": t("review.mean"),
-              "n": t("common.respondents"), "action": t("review.action")}  # fmt: skip
+              "n": t("common.respondents"), "action": t("review.action"),
+              "version": t("review.trend_version")}  # fmt: skip
     actions = data.actions.assign(period_label=data.actions["period"].map(period_label))
+    comparable = review_data.comparable_at(data.rounds)
     for scope, heading, columns in ((LAYER, "review.trend_layers", 4),
                                     (FACTOR, "review.trend_factors", 4)):  # fmt: skip
-        frame = trends.community_trend(data.scores, data.rounds, scope, threshold)
-        frame = frame[~frame["suppressed"]]
-        if frame.empty:
+        frame = trends.community_trend(data.scores, data.rounds, scope, threshold, comparable)
+        if frame["mean"].isna().all():
             continue
         if scope == LAYER:
             order = {x.id: i for i, x in enumerate(instrument.layers)}
@@ -237,6 +279,8 @@ def trend(data: CommunityData, instrument: Instrument, lang: str, threshold: int
             theme=None,
         )  # fmt: skip
     st.caption(t("review.trend_legend"))
+    if comparable:
+        st.caption(t("review.trend_version_legend"))
 
 
 def breakdown(view: RoundView, instrument: Instrument, lang: str, threshold: int) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+from lc_health.i18n import format_number
 from lc_health.metrics import BANDS
 from lc_health.ui.context import demo_data_shown, t
 
@@ -20,6 +23,53 @@ def demo_notice() -> None:
 def band_labels() -> dict[str, str]:
     """Reading band -> its name in the page language."""
     return {band: t(f"band.{band}") for band in BANDS}
+
+
+def band_text(band: object, uncertain: object, *, short: bool = False) -> str:
+    """A reading band in words, marked "(uncertain)" when its 95% interval reaches into another
+    band (so the mark is in the text, not only in a colour); '' without a band."""
+    if not isinstance(band, str):
+        return ""
+    words = t(f"band_short.{band}" if short else f"band.{band}")
+    return t("band.uncertain", band=words) if is_marked(uncertain) else words
+
+
+def is_marked(flag: object) -> bool:
+    """Whether a flag from a boolean column is set: True or NumPy's True; NA and NaN (no
+    figure) are not."""
+    return flag is True or flag is np.True_
+
+
+def interval_text(low: object, high: object, lang: str) -> str:
+    """A 95% interval as "low – high" with one decimal; '' when it is missing."""
+    if not isinstance(low, float | int) or not isinstance(high, float | int):
+        return ""
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{format_number(float(low), lang)} – {format_number(float(high), lang)}"
+
+
+def _whole(value: object) -> int | None:
+    """A count from a column of counts; None for NA."""
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating) and not np.isnan(value):
+        return int(value)
+    return None
+
+
+def count_text(n: object, total: object, n_before: object, total_before: object) -> str:
+    """How many recognise a force, e.g. "5 of 9, was 3 of 8" ("5 of 9" without an earlier
+    round); '' when the counts are not published. Counts, not share points: at a handful of
+    respondents one person moves a share by many points."""
+    now, of = _whole(n), _whole(total)
+    if now is None or of is None:
+        return ""
+    text = t("review.force_count", n=now, total=of)
+    then, of_then = _whole(n_before), _whole(total_before)
+    if then is None or of_then is None:
+        return text
+    return t("review.force_count_was", now=text, n=then, total=of_then)
 
 
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$&:")
