@@ -138,17 +138,26 @@ def round_raw(session: Session, *, round_id: int) -> RoundRaw:
 
 def invited_during(session: Session, rnd: Round) -> int:
     """Personal links of the round's community that were valid at some time during the round:
-    made before it closed and not revoked before it opened."""
+    made before it closed and not revoked before it opened, and every link that answered it
+    (a link that answered was valid, whatever its dates say: e.g. answers typed in later)."""
     rows = session.execute(
-        sa_select(col(Invitation.created_at), col(Invitation.revoked_at)).where(
+        sa_select(col(Invitation.id), col(Invitation.created_at), col(Invitation.revoked_at)).where(
             col(Invitation.community_id) == rnd.community_id,
             col(Invitation.round_id).is_(None),
         )
     ).all()
+    answered = set(
+        session.execute(
+            sa_select(col(Response.invitation_id)).where(
+                col(Response.round_id) == rnd.id, col(Response.invitation_id).is_not(None)
+            )
+        ).scalars()
+    )
     return sum(
         1
-        for created, revoked in rows
-        if created.date() <= rnd.closes_on and (revoked is None or revoked.date() >= rnd.opens_on)
+        for invitation_id, created, revoked in rows
+        if invitation_id in answered
+        or (created.date() <= rnd.closes_on and (revoked is None or revoked.date() >= rnd.opens_on))
     )
 
 
