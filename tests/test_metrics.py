@@ -11,8 +11,9 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from lc_health import metrics
+from lc_health.disclosure import Policy
 from lc_health.instrument import Instrument
-from lc_health.metrics import breakdowns, change, forces, review, trends
+from lc_health.metrics import breakdowns, change, forces, publication, review, trends
 from lc_health.metrics.change import mean_interval
 
 THRESHOLD = 5
@@ -260,8 +261,27 @@ def test_remainder_rule(sizes: dict[str, int], shown: list[str], remainder: int)
     assert got_shown == shown and got_remainder == remainder
 
 
+def _raw(answers: pd.DataFrame, profiles: pd.DataFrame) -> publication.RoundRaw:
+    """A round's raw frames: every response through a personal link (all count)."""
+    responses = profiles.assign(
+        person=profiles["response_id"].map(str), channel="personal", answered_forces=False
+    )
+    if "organisation_type" not in responses:
+        responses["organisation_type"] = None
+    return publication.RoundRaw(
+        responses=responses,
+        answers=answers,
+        marks=pd.DataFrame(columns=["response_id", "force_id"]),
+        comments=pd.DataFrame(columns=["response_id", "text"]),
+    )
+
+
+def _breakdown(raw: publication.RoundRaw, instrument: Instrument) -> pd.DataFrame:
+    found = publication.figures(raw, instrument, Policy(), has_personal_links=True)
+    return breakdowns.published(found.groups, "role", "factor")
+
+
 def test_breakdown_never_lets_a_hidden_group_be_subtracted(instrument: Instrument) -> None:
-    items = metrics.item_map(instrument)
     rows, profiles = [], []
     groups = ["teacher"] * 7 + ["student"] * 6 + ["company"] * 2
     for rid, group in enumerate(groups):
@@ -270,14 +290,13 @@ def test_breakdown_never_lets_a_hidden_group_be_subtracted(instrument: Instrumen
             {"response_id": rid, "item_id": "ind_f01", "value": 5 if group == "company" else 3}
         )
     answers = pd.DataFrame(rows).astype({"value": "Int64"})
-    out = breakdowns.breakdown(answers, pd.DataFrame(profiles), items, "role", "factor", THRESHOLD)
+    out = _breakdown(_raw(answers, pd.DataFrame(profiles)), instrument)
     assert set(out["group"]) == {"teacher", breakdowns.REMAINDER}  # student joins company (2)
     rest = out[out["group"] == breakdowns.REMAINDER].iloc[0]
     assert rest["n"] == 8  # students and companies together
 
 
 def test_breakdown_drops_a_key_where_any_group_is_too_small(instrument: Instrument) -> None:
-    items = metrics.item_map(instrument)
     rows, profiles = [], []
     for rid in range(12):
         group = "teacher" if rid < 6 else "student"
@@ -286,22 +305,22 @@ def test_breakdown_drops_a_key_where_any_group_is_too_small(instrument: Instrume
         # Two students say "don't know" on factor 2: only 4 students scored it.
         rows.append({"response_id": rid, "item_id": "ind_f02", "value": None if rid >= 10 else 3})
     answers = pd.DataFrame(rows).astype({"value": "Int64"})
-    out = breakdowns.breakdown(answers, pd.DataFrame(profiles), items, "role", "factor", THRESHOLD)
+    out = _breakdown(_raw(answers, pd.DataFrame(profiles)), instrument)
     assert set(out["key"]) == {"1"}
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("scope", ["factor", "layer", "cell", "health"])
-def test_group_sums_equal_the_from_scratch_aggregation(instrument: Instrument, scope: str,
-                                                        seed: int) -> None:  # fmt: skip
-    """The breakdowns' one-pass sums match score_sums_from_answers on random rounds, with
-    don't-know answers, skipped items and respondents without a group."""
+def test_published_factor_sums_equal_the_from_scratch_aggregation(
+    instrument: Instrument, seed: int
+) -> None:
+    """Publication's one-pass factor and cell sums (overall and per breakdown group) match
+    score_sums_from_answers on random rounds where every statement passes the threshold, with
+    don't-know answers and skipped items."""
     rng = np.random.default_rng(seed)
     items = metrics.item_map(instrument)
     rows, people = [], []
-    for rid in range(int(rng.integers(1, 60))):
-        if rng.random() < 0.9:
-            people.append({"response_id": rid, "group": str(rng.choice(["a", "b", "", "c"]))})
+    for rid in range(int(rng.integers(30, 60))):
+        people.append({"response_id": rid, "role": str(rng.choice(["a", "b", "c"]))})
         for item in items["item_id"]:
             if rng.random() < 0.85:
                 value = None if rng.random() < 0.1 else int(rng.integers(1, 6))
@@ -309,27 +328,57 @@ def test_group_sums_equal_the_from_scratch_aggregation(instrument: Instrument, s
     answers = pd.DataFrame(rows, columns=["response_id", "item_id", "value"]).astype(
         {"value": "Int64"}
     )
-    frame = pd.DataFrame(people, columns=["response_id", "group"])
-    fast = breakdowns.group_sums(answers, frame, items, scope)
-    slow = metrics.score_sums_from_answers(
-        answers.merge(frame, on="response_id"), items, by=["group"], scopes=[scope]
+    profiles = pd.DataFrame(people)
+    found = publication.figures(
+        _raw(answers, profiles), instrument, Policy(), has_personal_links=True
     )
-    order = ["group", "key"]
-    fast = fast.sort_values(order).reset_index(drop=True)
-    slow = slow.sort_values(order).reset_index(drop=True)
-    assert len(fast) > 0 or answers["value"].notna().sum() == 0
-    assert_frame_equal(fast, slow, check_dtype=False, check_exact=False, rtol=1e-9)
+    slow = metrics.score_sums_from_answers(answers, items, scopes=["factor", "cell"])
+    fast = found.scores[found.scores["scope"].isin(["factor", "cell"])]
+    order = ["scope", "key"]
+    assert_frame_equal(
+        fast[["scope", "key", "n", "total", "total_sq"]].sort_values(order).reset_index(drop=True),
+        slow.sort_values(order).reset_index(drop=True),
+        check_dtype=False,
+        check_exact=False,
+        rtol=1e-9,
+    )
+    by_group = metrics.score_sums_from_answers(
+        answers.merge(profiles.rename(columns={"role": "category"}), on="response_id"),
+        items,
+        by=["category"],
+        scopes=["factor"],
+    )
+    groups = found.groups[
+        (found.groups["dimension"] == "role") & (found.groups["scope"] == "factor")
+    ]
+    want = by_group[by_group["category"].isin(set(groups["category"]))]
+    want = want[want["key"].isin(set(groups["key"]))]
+    columns, order = ["category", "key", "n", "total", "total_sq"], ["category", "key"]
+    assert len(groups) > 0
+    assert_frame_equal(
+        groups[columns].sort_values(order).reset_index(drop=True),
+        want[columns].sort_values(order).reset_index(drop=True),
+        check_dtype=False,
+        check_exact=False,
+        rtol=1e-9,
+    )
 
 
-def test_feedback_hides_the_community_below_threshold() -> None:
+def test_feedback_shows_only_published_factors() -> None:
     own = pd.DataFrame({"factor": [1, 2], "score": [4.0, 2.0]})
-    everyone = pd.DataFrame({"response_id": [1, 2, 3, 4, 5, 1, 2, 3],
-                             "factor": [1, 1, 1, 1, 1, 2, 2, 2],
-                             "score": [4.0, 3.0, 5.0, 2.0, 3.0, 2.0, 4.0, 4.0]})  # fmt: skip
-    out = metrics.feedback(own, everyone, THRESHOLD)
-    expected = pd.DataFrame({"factor": [1, 2], "own": [4.0, 2.0], "median": [3.0, np.nan],
-                             "q1": [3.0, np.nan], "q3": [4.0, np.nan], "n": [5, 3],
-                             "suppressed": [False, True]})  # fmt: skip
+    published = pd.DataFrame({"factor": [1], "n": [5], "q1": [3.0], "median": [3.0], "q3": [4.0]})
+    out = metrics.feedback_published(own, published)
+    expected = pd.DataFrame(
+        {
+            "factor": [1, 2],
+            "own": [4.0, 2.0],
+            "n": [5, 0],
+            "q1": [3.0, np.nan],
+            "median": [3.0, np.nan],
+            "q3": [4.0, np.nan],
+            "suppressed": [False, True],
+        }
+    )
     assert_frame_equal(out, expected)
 
 

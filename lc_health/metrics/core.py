@@ -238,39 +238,6 @@ def score_sums_from_answers(
     return out.sort_values([*by, "scope", "key"]).reset_index(drop=True)
 
 
-def respondent_factor_scores(answers: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """Each respondent's score per factor. answers: response_id, item_id, value;
-    items: item_id, factor, layer. Returns response_id, factor, score."""
-    rated = answers.dropna(subset=["value"]).merge(items, on="item_id", how="inner")
-    rated = rated.assign(value=rated["value"].astype("float64"))
-    out = rated.groupby(["response_id", "factor"])["value"].mean().rename("score")
-    return out.reset_index()
-
-
-def feedback(own: pd.DataFrame, everyone: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """A participant's own factor scores next to their community's median and middle half.
-
-    own: factor, score (this participant). everyone: response_id, factor, score (the whole
-    round, the participant included). Returns factor, own, median, q1, q3, n, suppressed; the
-    community figures are NA where fewer than `threshold` people scored the factor.
-    """
-    grouped = everyone.groupby("factor")["score"]
-    stats = pd.DataFrame(
-        {
-            "median": grouped.median(),
-            "q1": grouped.quantile(0.25),
-            "q3": grouped.quantile(0.75),
-            "n": grouped.size(),
-        }
-    ).reset_index()
-    out = own.rename(columns={"score": "own"}).merge(stats, on="factor", how="outer")
-    out["n"] = out["n"].fillna(0).astype(int)
-    out["suppressed"] = hidden(out["n"], threshold)
-    for column in ("median", "q1", "q3"):
-        out[column] = out[column].mask(out["suppressed"])
-    return out.sort_values("factor").reset_index(drop=True)
-
-
 def feedback_published(own: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """A participant's own factor scores next to their community's published picture.
 
