@@ -386,18 +386,6 @@ def round_answers(*, session: Session, round_id: int) -> pd.DataFrame:
     return frame
 
 
-def round_profiles(*, session: Session, round_id: int) -> pd.DataFrame:
-    """Respondent attributes of one round. Columns: response_id, role, organisation_type."""
-    rows = session.execute(
-        select(Response.id, Response.role, Response.organisation_type).where(
-            Response.round_id == round_id
-        )
-    ).all()
-    return pd.DataFrame(
-        [tuple(r) for r in rows], columns=["response_id", "role", "organisation_type"]
-    )
-
-
 def round_comments(*, session: Session, round_id: int) -> list[str]:
     """The round's comments, without any attribute, in a stable order that is not submission
     order (so a comment cannot be matched to the moment someone submitted)."""
