@@ -16,6 +16,7 @@ far quicker here than pandas' per-call overhead (a round publishes in millisecon
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -170,12 +171,10 @@ def _quartiles(values: list[float]) -> tuple[float, float, float]:
 
 
 def _sums(values: Iterable[float]) -> tuple[int, float, float]:
-    n, total, total_sq = 0, 0.0, 0.0
-    for value in values:
-        n += 1
-        total += value
-        total_sq += value * value
-    return n, total, total_sq
+    """n, sum and sum of squares, each correctly rounded (math.fsum): the same bits whatever
+    order the database returned the answers in, so a published figure never depends on it."""
+    listed = list(values)
+    return len(listed), math.fsum(listed), math.fsum(v * v for v in listed)
 
 
 def _item_table(answers: Iterable[tuple[int, str, int | None]]) -> pd.DataFrame:
@@ -317,8 +316,8 @@ CHANGE_COLUMNS = [
 
 def _stats(values: list[float]) -> tuple[int, float, float]:
     n = len(values)
-    mean = fmean(values) if n else float("nan")
-    var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else float("nan")
+    mean = fmean(values) if n else float("nan")  # fmean sums with math.fsum
+    var = math.fsum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else float("nan")
     return n, mean, var
 
 
@@ -342,7 +341,7 @@ def change_rows(now: Figures, before: Figures, policy: Policy) -> pd.DataFrame:
                 n_pairs = len(pairs)
                 mx = fmean(x for x, _ in pairs)
                 my = fmean(y for _, y in pairs)
-                cov = sum((x - mx) * (y - my) for x, y in pairs) / (n_pairs - 1)
+                cov = math.fsum((x - mx) * (y - my) for x, y in pairs) / (n_pairs - 1)
             now_stats, before_stats = _stats([v for _, v in a]), _stats([v for _, v in b])
             stats.append((scope, key, *now_stats, *before_stats, n_pairs, cov))
     if not stats:
