@@ -34,13 +34,16 @@ def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=20_000)
     page.get_by_role("tab", name="Forces").click()
     expect(page.get_by_text("mirror pairs share a line")).to_be_visible()
+    settle(page)  # the tab's run has finished: the picker is not redrawn under the click
 
     page.get_by_role("combobox", name="Community").click()
     page.get_by_role("option", name="Duurzame Kas Lansingerland").click()
     expect(page).to_have_url(re.compile(r"community=2"), timeout=10_000)
     settle(page)
     page.goto(f"{server.url}/lead_conversation?lang=en&community=2")
-    expect(page.get_by_role("heading", name="The conversation")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("heading", name="The conversation", exact=True)).to_be_visible(
+        timeout=20_000
+    )
     expect(
         page.get_by_role("heading", name="9. (Securing) long-term (financial) support")
     ).to_be_visible(timeout=20_000)
