@@ -13,7 +13,7 @@ from pandas.testing import assert_frame_equal
 from lc_health import metrics
 from lc_health.disclosure import Policy
 from lc_health.instrument import Instrument
-from lc_health.metrics import breakdowns, change, forces, publication, review, trends
+from lc_health.metrics import breakdowns, change, forces, portfolio, publication, review, trends
 from lc_health.metrics.change import mean_interval
 
 THRESHOLD = 5
@@ -392,3 +392,32 @@ def test_column_versions_equal_the_scalar_ones() -> None:
     assert metrics.core.bands(means).tolist() == [
         metrics.band(m) if not np.isnan(m) else pd.NA for m in means
     ]
+
+
+def test_portfolio_lines_break_where_the_instrument_changed_the_statements() -> None:
+    instruments = pd.DataFrame(
+        {
+            "period": ["2026-Q1", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q3"],
+            "instrument_id": ["lc_health"] * 5,
+            "instrument_version": [1, 1, 1, 2, 2],
+        }
+    )
+    changes = portfolio.instrument_changes(instruments)
+    assert changes == [("2026-Q3", {("lc_health", 1)}, {("lc_health", 2)})]
+    spread = pd.DataFrame(
+        {
+            "period": ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q1", "2026-Q3"],
+            "key": ["", "", "", "x", "x"],
+            "median": [3.0, 3.2, 3.4, 3.0, 3.1],
+        }
+    )
+    # The health index changed its statements at Q3; layer-like key "x" did not, but it has
+    # no figures for Q2, so its line breaks there.
+    out = portfolio.with_segments(spread, "health", {"2026-Q3": {("health", "x")}})
+    health = out[out["key"] == ""]
+    assert health["version_break"].tolist() == [False, False, True]
+    assert health["segment"].tolist()[0] == health["segment"].tolist()[1]
+    assert health["segment"].tolist()[2] != health["segment"].tolist()[1]
+    other = out[out["key"] == "x"]
+    assert not other["version_break"].any()
+    assert other["segment"].nunique() == 2  # Q1, then Q3 after a period without figures

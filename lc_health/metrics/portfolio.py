@@ -165,3 +165,49 @@ def participation(frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     rate = out["personal_responses"] / out["personal_links"].where(out["personal_links"] > 0)
     out["response_rate"] = rate
     return out
+
+
+Versions = set[tuple[str, int]]  # (instrument id, version)
+
+
+def instrument_changes(instruments: pd.DataFrame) -> list[tuple[str, Versions, Versions]]:
+    """(period, instruments before, instruments then) for every period whose set of instrument
+    versions differs from the period before it. instruments: period, instrument_id,
+    instrument_version (one row per published round)."""
+    per_period: dict[str, Versions] = {}
+    for period, instrument_id, version in zip(
+        instruments["period"],
+        instruments["instrument_id"],
+        instruments["instrument_version"],
+        strict=True,
+    ):
+        per_period.setdefault(str(period), set()).add((str(instrument_id), int(version)))
+    out = []
+    previous: Versions | None = None
+    for period in sorted(per_period):
+        if previous is not None and per_period[period] != previous:
+            out.append((period, previous, per_period[period]))
+        previous = per_period[period]
+    return out
+
+
+def with_segments(
+    spread: pd.DataFrame, scope: str, comparable_at: dict[str, set[tuple[str, str]]]
+) -> pd.DataFrame:
+    """The spread over time with segment and version_break columns (as metrics.trends): a line
+    breaks at a period missing from it and, for a key whose statements changed, where the
+    instrument changed. spread: period, key, ... (spread_over_time)."""
+    out = spread.sort_values(["key", "period"]).reset_index(drop=True)
+    breaks = [
+        period in comparable_at and (scope, str(key)) not in comparable_at[period]
+        for key, period in zip(out["key"], out["period"], strict=True)
+    ]
+    out["version_break"] = pd.Series(breaks, index=out.index, dtype=bool)
+    periods = sorted(set(out["period"]))
+    position = {p: i for i, p in enumerate(periods)}
+    order = out["period"].map(position)
+    first = (out["key"] != out["key"].shift()).to_numpy(dtype=bool)
+    skipped = (order.diff() != 1).to_numpy(dtype=bool)  # a period without figures in between
+    starts = first | skipped | out["version_break"].to_numpy(dtype=bool)
+    out["segment"] = np.cumsum(starts) - 1
+    return out

@@ -240,6 +240,20 @@ def portfolio_forces(
     return _frame(session, stmt, ["community_id", "period", "force_id", "n"])
 
 
+def published_instruments(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
+    """community_id, period, instrument_id, instrument_version of every visible published
+    round (where trend lines across periods must break at a changed statement)."""
+    sub = _portfolio_rounds(community_ids).subquery()
+    stmt = (
+        sa_select(sub.c.community_id, sub.c.period, col(Round.instrument_id),
+                  col(Round.instrument_version))
+        .join(Round, col(Round.id) == sub.c.id)
+        .join(Publication, col(Publication.round_id) == sub.c.id)
+        .where(col(Publication.responses) > 0)
+    )  # fmt: skip
+    return _frame(session, stmt, ["community_id", "period", "instrument_id", "instrument_version"])
+
+
 def portfolio_force_totals(
     *,
     session: Session,

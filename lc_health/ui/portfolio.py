@@ -12,6 +12,7 @@ from lc_health import charts
 from lc_health.charts import portfolio as pcharts
 from lc_health.disclosure import too_few_text
 from lc_health.i18n import format_number
+from lc_health.instrument_versions import comparable_scopes
 from lc_health.metrics import forces as mforces
 from lc_health.metrics import portfolio
 from lc_health.models import Role
@@ -154,17 +155,39 @@ def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang
                     theme=None, width="stretch")  # fmt: skip
 
 
+def _comparable_at(instruments: pd.DataFrame) -> dict[str, set[tuple[str, str]]]:
+    """For each period where the chosen communities' instrument versions changed: the scopes
+    whose statements are the same in every old and new version (others break their line)."""
+    registry = app().registry
+    out: dict[str, set[tuple[str, str]]] = {}
+    for period, before, now in portfolio.instrument_changes(instruments):
+        shared: set[tuple[str, str]] | None = None
+        for old in before:
+            for new in now:
+                try:
+                    found = comparable_scopes(registry.get(*old), registry.get(*new))
+                except KeyError:
+                    found = set()
+                shared = found if shared is None else shared & found
+        out[period] = shared or set()
+    return out
+
+
 def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
     instrument = app().registry.latest()
     means = data.means[data.means["community_id"].isin(chosen["community_id"])]
     st.caption(t("portfolio.time_intro"))
     layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
+    used = data.instruments[data.instruments["community_id"].isin(chosen["community_id"])]
+    comparable = _comparable_at(used)
     spread = pd.concat(
         [
-            portfolio.spread_over_time(means, "health").assign(
-                panel=t("communities.col_health"), panel_order=0
-            ),
-            portfolio.spread_over_time(means, "layer").pipe(
+            portfolio.with_segments(
+                portfolio.spread_over_time(means, "health"), "health", comparable
+            ).assign(panel=t("communities.col_health"), panel_order=0),
+            portfolio.with_segments(
+                portfolio.spread_over_time(means, "layer"), "layer", comparable
+            ).pipe(
                 lambda f: f.assign(panel=f["key"].map(layer_names),
                                    panel_order=f["key"].map({x.id: i + 1 for i, x in
                                                              enumerate(instrument.layers)}))
@@ -181,7 +204,7 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
     no_actions = pd.DataFrame(columns=["panel", "period_label", "what"])
     titles = {"y": t("portfolio.median_axis"), "period": t("review.period"),
               "mean": t("portfolio.median"), "n": t("portfolio.communities_n"),
-              "action": t("review.action")}  # fmt: skip
+              "action": t("review.action"), "version": t("review.trend_version")}  # fmt: skip
     show_chart(charts.small_multiples(frame, no_actions, lang=lang, columns=5,
                                            titles=titles, panel_width=150),
                     theme=None)  # fmt: skip

@@ -27,6 +27,7 @@ class PortfolioData:
     means: pd.DataFrame  # shown health and layer means, all periods (community_id, period, ...)
     too_few: pd.DataFrame  # community_id, period of published rounds without a health index
     participation: pd.DataFrame  # community_id, period, responses, response_rate, ...
+    instruments: pd.DataFrame  # community_id, period, instrument_id, instrument_version
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
@@ -41,6 +42,7 @@ def load(
             scores=portfolio.trend_scores(app().registry.latest()),
         )  # fmt: skip
         part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
+        instruments = dashboard.published_instruments(session=session, community_ids=community_ids)
         personal = pstore.personal_responses(session=session, community_ids=community_ids)
         links = pstore.personal_links(session=session, community_ids=community_ids)
     part = part.merge(personal, on=["community_id", "period"], how="left").fillna(
@@ -52,6 +54,7 @@ def load(
         means=portfolio.shown_means(means),
         too_few=too_few,
         participation=portfolio.participation(part, links),
+        instruments=instruments,
     )
 
 
