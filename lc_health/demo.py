@@ -108,11 +108,17 @@ def _invite(
         token_hash=hash_token(token),
         respondent_key=person.key,
         label="demo",
+        # Handed out before the demo's first round, as real links are: response rates then
+        # count every link of the community, not only those that answered.
+        created_at=LINKS_MADE_AT,
     )
     session.add(row)
     session.flush()
     assert row.id is not None
     person.invitation_id = row.id
+
+
+LINKS_MADE_AT = datetime(2024, 12, 1, tzinfo=UTC)
 
 
 def _answers(

@@ -58,7 +58,7 @@ def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
     )
     c4.metric(
         t("communities.col_reading"),
-        band_text(now["band"], now["uncertain"], short=True),
+        t(f"band_short.{now['band']}"),  # the card stays short; the caption says if uncertain
         help=t("communities.bands_legend") + " " + t("band.uncertain_legend"),
         border=True,
     )
@@ -66,6 +66,7 @@ def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
         t("review.health_rests_on", n=int(now["n"]), factors=ctx.settings.health_min_factors)
         + " "
         + t("review.health_interval", interval=interval_text(now["ci_low"], now["ci_high"], lang))
+        + (" " + band_text(now["band"], now["uncertain"]) + "." if now["uncertain"] else "")
     )
     if status is not None and view.previous_period:
         st.caption(
