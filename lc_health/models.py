@@ -175,11 +175,9 @@ class RoundTally(SQLModel, table=True):
     raw_purged: bool = False
 
 
-class ItemTally(SQLModel, table=True):
-    """Per-round answer counts for one item: n1..n5 and don't know."""
+class ItemCounts(SQLModel):
+    """Answer counts of one item: n1..n5 and don't know (columns shared by two tables)."""
 
-    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
-    item_id: str = Field(max_length=40, primary_key=True)
     n1: int = 0
     n2: int = 0
     n3: int = 0
@@ -188,7 +186,23 @@ class ItemTally(SQLModel, table=True):
     n_dk: int = 0
 
 
-class ScoreTally(SQLModel, table=True):
+class ScoreSums(SQLModel):
+    """Sufficient statistics of respondent-level scores: n, sum and sum of squares (columns
+    shared by two tables)."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+
+class ItemTally(ItemCounts, table=True):
+    """Per-round answer counts for one item: n1..n5 and don't know."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    item_id: str = Field(max_length=40, primary_key=True)
+
+
+class ScoreTally(ScoreSums, table=True):
     """Per-round sufficient statistics of respondent-level scores: n, sum and sum of squares.
 
     scope is 'health' (key ''), 'layer' (layer id), 'factor' (factor id) or 'cell'
@@ -203,9 +217,6 @@ class ScoreTally(SQLModel, table=True):
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     scope: str = Field(max_length=10, primary_key=True)
     key: str = Field(max_length=60, primary_key=True)
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
 
 
 class ForceTally(SQLModel, table=True):
@@ -252,7 +263,7 @@ class Publication(SQLModel, table=True):
     from_tallies: bool = False
 
 
-class PublishedScore(SQLModel, table=True):
+class PublishedScore(ScoreSums, table=True):
     """A published score: sums of respondent-level scores (as ScoreTally) and the quartiles."""
 
     __table_args__ = (
@@ -262,25 +273,16 @@ class PublishedScore(SQLModel, table=True):
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     scope: str = Field(max_length=10, primary_key=True)
     key: str = Field(max_length=60, primary_key=True)
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
     q1: float | None = None
     median: float | None = None
     q3: float | None = None
 
 
-class PublishedItem(SQLModel, table=True):
+class PublishedItem(ItemCounts, table=True):
     """A published item's answer counts (items below the threshold are not published)."""
 
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     item_id: str = Field(max_length=40, primary_key=True)
-    n1: int = 0
-    n2: int = 0
-    n3: int = 0
-    n4: int = 0
-    n5: int = 0
-    n_dk: int = 0
 
 
 class PublishedForce(SQLModel, table=True):
@@ -291,7 +293,7 @@ class PublishedForce(SQLModel, table=True):
     n: int = 0
 
 
-class PublishedGroup(SQLModel, table=True):
+class PublishedGroup(ScoreSums, table=True):
     """A published breakdown figure: score sums of one respondent group (dimension = role or
     organisation type; category "__rest__" is everyone not shown on their own)."""
 
@@ -300,9 +302,6 @@ class PublishedGroup(SQLModel, table=True):
     category: str = Field(max_length=60, primary_key=True)
     scope: str = Field(max_length=10, primary_key=True)
     key: str = Field(max_length=60, primary_key=True)
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
 
 
 class PublishedChange(SQLModel, table=True):

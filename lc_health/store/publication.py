@@ -99,40 +99,22 @@ def round_raw(session: Session, *, round_id: int) -> RoundRaw:
         ],
     )
     in_round = col(Response.round_id) == round_id
-    answers = pd.DataFrame(
-        [
-            tuple(r)
-            for r in session.execute(
-                sa_select(col(Answer.response_id), col(Answer.item_id), col(Answer.value))
-                .join(Response, col(Response.id) == col(Answer.response_id))
-                .where(in_round)
-            ).all()
-        ],
-        columns=["response_id", "item_id", "value"],
-    )
+
+    def of_responses(*columns: Any) -> pd.DataFrame:
+        """The round's rows of the table these columns (response_id first) belong to."""
+        table = columns[0].class_
+        stmt = (
+            sa_select(*columns)
+            .join(Response, col(Response.id) == col(table.response_id))
+            .where(in_round)
+        )
+        names = [c.key for c in columns]
+        return pd.DataFrame([tuple(r) for r in session.execute(stmt).all()], columns=names)
+
+    answers = of_responses(col(Answer.response_id), col(Answer.item_id), col(Answer.value))
     answers["value"] = answers["value"].astype("Int64")
-    marks = pd.DataFrame(
-        [
-            tuple(r)
-            for r in session.execute(
-                sa_select(col(ForceMark.response_id), col(ForceMark.force_id))
-                .join(Response, col(Response.id) == col(ForceMark.response_id))
-                .where(in_round)
-            ).all()
-        ],
-        columns=["response_id", "force_id"],
-    )
-    comments = pd.DataFrame(
-        [
-            tuple(r)
-            for r in session.execute(
-                sa_select(col(Comment.response_id), col(Comment.text))
-                .join(Response, col(Response.id) == col(Comment.response_id))
-                .where(in_round)
-            ).all()
-        ],
-        columns=["response_id", "text"],
-    )
+    marks = of_responses(col(ForceMark.response_id), col(ForceMark.force_id))
+    comments = of_responses(col(Comment.response_id), col(Comment.text))
     return RoundRaw(responses=responses, answers=answers, marks=marks, comments=comments)
 
 
