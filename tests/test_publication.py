@@ -361,3 +361,28 @@ def test_due_rounds_are_those_closed_since_they_were_last_looked_at(
         rnd = session.get(Round, closed.round_id)
         assert rnd is not None
     assert Policy().threshold == 5
+
+
+def test_an_open_link_round_has_a_rate_only_with_an_expected_headcount(
+    engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    from sqlmodel import select
+
+    from lc_health.errors import Invalid
+    from lc_health.models import AuditEvent
+    from lc_health.services.rounds import set_expected_headcount
+
+    with write_session(engine) as session:
+        rnd = pub.make(session, instrument, open_link=True)
+        for value in (2, 3, 4, 4, 5):
+            pub.answer(session, instrument, rnd, pub.all_items(instrument, value))
+        with pytest.raises(Invalid):
+            set_expected_headcount(session=session, round_id=rnd.round_id, expected=-3, actor="a")
+        set_expected_headcount(session=session, round_id=rnd.round_id, expected=8, actor="a")
+    pub.publish(engine, registry)
+    doc = pub.document(engine, registry, rnd.round_id, Audience.policy)
+    assert doc["publication"]["expected_headcount"] == 8
+    assert doc["publication"]["response_rate"] == pytest.approx(5 / 8)
+    with read_session(engine) as session:
+        actions = list(session.exec(select(AuditEvent.action)).all())
+    assert actions == ["round.expected_headcount"]

@@ -139,3 +139,26 @@ def reopen_round(
     rnd = rstore.reopen(session=session, round_id=round_id, today=today, closes_on=closes_on)
     audit.record(session=session, actor=actor, action="round.reopen", target=target)
     return rnd
+
+
+MAX_EXPECTED = 100_000
+
+
+def set_expected_headcount(
+    *, session: Session, round_id: int, expected: int | None, actor: str
+) -> Round:
+    """How many people are expected to answer through the round's open link (None: unknown).
+    An open-link round has a response rate only with it; fixed at publication."""
+    rnd, target = _round(session, round_id)
+    if expected is not None and not 1 <= expected <= MAX_EXPECTED:
+        check([Problem("expected_headcount", "error.expected_headcount", {"max": MAX_EXPECTED})])
+    rnd.expected_headcount = expected
+    session.add(rnd)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="round.expected_headcount",
+        target=target,
+        expected=expected,
+    )
+    return rnd

@@ -152,6 +152,7 @@ def render() -> None:
         format="DD-MM-YYYY",
         key=f"close_{pick}",
     )
+    _expected_form(rnd, viewer.email)
     action = None
     if c1.button(
         t("admin_rounds.open_now"),
@@ -192,6 +193,32 @@ def render() -> None:
                     closes_on=new_close,
                     actor=viewer.email,
                 )
+    except Invalid as problems:
+        show_problems(problems)
+    else:
+        flash(t("admin_rounds.done", period=period_label(rnd.period)))
+        st.rerun()
+
+
+def _expected_form(rnd: Round, actor: str) -> None:
+    """The expected number of participants, for an open-link round's response rate."""
+    assert rnd.id is not None
+    with st.form(f"expected_{rnd.id}"):
+        expected = st.number_input(
+            t("admin_rounds.expected"),
+            min_value=0,
+            max_value=rsvc.MAX_EXPECTED,
+            value=rnd.expected_headcount or 0,
+            step=1,
+            help=t("admin_rounds.expected_help"),
+        )
+        if not st.form_submit_button(t("admin.save")):
+            return
+    try:
+        with write_session(app().engine) as session:
+            rsvc.set_expected_headcount(
+                session=session, round_id=rnd.id, expected=int(expected) or None, actor=actor
+            )
     except Invalid as problems:
         show_problems(problems)
     else:
