@@ -352,13 +352,17 @@ def cmd_purge(_args: argparse.Namespace) -> int:
     """The retention setting: raw answers of long-closed rounds go, their aggregates stay."""
     from lc_health.models import utcnow
     from lc_health.privacy import purge_expired
+    from lc_health.services.publication import publish_due
 
-    years = load_settings().retention_years
+    settings = load_settings()
+    years = settings.retention_years
     if years == 0:
         print("retention is off (LC_HEALTH_RETENTION_YEARS=0): nothing purged")
         return 0
     engine = _engine()
     db.upgrade(engine)
+    # Rounds are published from their raw answers before those go.
+    publish_due(engine=engine, registry=load_registry(settings.surveys_dir), settings=settings)
     with db.write_session(engine) as session:
         counts = purge_expired(session=session, now=utcnow(), years=years, actor="lc-health purge")
     done = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.as_dict().items())

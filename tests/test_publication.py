@@ -386,3 +386,38 @@ def test_an_open_link_round_has_a_rate_only_with_an_expected_headcount(
     with read_session(engine) as session:
         actions = list(session.exec(select(AuditEvent.action)).all())
     assert actions == ["round.expected_headcount"]
+
+
+def test_a_round_purged_before_publication_publishes_its_kept_tallies(
+    engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    """Databases from before publication may hold rounds whose raw answers the retention
+    setting already removed: their tallies are all that is left, and become their figures."""
+    from lc_health import privacy
+
+    with write_session(engine) as session:
+        rnd = pub.make(
+            session,
+            instrument,
+            personal=7,
+            period="2024-Q1",
+            opens_on=date(2024, 1, 1),
+            closes_on=date(2024, 3, 31),
+        )
+        for i, link in enumerate(rnd.links):
+            pub.answer(
+                session,
+                instrument,
+                rnd,
+                pub.all_items(instrument, 2 + i % 3),
+                link=link,
+                submitted_at=datetime(2024, 2, 1, tzinfo=UTC),
+            )
+        counts = privacy.purge_expired(session=session, now=pub.TODAY, years=1)
+    assert counts.responses == 7
+    assert [o.status for o in pub.publish(engine, registry)] == ["published"]
+    doc = pub.document(engine, registry, rnd.round_id, Audience.lead)
+    assert doc["health"]["respondents"] == 7
+    assert doc["health"]["mean"] == pytest.approx((2 + 3 + 4 + 2 + 3 + 4 + 2) / 7)
+    assert {f["n"] for f in doc["factors"]} == {7}
+    assert doc["comments"] == []

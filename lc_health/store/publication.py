@@ -310,24 +310,11 @@ def _publish_from_tallies(
         return Outcome(round_id, "kept")
     scores = session.exec(select(ScoreTally).where(col(ScoreTally.round_id) == round_id)).all()
     session.add_all(
-        PublishedScore(
-            round_id=round_id, scope=s.scope, key=s.key, n=s.n, total=s.total, total_sq=s.total_sq
-        )
-        for s in scores
-        if policy.passes(s.n)
+        PublishedScore.model_validate(s.model_dump()) for s in scores if policy.passes(s.n)
     )
     items = session.exec(select(ItemTally).where(col(ItemTally.round_id) == round_id)).all()
     session.add_all(
-        PublishedItem(
-            round_id=round_id,
-            item_id=i.item_id,
-            n1=i.n1,
-            n2=i.n2,
-            n3=i.n3,
-            n4=i.n4,
-            n5=i.n5,
-            n_dk=i.n_dk,
-        )
+        PublishedItem.model_validate(i.model_dump())
         for i in items
         if policy.passes(i.n1 + i.n2 + i.n3 + i.n4 + i.n5)
     )

@@ -14,7 +14,7 @@ from lc_health.db import read_session, write_session
 from lc_health.models import Role, utcnow
 from lc_health.periods import period_label
 from lc_health.store import audit
-from lc_health.ui.context import app, t
+from lc_health.ui.context import app, publish_due, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import require
 from lc_health.ui.widgets import md_escape
@@ -123,6 +123,7 @@ def _retention(viewer: Viewer) -> None:
     if not sure:
         st.warning(t("privacy.admin_tick_first"), icon=":material/check_box:")
         return
+    publish_due()  # rounds are published from their raw answers before those go
     with write_session(ctx.engine) as session:
         counts = privacy.purge_expired(
             session=session, now=utcnow(), years=years, actor=viewer.email
