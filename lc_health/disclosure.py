@@ -21,7 +21,8 @@ The rules, in plain words (docs/disclosure.md says them for a privacy officer):
    export gives full precision of the same published figures.
 7. **Audiences**: leads see their communities' figures, comments and actions; policy makers
    see figures and participation; participants see their community's published picture;
-   administrators see participation and whether a personal link responded, never answers.
+   administrators see what a lead sees, for every community, and whether a personal link
+   responded, never what it answered.
 """
 
 from __future__ import annotations
@@ -68,13 +69,27 @@ class Part(StrEnum):
     actions = "actions"
     participation = "participation"
     link_status = "link_status"
+    export = "export"  # a round's document as a file (lc-health export, the review's export tab)
 
 
 _SEES: dict[Audience, frozenset[Part]] = {
-    Audience.lead: frozenset({Part.figures, Part.comments, Part.actions, Part.participation}),
-    Audience.policy: frozenset({Part.figures, Part.participation}),
+    Audience.lead: frozenset(
+        {Part.figures, Part.comments, Part.actions, Part.participation, Part.export}
+    ),
+    Audience.policy: frozenset({Part.figures, Part.participation, Part.export}),
     Audience.participant: frozenset({Part.figures}),
-    Audience.admin: frozenset({Part.participation, Part.link_status}),
+    # Administrators support every community's lead: they see what a lead sees, and whether a
+    # personal link answered (never what it answered).
+    Audience.admin: frozenset(
+        {
+            Part.figures,
+            Part.comments,
+            Part.actions,
+            Part.participation,
+            Part.link_status,
+            Part.export,
+        }
+    ),
 }
 
 

@@ -63,8 +63,8 @@ def round_document(
 ) -> dict[str, Any]:
     """The round as `audience` may see it. community: id, name, sector, region, phase."""
     audience = Audience(audience)
-    if not sees(audience, Part.figures):
-        raise PermissionError(f"{audience.value} does not see a round's figures")
+    if not sees(audience, Part.export):
+        raise PermissionError(f"{audience.value} does not get a round's document")
     k = policy.threshold
     pub = view.publication
     rnd = data.rounds[data.rounds["round_id"] == view.round_id].iloc[0]

@@ -277,7 +277,7 @@ def test_responses_typed_in_by_a_lead_are_counted_by_channel(
     assert "comments" not in doc and "actions" not in doc
 
 
-def test_a_policy_maker_sees_no_comments_or_actions_and_an_administrator_no_figures(
+def test_a_policy_maker_sees_no_comments_or_actions_and_a_participant_no_export(
     engine: Engine, instrument: Instrument, registry: Registry
 ) -> None:
     with write_session(engine) as session:
@@ -289,8 +289,12 @@ def test_a_policy_maker_sees_no_comments_or_actions_and_an_administrator_no_figu
     pub.publish(engine, registry)
     assert "comments" not in pub.document(engine, registry, rnd.round_id, Audience.policy)
     assert pub.document(engine, registry, rnd.round_id, Audience.lead)["comments"] == ["=1+1"] * 5
+    # An administrator sees what a lead sees; a participant's view is the feedback page, not an
+    # export of the round.
+    admin = pub.document(engine, registry, rnd.round_id, Audience.admin)
+    assert admin["comments"] == ["=1+1"] * 5 and "actions" in admin
     with pytest.raises(PermissionError):
-        pub.document(engine, registry, rnd.round_id, Audience.admin)
+        pub.document(engine, registry, rnd.round_id, Audience.participant)
 
 
 def test_changes_compare_linked_people_as_pairs(
@@ -421,3 +425,43 @@ def test_a_round_purged_before_publication_publishes_its_kept_tallies(
     assert doc["health"]["mean"] == pytest.approx((2 + 3 + 4 + 2 + 3 + 4 + 2) / 7)
     assert {f["n"] for f in doc["factors"]} == {7}
     assert doc["comments"] == []
+
+
+def test_two_processes_publishing_at_once_publish_each_round_once(
+    engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    """Replicas that start together both find the due rounds; one publishes, the other leaves
+    it (and nothing is doubled)."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from lc_health.config import Settings
+    from lc_health.models import Publication, PublishedScore
+    from lc_health.services.publication import publish_due
+
+    with write_session(engine) as session:
+        for name in ("Een", "Twee", "Drie"):
+            rnd = pub.make(session, instrument, personal=5, name=name)
+            for link in rnd.links:
+                pub.answer(session, instrument, rnd, pub.all_items(instrument, 4), link=link)
+    settings = Settings()
+    start = threading.Barrier(2)
+    done: list[int] = []
+
+    def run() -> None:
+        start.wait()
+        done.append(len(publish_due(engine=engine, registry=registry, settings=settings)))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(done)[-1] == 3  # one of them published all three
+    with read_session(engine) as session:
+        assert session.execute(select(func.count()).select_from(Publication)).scalar_one() == 3
+        scores = session.execute(
+            select(func.count()).select_from(PublishedScore).where(PublishedScore.scope == "health")
+        ).scalar_one()
+    assert scores == 3

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from lc_health import db
 from lc_health.config import Settings
@@ -15,6 +17,8 @@ from lc_health.instrument import Instrument, Registry
 from lc_health.models import Round
 from lc_health.store import publication as pstore
 from lc_health.store.publication import InstrumentFor, Outcome
+
+log = logging.getLogger(__name__)
 
 
 def instrument_for(registry: Registry) -> InstrumentFor:
@@ -34,12 +38,21 @@ def publish_due(
     today: date | None = None,
     community_ids: Iterable[int] | None = None,
 ) -> list[Outcome]:
-    """Publish every round that closed since it was last looked at, in one transaction."""
-    with db.write_session(engine) as session:
-        return pstore.publish_due(
-            session,
-            today=today or date.today(),
-            instrument_for=instrument_for(registry),
-            policy=Policy.from_settings(settings),
-            community_ids=community_ids,
-        )
+    """Publish every round that closed since it was last looked at, in one transaction.
+
+    Several app processes may find the same due round at once (replicas starting together):
+    the first to commit publishes it; the others' transactions fail on the publication's key
+    and leave the work to it.
+    """
+    try:
+        with db.write_session(engine) as session:
+            return pstore.publish_due(
+                session,
+                today=today or date.today(),
+                instrument_for=instrument_for(registry),
+                policy=Policy.from_settings(settings),
+                community_ids=community_ids,
+            )
+    except IntegrityError:
+        log.info("another process published the due rounds first")
+        return []
