@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 import segno
 
+from lc_health.spreadsheet import safe_frame
+
 QR_SCALE = 4
 CARDS_PER_PAGE = 8  # 2 x 4 on A4
 
@@ -29,7 +31,7 @@ def links_csv(links: Sequence[LinkCard], *, community: str, period: str = "") ->
             "url": [link.url for link in links],
         }
     )
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def qr_sheet_html(links: Sequence[LinkCard], *, title: str, instruction: str, lang: str) -> str:
