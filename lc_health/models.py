@@ -175,9 +175,11 @@ class RoundTally(SQLModel, table=True):
     raw_purged: bool = False
 
 
-class ItemCounts(SQLModel):
-    """Answer counts of one item: n1..n5 and don't know (columns shared by two tables)."""
+class ItemTally(SQLModel, table=True):
+    """Per-round answer counts for one item: n1..n5 and don't know."""
 
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    item_id: str = Field(max_length=40, primary_key=True)
     n1: int = 0
     n2: int = 0
     n3: int = 0
@@ -186,23 +188,7 @@ class ItemCounts(SQLModel):
     n_dk: int = 0
 
 
-class ScoreSums(SQLModel):
-    """Sufficient statistics of respondent-level scores: n, sum and sum of squares (columns
-    shared by two tables)."""
-
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
-
-
-class ItemTally(ItemCounts, table=True):
-    """Per-round answer counts for one item: n1..n5 and don't know."""
-
-    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
-    item_id: str = Field(max_length=40, primary_key=True)
-
-
-class ScoreTally(ScoreSums, table=True):
+class ScoreTally(SQLModel, table=True):
     """Per-round sufficient statistics of respondent-level scores: n, sum and sum of squares.
 
     scope is 'health' (key ''), 'layer' (layer id), 'factor' (factor id) or 'cell'
@@ -217,6 +203,9 @@ class ScoreTally(ScoreSums, table=True):
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     scope: str = Field(max_length=10, primary_key=True)
     key: str = Field(max_length=60, primary_key=True)
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
 
 
 class ForceTally(SQLModel, table=True):
@@ -263,7 +252,7 @@ class Publication(SQLModel, table=True):
     from_tallies: bool = False
 
 
-class PublishedScore(ScoreSums, table=True):
+class PublishedScore(SQLModel, table=True):
     """A published score: sums of respondent-level scores (as ScoreTally) and the quartiles."""
 
     __table_args__ = (
@@ -273,16 +262,25 @@ class PublishedScore(ScoreSums, table=True):
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     scope: str = Field(max_length=10, primary_key=True)
     key: str = Field(max_length=60, primary_key=True)
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
     q1: float | None = None
     median: float | None = None
     q3: float | None = None
 
 
-class PublishedItem(ItemCounts, table=True):
+class PublishedItem(SQLModel, table=True):
     """A published item's answer counts (items below the threshold are not published)."""
 
     round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
     item_id: str = Field(max_length=40, primary_key=True)
+    n1: int = 0
+    n2: int = 0
+    n3: int = 0
+    n4: int = 0
+    n5: int = 0
+    n_dk: int = 0
 
 
 class PublishedForce(SQLModel, table=True):
@@ -293,7 +291,7 @@ class PublishedForce(SQLModel, table=True):
     n: int = 0
 
 
-class PublishedGroup(ScoreSums, table=True):
+class PublishedGroup(SQLModel, table=True):
     """A published breakdown figure: score sums of one respondent group (dimension = role or
     organisation type; category "__rest__" is everyone not shown on their own)."""
 
@@ -302,6 +300,9 @@ class PublishedGroup(ScoreSums, table=True):
     category: str = Field(max_length=60, primary_key=True)
     scope: str = Field(max_length=10, primary_key=True)
     key: str = Field(max_length=60, primary_key=True)
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
 
 
 class PublishedChange(SQLModel, table=True):
