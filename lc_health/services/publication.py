@@ -44,11 +44,17 @@ def publish_due(
     the first to commit publishes it; the others' transactions fail on the publication's key
     and leave the work to it.
     """
+    today = today or date.today()
+    # Most calls find nothing due: look first in a read, so that pages and a workshop's
+    # submissions do not queue for SQLite's write lock for nothing.
+    with db.read_session(engine) as session:
+        if not pstore.due_rounds(session, today=today, community_ids=community_ids):
+            return []
     try:
         with db.write_session(engine) as session:
             return pstore.publish_due(
                 session,
-                today=today or date.today(),
+                today=today,
                 instrument_for=instrument_for(registry),
                 policy=Policy.from_settings(settings),
                 community_ids=community_ids,
