@@ -4,7 +4,7 @@ routes (the sign-in cookie). Running `streamlit run dashboard.py` also works, wi
 import streamlit as st
 
 from lc_health.charts.core import warm_up
-from lc_health.web import routes
+from lc_health.runtime.web import routes
 
 # The first chart page would otherwise import Altair and load its schema for its first visitor.
 warm_up()

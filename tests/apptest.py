@@ -8,6 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from lc_health.ui.navigation import page_module
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
@@ -15,6 +18,25 @@ TIMEOUT = 30
 
 def new_app() -> AppTest:
     return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+
+
+def _run_page(module: str) -> None:
+    import importlib
+
+    importlib.import_module(module).render()
+
+
+def page_app(url_path: str) -> AppTest:
+    """One page on its own (no menu, no sign-in), by the URL path it is served at."""
+    return AppTest.from_function(_run_page, args=(page_module(url_path),), default_timeout=TIMEOUT)
+
+
+def goto(at: AppTest, url_path: str) -> AppTest:
+    """Open the page served at url_path on the next run. Pages are callables, which
+    AppTest.switch_page (it takes a file) cannot name; Streamlit identifies a page by the hash
+    of its URL path, so that is what the next run is asked for."""
+    at._page_hash = calc_hash(url_path)
+    return at
 
 
 def page_text(at: AppTest) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from lc_health import db
-from lc_health.instrument import Instrument, Registry, load_registry
+from lc_health.domain.instrument import Instrument, Registry, load_registry
+from lc_health.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL_VAR = "LC_HEALTH_TEST_POSTGRES_URL"
@@ -111,14 +111,17 @@ def _fresh_streamlit_caches() -> None:
     """AppTest runs in this process: each test starts without another test's cached engine."""
     import streamlit as st
 
+    from lc_health.runtime.bootstrap import forget_apps
+
     st.cache_resource.clear()
     st.cache_data.clear()
+    forget_apps()
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Path:
     """A migrated SQLite database with the demo data, built once per test session."""
-    from lc_health.bootstrap import seed_demo_if_empty
+    from lc_health.runtime.bootstrap import seed_demo_if_empty
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     engine = db.make_engine(f"sqlite:///{path}")

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from lc_health.instrument import Instrument
-from lc_health.models import Community, Round
-from lc_health.schemas import ResponseIn
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.schemas import ResponseIn
 from lc_health.store import communities as cstore
+from lc_health.store.models import Community, Round
 from lc_health.store.rounds import create_round
 
 _counter = itertools.count(1)

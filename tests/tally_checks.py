@@ -7,10 +7,10 @@ from pandas.testing import assert_frame_equal
 from sqlalchemy import Engine
 
 from lc_health import metrics
-from lc_health.db import read_session, write_session
-from lc_health.instrument import Instrument
+from lc_health.domain.instrument import Instrument
 from lc_health.store import responses as rstore
 from lc_health.store import tallies
+from lc_health.store.db import read_session, write_session
 
 
 def assert_tallies_match_scratch(engine: Engine, instrument: Instrument, round_id: int) -> None:

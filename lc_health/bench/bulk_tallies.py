@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from lc_health.bench.synth import DONT_KNOW, Batch
-from lc_health.instrument import Instrument
-from lc_health.scoring import CELL, FACTOR, HEALTH, LAYER, cell_key
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.scoring import CELL, FACTOR, HEALTH, LAYER, cell_key
 
 Rows = list[tuple[Any, ...]]
 FloatArray = npt.NDArray[np.float64]

@@ -7,9 +7,9 @@ import json
 import sys
 import time
 
-from lc_health import db
 from lc_health.bench.workloads import WORKLOADS, Context
-from lc_health.instrument import load_registry
+from lc_health.domain.instrument import load_registry
+from lc_health.store import db
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""The `lc-health bench` command: its arguments come from lc_health.cli."""
+"""The `lc-health bench` command: its arguments come from lc_health.runtime.cli."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from lc_health.bench.target import BenchError
-from lc_health.bootstrap import load_settings
+from lc_health.runtime.bootstrap import load_settings
 
 
 def run_command(args: argparse.Namespace) -> int:

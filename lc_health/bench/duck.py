@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from lc_health.bench.timing import Timing, summarise
-from lc_health.instrument import Instrument
-from lc_health.models import Answer, Response, Round
+from lc_health.domain.instrument import Instrument
+from lc_health.store.models import Answer, Response, Round
 
 FETCH_ROWS = 200_000
 RUNS = 20

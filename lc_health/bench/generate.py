@@ -24,11 +24,19 @@ from lc_health.bench.loader import Loader, PostgresLoader, SqliteLoader
 from lc_health.bench.scales import Scale
 from lc_health.bench.synth import DONT_KNOW, Batch, draw_batch, stories
 from lc_health.bench.target import MARKER, Target
-from lc_health.db import write_session
-from lc_health.demo_data import COMMENTS, ROLE_MIX
-from lc_health.instrument import Instrument
-from lc_health.models import Action, AppMeta, Community, Invitation, Membership, Organisation, Round
-from lc_health.periods import Period
+from lc_health.domain.demo_data import COMMENTS, ROLE_MIX
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.periods import Period
+from lc_health.store.db import write_session
+from lc_health.store.models import (
+    Action,
+    AppMeta,
+    Community,
+    Invitation,
+    Membership,
+    Organisation,
+    Round,
+)
 
 SEED = 20261
 # Communities drawn and loaded per batch: bounds the memory of a load at any scale.

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, bindparam, insert
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlmodel import SQLModel
 
-import lc_health.models  # noqa: F401  (registers the tables in SQLModel.metadata)
+import lc_health.store.models  # noqa: F401  (registers the tables in SQLModel.metadata)
 
 # Generous page cache for the load only; the app's connections keep SQLite's default.
 LOAD_CACHE_KIB = 256 * 1024

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lc_health import db
-from lc_health.auth import find_user
 from lc_health.bench.target import BenchError, Target, default_url, holds_bench_data
-from lc_health.i18n import translate
-from lc_health.models import Role
+from lc_health.domain.i18n import translate
+from lc_health.services.auth import find_user
+from lc_health.store import db
 from lc_health.store import users as ustore
+from lc_health.store.models import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "bench-admin@example.org"
@@ -46,7 +46,7 @@ CHART = '[data-testid="stVegaLiteChart"]'
 @dataclass(frozen=True)
 class PageSpec:
     label: str
-    module: str  # the page module in lc_health/ui, which is also its url path
+    module: str  # the URL path the page is served at
     ready: str  # CSS selector that appears when the content is shown
     target_s: float | None = None
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from lc_health import db
 from lc_health.bench import duck
 from lc_health.bench.generate import Generated, generate, periods
 from lc_health.bench.report import Report, megabytes
@@ -33,8 +32,9 @@ from lc_health.bench.target import (
 from lc_health.bench.target import drop as drop_target
 from lc_health.bench.timing import cold_call, repeat, summarise
 from lc_health.bench.workloads import WORKLOADS, Context, take_store_seconds
-from lc_health.instrument import Instrument, load_registry
-from lc_health.periods import Period
+from lc_health.domain.instrument import Instrument, load_registry
+from lc_health.domain.periods import Period
+from lc_health.store import db
 
 WARM_RUNS = 30
 WARM_UP = 2  # calls before the warm figures: they fill SQLAlchemy's and the database's caches

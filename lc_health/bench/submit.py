@@ -14,11 +14,11 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from lc_health.bench.timing import Timing, summarise
-from lc_health.db import read_session
-from lc_health.instrument import Instrument
-from lc_health.models import Round
-from lc_health.periods import Period
-from lc_health.schemas import ResponseIn
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.periods import Period
+from lc_health.domain.schemas import ResponseIn
+from lc_health.store.db import read_session
+from lc_health.store.models import Round
 from lc_health.store.submissions import submit_response
 
 SEQUENTIAL = 200

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from lc_health.instrument import Instrument
+from lc_health.domain.instrument import Instrument
 
 DONT_KNOW = 0  # the value code of "don't know" in the answer matrix
 DONT_KNOW_SHARE = 0.06

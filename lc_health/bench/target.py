@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, MetaData, inspect, text
 from sqlalchemy.engine import make_url
 
-from lc_health import db
+from lc_health.store import db
 
 BENCH_FOLDER = Path("data") / "bench"
 # AppMeta key that marks a database as the benchmark's own, so it may be emptied again.

@@ -13,17 +13,17 @@ import pandas as pd
 from sqlmodel import Session
 
 from lc_health import metrics
-from lc_health.instrument import Instrument
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.periods import Period
+from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import breakdowns, forces, portfolio, review, trends
-from lc_health.periods import Period
-from lc_health.round_review import (
+from lc_health.services.round_review import (
     RoundView,
     answered_rounds,
     changes_of,
     factor_frames,
     round_view,
 )
-from lc_health.scoring import FACTOR, HEALTH, LAYER
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
 

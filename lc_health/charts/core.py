@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lc_health.disclosure import DISPLAY_DECIMALS
+from lc_health.domain.disclosure import DISPLAY_DECIMALS
 from lc_health.metrics import BANDS, CONCERN, DISCUSS, STRONG
 
 FONT = "Source Sans Pro, Source Sans 3, sans-serif"

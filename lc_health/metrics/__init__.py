@@ -1,5 +1,5 @@
 """Pure aggregation: DataFrames in, DataFrames out. What may be published is decided by
-lc_health.disclosure and applied once, when a round is published (metrics.publication); the
+lc_health.domain.disclosure and applied once, when a round is published (metrics.publication); the
 rest works on published figures. Submodules by topic; names used across the app re-exported.
 """
 

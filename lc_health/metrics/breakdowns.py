@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lc_health.disclosure import shown_groups
+from lc_health.domain.disclosure import shown_groups
 
 __all__ = ["REMAINDER", "published", "shown_groups"]
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from lc_health.disclosure import hidden
-from lc_health.instrument import Instrument
+from lc_health.domain.disclosure import hidden
+from lc_health.domain.instrument import Instrument
 
 STRONG = "strong"
 DISCUSS = "discuss"

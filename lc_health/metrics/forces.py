@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lc_health.disclosure import hidden
-from lc_health.instrument import Instrument
+from lc_health.domain.disclosure import hidden
+from lc_health.domain.instrument import Instrument
 
 
 def force_field(

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lc_health.instrument import Instrument
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.scoring import HEALTH, LAYER
 from lc_health.metrics.core import BANDS, bands, summarise_sums
-from lc_health.scoring import HEALTH, LAYER
 
 TOO_FEW = "too_few"
 

@@ -2,7 +2,7 @@
 
 Pure: raw frames in, the figures out. The store writes them once, when the round closes
 (store/publication.py); every page, export and the portfolio read only what this returns.
-See lc_health.disclosure for the rules; this module applies them in this order:
+See lc_health.domain.disclosure for the rules; this module applies them in this order:
 
 1. count each response towards the threshold or not (its channel; disclosure.counts_towards);
 2. drop every statement with fewer counted ratings than the threshold, with all its answers;
@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lc_health.disclosure import Channel, Policy, shown_groups
-from lc_health.instrument import Instrument
+from lc_health.domain.disclosure import Channel, Policy, shown_groups
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.scoring import CELL, FACTOR, HEALTH, LAYER, cell_key
 from lc_health.metrics.breakdowns import REMAINDER
 from lc_health.metrics.change import compare, holm, t_quantile, verdicts
-from lc_health.scoring import CELL, FACTOR, HEALTH, LAYER, cell_key
 
 ITEM_COLUMNS = ["n1", "n2", "n3", "n4", "n5", "n_dk"]
 SCORE_COLUMNS = ["scope", "key", "n", "total", "total_sq", "q1", "median", "q3"]

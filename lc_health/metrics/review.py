@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lc_health.disclosure import hidden
-from lc_health.instrument import Instrument
+from lc_health.domain.disclosure import hidden
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.scoring import CELL, FACTOR, HEALTH, LAYER
 from lc_health.metrics.core import summarise_sums
-from lc_health.scoring import CELL, FACTOR, HEALTH, LAYER
 
 # A factor is a conversation starter when answers spread widely: a respondent-level standard
 # deviation of at least one scale point, or at least a quarter of the answers on each side

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Set
 import numpy as np
 import pandas as pd
 
+from lc_health.domain.periods import Period
+from lc_health.domain.scoring import ScoreKey
 from lc_health.metrics.core import summarise_sums
-from lc_health.periods import Period
-from lc_health.scoring import ScoreKey
 
 SUMS = ["n", "total", "total_sq"]
 TREND_COLUMNS = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from lc_health.models import Community
 from lc_health.store import audit
 from lc_health.store import communities as cstore
+from lc_health.store.models import Community
 
 
 def create_community(

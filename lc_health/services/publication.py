@@ -10,12 +10,12 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from lc_health import db
-from lc_health.config import Settings
-from lc_health.disclosure import Policy
-from lc_health.instrument import Instrument, Registry
-from lc_health.models import Round
+from lc_health.domain.disclosure import Policy
+from lc_health.domain.instrument import Instrument, Registry
+from lc_health.runtime.config import Settings
+from lc_health.store import db
 from lc_health.store import publication as pstore
+from lc_health.store.models import Round
 from lc_health.store.publication import InstrumentFor, Outcome
 
 log = logging.getLogger(__name__)

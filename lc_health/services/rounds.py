@@ -11,15 +11,15 @@ from datetime import date
 
 from sqlmodel import Session
 
-from lc_health.disclosure import Policy
-from lc_health.errors import Invalid, Problem, check
-from lc_health.instrument import Instrument, Registry
-from lc_health.models import Community, Round
-from lc_health.periods import Period
+from lc_health.domain.disclosure import Policy
+from lc_health.domain.errors import Invalid, Problem, check
+from lc_health.domain.instrument import Instrument, Registry
+from lc_health.domain.periods import Period
 from lc_health.services.publication import instrument_for
 from lc_health.store import audit
 from lc_health.store import publication as pstore
 from lc_health.store import rounds as rstore
+from lc_health.store.models import Community, Round
 
 
 def plan_rounds(

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from lc_health.models import AuditEvent
+from lc_health.store.models import AuditEvent
 
 
 def record(*, session: Session, actor: str, action: str, target: str = "", **detail: Any) -> None:

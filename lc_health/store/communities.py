@@ -9,8 +9,9 @@ from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from lc_health.errors import Problem, check
-from lc_health.models import (
+from lc_health.domain.errors import Problem, check
+from lc_health.store import ids
+from lc_health.store.models import (
     Community,
     Membership,
     Organisation,
@@ -20,7 +21,6 @@ from lc_health.models import (
     RoundTally,
     utcnow,
 )
-from lc_health.store import ids
 
 COMMUNITY_COLUMNS = ("community_id", "name", "sector", "region", "phase", "is_demo", "archived")
 ROUND_COLUMNS = (

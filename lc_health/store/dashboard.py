@@ -20,7 +20,9 @@ from sqlalchemy import Float, bindparam, cast, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from lc_health.models import (
+from lc_health.store import ids
+from lc_health.store.communities import rounds_frame
+from lc_health.store.models import (
     Action,
     Community,
     Publication,
@@ -32,8 +34,6 @@ from lc_health.models import (
     PublishedScore,
     Round,
 )
-from lc_health.store import ids
-from lc_health.store.communities import rounds_frame
 from lc_health.store.tallies import driver_statement, plain_frame
 
 SUMS = ("n", "total", "total_sq")

@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from lc_health.models import ImportBatch
+from lc_health.store.models import ImportBatch
 
 
 def earlier_imports(*, session: Session, round_id: int) -> pd.DataFrame:

@@ -3,7 +3,7 @@ browser session, two signs of a made-up response), deliberately not linked to th
 the per-database salt of that hash.
 
 Reads never return anything a response contains; the hashes are only for counting distinct
-sessions and repeats (lc_health.open_link_audit), never for showing.
+sessions and repeats (lc_health.services.open_link_audit), never for showing.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from lc_health.models import AppMeta, Community, OpenLinkSubmission, Round
 from lc_health.store import ids
+from lc_health.store.models import AppMeta, Community, OpenLinkSubmission, Round
 
 SALT_KEY = "open_link_salt"
 TRAIL_COLUMNS = ["round_id", "at", "session_hash", "straightlined", "seconds"]

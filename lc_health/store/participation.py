@@ -10,8 +10,8 @@ import pandas as pd
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from lc_health.disclosure import Channel, channel_of
-from lc_health.models import Response, Round
+from lc_health.domain.disclosure import Channel, channel_of
+from lc_health.store.models import Response, Round
 from lc_health.store.publication import invited_during
 
 

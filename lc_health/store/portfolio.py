@@ -11,8 +11,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from lc_health.models import Invitation, Response, Round
 from lc_health.store import ids
+from lc_health.store.models import Invitation, Response, Round
 
 
 def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:

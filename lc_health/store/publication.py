@@ -21,11 +21,12 @@ from sqlalchemy import delete, insert, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from lc_health.disclosure import Channel, Policy, channel_of
-from lc_health.instrument import Instrument
-from lc_health.instrument_versions import unchanged_items
+from lc_health.domain.disclosure import Channel, Policy, channel_of
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.instrument_versions import unchanged_items
 from lc_health.metrics.publication import Figures, RoundRaw, change_rows, figures, restrict
-from lc_health.models import (
+from lc_health.store import ids
+from lc_health.store.models import (
     Answer,
     Comment,
     ForceMark,
@@ -45,7 +46,6 @@ from lc_health.models import (
     ScoreTally,
     utcnow,
 )
-from lc_health.store import ids
 from lc_health.store.rounds import RoundState, state
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from sqlalchemy import Connection, bindparam, delete, event, insert, or_
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
-from lc_health.instrument import Instrument
-from lc_health.models import Answer, Comment, ForceMark, Response, Round, utcnow
-from lc_health.schemas import ResponseIn, response_problems
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.schemas import ResponseIn, response_problems
+from lc_health.store.models import Answer, Comment, ForceMark, Response, Round, utcnow
 from lc_health.store.tallies import (
     Delta,
     Rows,

@@ -13,10 +13,10 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from lc_health.errors import Problem, check
-from lc_health.models import Community, Publication, Round
-from lc_health.periods import Period
+from lc_health.domain.errors import Problem, check
+from lc_health.domain.periods import Period
 from lc_health.store import ids
+from lc_health.store.models import Community, Publication, Round
 
 
 class RoundState(StrEnum):

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from lc_health.db import write_session
-from lc_health.instrument import Instrument
-from lc_health.schemas import ResponseIn, response_problems
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.schemas import ResponseIn, response_problems
 from lc_health.store import invitations as istore
+from lc_health.store.db import write_session
 from lc_health.store.responses import (
     InvalidResponse,
     SaveResult,

@@ -32,8 +32,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
-from lc_health.instrument import Instrument
-from lc_health.models import (
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.scoring import Answers, respondent_scores
+from lc_health.store import ids
+from lc_health.store.models import (
     Answer,
     ForceMark,
     ForceTally,
@@ -42,8 +44,6 @@ from lc_health.models import (
     RoundTally,
     ScoreTally,
 )
-from lc_health.scoring import Answers, respondent_scores
-from lc_health.store import ids
 
 ITEM_COLUMNS = ("n1", "n2", "n3", "n4", "n5", "n_dk")
 

@@ -9,7 +9,8 @@ from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from lc_health.auth import (
+from lc_health.domain.errors import Problem, check
+from lc_health.services.auth import (
     email_is_valid,
     end_all_sessions,
     find_user,
@@ -17,9 +18,8 @@ from lc_health.auth import (
     normalise_email,
     password_problems,
 )
-from lc_health.errors import Problem, check
-from lc_health.models import Portfolio, PortfolioCommunity, Role, User, UserCommunity
 from lc_health.store import ids
+from lc_health.store.models import Portfolio, PortfolioCommunity, Role, User, UserCommunity
 
 USER_COLUMNS = (
     "user_id",

@@ -7,9 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from lc_health.bootstrap import AppContext, StartupError, holds_demo_data, open_app
-from lc_health.i18n import LANGUAGES, normalise_language, translate
-from lc_health.production import STREAMLIT_OPTIONS
+from lc_health.domain.i18n import LANGUAGES, normalise_language, translate
+from lc_health.runtime.bootstrap import AppContext, StartupError, holds_demo_data, shared_app
+from lc_health.runtime.production import STREAMLIT_OPTIONS
 from lc_health.services import publication
 
 LANG_KEY = "lang"
@@ -18,7 +18,7 @@ LANG_KEY = "lang"
 @st.cache_resource(show_spinner=False)
 def _app_context() -> AppContext:
     options = {name: st.get_option(name) for name in STREAMLIT_OPTIONS}
-    return open_app(streamlit_options=options)
+    return shared_app(streamlit_options=options)
 
 
 def app() -> AppContext:

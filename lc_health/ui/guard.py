@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lc_health.access import Viewer
-from lc_health.db import read_session
-from lc_health.errors import Invalid
-from lc_health.models import Community, Role
+from lc_health.domain.errors import Invalid
 from lc_health.store import communities as cstore
+from lc_health.store.access import Viewer
+from lc_health.store.db import read_session
+from lc_health.store.models import Community, Role
 from lc_health.ui.context import app, t
 from lc_health.ui.session import current_viewer
 

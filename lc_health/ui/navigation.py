@@ -3,19 +3,19 @@ page checks access again itself (see guard.py)."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from lc_health.access import Viewer
-from lc_health.models import Role
+from lc_health.store.access import Viewer
+from lc_health.store.models import Role
 from lc_health.ui.context import app, language_switch, t
 from lc_health.ui.session import current_viewer, sign_out
 from lc_health.ui.widgets import md_escape
 
-UI_DIR = Path(__file__).resolve().parent
 SURVEY_TOKEN_PARAM = "t"
 ALL = frozenset(Role)
 LEADS = frozenset({Role.lead, Role.admin})
@@ -23,48 +23,81 @@ LEADS = frozenset({Role.lead, Role.admin})
 
 @dataclass(frozen=True)
 class PageSpec:
+    url_path: str
     module: str
-    title_key: str
     icon: str
     section: str
     roles: frozenset[Role]
+
+    @property
+    def title_key(self) -> str:
+        return f"nav.{self.url_path}"
 
 
 ADMIN = frozenset({Role.admin})
 POLICY = frozenset({Role.policy, Role.admin})
 
 OVERVIEW, COMMUNITY, PORTFOLIO, ADMINISTRATION, HELP = (
-    "nav.section_overview", "nav.section_community", "nav.section_portfolio",
-    "nav.section_admin", "nav.section_help",
-)  # fmt: skip
+    "nav.section_overview",
+    "nav.section_community",
+    "nav.section_portfolio",
+    "nav.section_admin",
+    "nav.section_help",
+)
 
-# In menu order: (module, title key, icon, section key, roles). A page appears for the roles
-# listed; sections group the menu.
+# In menu order: (URL path, module under lc_health.ui, icon, section key, roles); the title is
+# the message `nav.<URL path>`. A page appears for the roles listed; sections group the menu.
+# URL paths never change (links and bookmarks rest on them); the module holds the page's `render`.
 _MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
-    ("communities", "nav.communities", ":material/groups:", OVERVIEW, ALL),
-    ("lead_review", "nav.lead_review", ":material/insights:", COMMUNITY, LEADS),
-    ("lead_conversation", "nav.lead_conversation", ":material/forum:", COMMUNITY, LEADS),
-    ("lead_paper", "nav.lead_paper", ":material/print:", COMMUNITY, LEADS),
-    ("portfolio", "nav.portfolio", ":material/dashboard:", PORTFOLIO, POLICY),
-    ("portfolio_community", "nav.portfolio_community", ":material/zoom_in:", PORTFOLIO, POLICY),
-    ("admin_communities", "nav.admin_communities", ":material/hub:", ADMINISTRATION, ADMIN),
-    ("admin_organisations", "nav.admin_organisations", ":material/domain:", ADMINISTRATION, ADMIN),
-    ("admin_rounds", "nav.admin_rounds", ":material/event:", ADMINISTRATION, ADMIN),
-    ("admin_invitations", "nav.admin_invitations", ":material/link:", ADMINISTRATION, ADMIN),
-    ("admin_accounts", "nav.admin_accounts", ":material/manage_accounts:", ADMINISTRATION, ADMIN),
-    ("admin_import", "nav.admin_import", ":material/upload_file:", ADMINISTRATION, ADMIN),
-    ("admin_audit", "nav.admin_audit", ":material/history:", ADMINISTRATION, ADMIN),
-    ("account", "nav.account", ":material/person:", HELP, ALL),
-    ("admin_privacy", "nav.admin_privacy", ":material/shield_person:", ADMINISTRATION, ADMIN),
-    ("about", "nav.about", ":material/info:", HELP, ALL),
-    ("privacy", "nav.privacy", ":material/shield:", HELP, ALL),
-)  # fmt: skip
+    ("communities", "review.communities", ":material/groups:", OVERVIEW, ALL),
+    ("lead_review", "review.round", ":material/insights:", COMMUNITY, LEADS),
+    ("lead_conversation", "review.conversation", ":material/forum:", COMMUNITY, LEADS),
+    ("lead_paper", "review.paper", ":material/print:", COMMUNITY, LEADS),
+    ("portfolio", "portfolio.overview", ":material/dashboard:", PORTFOLIO, POLICY),
+    ("portfolio_community", "portfolio.community", ":material/zoom_in:", PORTFOLIO, POLICY),
+    ("admin_communities", "admin.communities", ":material/hub:", ADMINISTRATION, ADMIN),
+    ("admin_organisations", "admin.organisations", ":material/domain:", ADMINISTRATION, ADMIN),
+    ("admin_rounds", "admin.rounds", ":material/event:", ADMINISTRATION, ADMIN),
+    ("admin_invitations", "admin.invitations", ":material/link:", ADMINISTRATION, ADMIN),
+    ("admin_accounts", "admin.accounts", ":material/manage_accounts:", ADMINISTRATION, ADMIN),
+    ("admin_import", "admin.imports", ":material/upload_file:", ADMINISTRATION, ADMIN),
+    ("admin_audit", "admin.audit", ":material/history:", ADMINISTRATION, ADMIN),
+    ("account", "account.profile", ":material/person:", HELP, ALL),
+    ("admin_privacy", "admin.privacy", ":material/shield_person:", ADMINISTRATION, ADMIN),
+    ("about", "account.about", ":material/info:", HELP, ALL),
+    ("privacy", "account.privacy", ":material/shield:", HELP, ALL),
+)
 PAGES: tuple[PageSpec, ...] = tuple(PageSpec(*entry) for entry in _MENU)
+# Pages outside the menu: the participant's survey (reached by link) and the sign-in page.
+SURVEY = PageSpec("survey", "survey.form", ":material/edit_note:", "", frozenset())
+SIGNIN = PageSpec("signin", "account.signin", ":material/login:", "", frozenset())
+BY_URL: dict[str, PageSpec] = {spec.url_path: spec for spec in (*PAGES, SURVEY, SIGNIN)}
 
 
-def _page(module: str, title_key: str, icon: str, *, default: bool = False) -> StreamlitPage:
+def page_module(url_path: str) -> str:
+    """The full module name of the page served at url_path."""
+    return f"lc_health.ui.{BY_URL[url_path].module}"
+
+
+def _runner(module: str) -> Callable[[], None]:
+    """The page's `render`, imported when the page runs (not when the menu is built)."""
+
+    def run() -> None:
+        importlib.import_module(module).render()
+
+    run.__name__ = module.rpartition(".")[2]
+    return run
+
+
+def page(url_path: str, *, default: bool = False) -> StreamlitPage:
+    """The page served at url_path, e.g. for `st.switch_page`."""
+    spec = BY_URL[url_path]
     return st.Page(
-        UI_DIR / f"{module}.py", title=t(title_key), icon=icon, url_path=module, default=default
+        _runner(page_module(url_path)),
+        title=t(spec.title_key),
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=default,
     )
 
 
@@ -72,7 +105,7 @@ def pages_for(role: Role | None) -> list[str]:
     """The page modules a role can reach (anonymous visitors: sign-in and About)."""
     if role is None:
         return ["signin", "about", "privacy"]
-    return [spec.module for spec in PAGES if role in spec.roles]
+    return [spec.url_path for spec in PAGES if role in spec.roles]
 
 
 def _account_box(viewer: Viewer) -> None:
@@ -90,7 +123,7 @@ def build_navigation() -> StreamlitPage:
         # A participant's link: the survey and nothing else, no menu (the page shows the
         # language switch itself, at the top, where a phone user sees it).
         return st.navigation(
-            [_page("survey", "nav.survey", ":material/edit_note:", default=True)],
+            [page("survey", default=True)],
             position="hidden",
         )
     viewer = current_viewer()
@@ -98,9 +131,9 @@ def build_navigation() -> StreamlitPage:
     if viewer is None:
         return st.navigation(
             [
-                _page("signin", "nav.signin", ":material/login:", default=True),
-                _page("about", "nav.about", ":material/info:"),
-                _page("privacy", "nav.privacy", ":material/shield:"),
+                page("signin", default=True),
+                page("about"),
+                page("privacy"),
             ]
         )
     _account_box(viewer)
@@ -108,7 +141,6 @@ def build_navigation() -> StreamlitPage:
     first = True
     for spec in PAGES:
         if viewer.role in spec.roles:
-            page = _page(spec.module, spec.title_key, spec.icon, default=first)
-            sections.setdefault(t(spec.section), []).append(page)
+            sections.setdefault(t(spec.section), []).append(page(spec.url_path, default=first))
             first = False
     return st.navigation(sections)

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from lc_health import auth, web
-from lc_health.access import Viewer, load_viewer
-from lc_health.db import read_session, write_session
+from lc_health.runtime import web
+from lc_health.services import auth
+from lc_health.store.access import Viewer, load_viewer
+from lc_health.store.db import read_session, write_session
 from lc_health.ui.context import app
 
 USER_KEY = "user_id"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lc_health.i18n import format_number
+from lc_health.domain.i18n import format_number
 from lc_health.metrics import BANDS
 from lc_health.ui.context import demo_data_shown, t
 

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
-from lc_health import db
-from lc_health.models import Action
+from lc_health.store import db
+from lc_health.store.models import Action
 from tests.browser.conftest import Server, settle
 
 LEAD = ("trekker@demo.lc-health.nl", "demo-lead-2026")

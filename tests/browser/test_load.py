@@ -21,13 +21,12 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright, expect
 from sqlalchemy import create_engine, func, select, text
 
-from lc_health import db
-from lc_health.instrument import Instrument
-from lc_health.models import Response
+from lc_health.domain.instrument import Instrument
 from lc_health.store import communities as cstore
+from lc_health.store import db, tallies
 from lc_health.store import invitations as istore
 from lc_health.store import responses as rstore
-from lc_health.store import tallies
+from lc_health.store.models import Response
 from lc_health.store.rounds import create_round
 from tests.browser.conftest import CHROMIUM_ARGS, SETTLED, _chromium, run_app
 from tests.conftest import _postgres_url

@@ -7,11 +7,11 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from lc_health import db
-from lc_health.auth import hash_token
-from lc_health.demo import DEMO_PARTICIPANT_TOKEN
-from lc_health.instrument import load_registry
-from lc_health.models import Answer, Comment, Invitation, Response
+from lc_health.domain.instrument import load_registry
+from lc_health.services.auth import hash_token
+from lc_health.services.demo import DEMO_PARTICIPANT_TOKEN
+from lc_health.store import db
+from lc_health.store.models import Answer, Comment, Invitation, Response
 from tests.browser.conftest import Server, axe_violations, settle
 
 MOBILE = {"width": 390, "height": 844}

@@ -3,7 +3,7 @@ survey token and no comment, although all of them passed through the app."""
 
 from __future__ import annotations
 
-from lc_health.demo import DEMO_PARTICIPANT_TOKEN
+from lc_health.services.demo import DEMO_PARTICIPANT_TOKEN
 from tests.browser.conftest import Running
 
 SECRETS = (

@@ -1,0 +1,593 @@
+"""The `lc-health` command: serve, database migrations, demo data, instrument checks and more."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from lc_health.documents.import_template import HEADER_ROW
+from lc_health.domain.disclosure import Audience, Policy
+from lc_health.domain.errors import Invalid, Problem
+from lc_health.domain.i18n import translate
+from lc_health.domain.instrument import InstrumentError, load_instrument, load_registry
+from lc_health.runtime.bootstrap import StartupError, load_settings, seed_demo_if_empty
+from lc_health.runtime.production import production_problems
+from lc_health.services import communities as csvc
+from lc_health.services import importing
+from lc_health.services import rounds as rsvc
+from lc_health.services.auth import find_user
+from lc_health.services.imports import import_responses
+from lc_health.store import audit, db
+from lc_health.store import users as ustore
+from lc_health.store.communities import community_organisations
+from lc_health.store.models import Role, Round
+
+ROOT = Path(__file__).resolve().parents[2]
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A command that cannot do its work; the message is printed, the exit code is 1."""
+
+
+def _fail(message: str) -> int:
+    print(f"lc-health: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_instrument_check(args: argparse.Namespace) -> int:
+    failures = 0
+    for path in args.files:
+        try:
+            ins = load_instrument(path)
+        except InstrumentError as exc:
+            failures += 1
+            for problem in exc.problems:
+                print(f"{exc.path}: {problem}", file=sys.stderr)
+            continue
+        print(
+            f"{path}: ok ({ins.id} v{ins.version}: {len(ins.factors)} factors, "
+            f"{len(ins.items)} items, {len(ins.forces)} facilitating/hindering factors)"
+        )
+    return 1 if failures else 0
+
+
+def _engine() -> Engine:
+    settings = load_settings()
+    engine = db.make_engine(settings.database_url)
+    db.check_connection(engine)
+    return engine
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    engine = _engine()
+    before = db.current_revision(engine)
+    db.upgrade(engine)
+    after = db.current_revision(engine)
+    print(f"database at revision {after}" + ("" if before == after else f" (was {before})"))
+    return 0
+
+
+def cmd_db_current(_args: argparse.Namespace) -> int:
+    engine = _engine()
+    current = db.current_revision(engine)
+    head = db.head_revision()
+    print(f"current: {current}, newest: {head}")
+    return 0 if current == head else 1
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    registry = load_registry(settings.surveys_dir)
+    engine = _engine()
+    db.upgrade(engine)
+    if not seed_demo_if_empty(engine, registry):
+        return _fail("the database already holds communities; demo data goes into an empty one")
+    print(f"demo data loaded into {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _read_password() -> tuple[str, str]:
+    """From a prompt on a terminal; otherwise two lines of standard input (password, then the
+    same again). Never from an argument, so it cannot end up in shell history or `ps`."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: "), getpass.getpass("Repeat password: ")
+    lines = sys.stdin.read().splitlines()
+    if len(lines) < 2:
+        raise CliError("expected the password and its confirmation on two lines of stdin")
+    return lines[0], lines[1]
+
+
+def _problem_text(problem: Problem, options: Mapping[str, str]) -> str:
+    text = translate("en", problem.code, **problem.params)
+    option = options.get(problem.field)
+    return f"{option}: {text}" if option else text
+
+
+def _problems_text(exc: Invalid, options: Mapping[str, str] | None = None) -> str:
+    """The problems in English on one line; `options` names the option a field came from."""
+    return " ".join(_problem_text(p, options or {}) for p in exc.problems)
+
+
+@contextmanager
+def _migrated_engine() -> Iterator[Engine]:
+    """The configured database, migrated, for one command; closed afterwards."""
+    engine = _engine()
+    try:
+        db.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def cmd_community_create(args: argparse.Namespace) -> int:
+    with _migrated_engine() as engine:
+        try:
+            with db.write_session(engine) as session:
+                row = csvc.create_community(
+                    session=session,
+                    name=args.name,
+                    sector=args.sector,
+                    region=args.region,
+                    actor="lc-health community create",
+                )
+        except Invalid as exc:
+            options = {"name": "--name", "sector": "--sector", "region": "--region"}
+            return _fail(f"community not created: {_problems_text(exc, options)}")
+        print(row.id)
+    return 0
+
+
+def cmd_round_open(args: argparse.Namespace) -> int:
+    instrument = load_registry(load_settings().surveys_dir).latest()
+    with _migrated_engine() as engine:
+        try:
+            with db.write_session(engine) as session:
+                rnd = rsvc.open_round(
+                    session=session,
+                    community_id=args.community,
+                    period=args.period,
+                    instrument=instrument,
+                    actor="lc-health round open",
+                )
+        except Invalid as exc:
+            return _fail(f"round not opened: {_problems_text(exc)}")
+        print(rnd.id)
+    return 0
+
+
+def cmd_round_close(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    registry = load_registry(settings.surveys_dir)
+    with _migrated_engine() as engine:
+        try:
+            with db.write_session(engine) as session:
+                rsvc.close_round(
+                    session=session,
+                    round_id=args.round,
+                    actor="lc-health round close",
+                    registry=registry,
+                    policy=Policy.from_settings(settings),
+                )
+        except Invalid as exc:
+            return _fail(f"round not closed: {_problems_text(exc)}")
+    return 0
+
+
+def _cell_line(problem: importing.CellProblem) -> str:
+    where = f"row {problem.row}, " + (
+        f"column {problem.column!r}" if problem.column else "whole row"
+    )
+    return f"{where}: {translate('en', problem.code, **problem.params)}"
+
+
+def _unknown_columns(
+    columns: Sequence[str], mapping: Mapping[str, str | None]
+) -> list[importing.CellProblem]:
+    """Columns no template column takes. The page lets a person match them by hand; here a
+    misspelt column would silently drop its answers, so each one is a problem."""
+    return [
+        importing.CellProblem(HEADER_ROW, column, "import.column_not_in_template")
+        for column in importing.unmapped_columns(columns, mapping)
+    ]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {path}: {exc.strerror or exc}")
+    registry = load_registry(load_settings().surveys_dir)
+    with _migrated_engine() as engine:
+        with db.read_session(engine) as session:
+            rnd = session.get(Round, args.round)
+            if rnd is None:
+                return _fail(translate("en", "error.unknown_round", round_id=args.round))
+            key = (rnd.instrument_id, rnd.instrument_version)
+            organisations = {
+                o.name: o.id
+                for o in community_organisations(session=session, community_id=rnd.community_id)
+                if o.id is not None
+            }
+        try:
+            instrument = registry.get(*key)
+        except KeyError:
+            return _fail(f"round {args.round} uses questionnaire {key[0]} v{key[1]}, not installed")
+        try:
+            frame = importing.read_table(path.name, data)
+        except Invalid as exc:
+            return _fail(f"{path}: nothing imported: {_problems_text(exc)}")
+        columns = [str(c) for c in frame.columns]
+        mapping = importing.suggest_mapping(columns, instrument)
+        preview = importing.validate(frame, mapping, instrument, organisations)
+        problems = _unknown_columns(columns, mapping) + preview.problems
+        if problems:  # nothing is stored: one line per problem, by row and column
+            for problem in problems:
+                print(f"lc-health: {path}: {_cell_line(problem)}", file=sys.stderr)
+            return 1
+        try:
+            with db.write_session(engine) as session:
+                batch = import_responses(
+                    session=session,
+                    round_id=args.round,
+                    preview=preview,
+                    instrument=instrument,
+                    source=args.source or path.name,
+                    actor="lc-health import",
+                )
+        except Invalid as exc:
+            return _fail(f"{path}: nothing imported: {_problems_text(exc)}")
+        print(batch.rows)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    engine = _engine()
+    db.upgrade(engine)
+    password, confirm = _read_password()
+    try:
+        with db.write_session(engine) as session:
+            user = ustore.create_user(
+                session=session,
+                email=args.email,
+                role=Role(args.role),
+                name=args.name,
+                password=password,
+                confirm=confirm,
+                community_ids=args.community,
+            )
+            audit.record(
+                session=session,
+                actor="lc-health user create",
+                action="account.create",
+                target=user.email,
+                role=args.role,
+            )
+    except Invalid as exc:
+        return _fail(f"account not created: {_problems_text(exc)}")
+    print(f"created {args.role} account {user.email}")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    engine = _engine()
+    password, confirm = _read_password()
+    try:
+        with db.write_session(engine) as session:
+            user = find_user(session=session, email=args.email)
+            if user is None or user.id is None:
+                return _fail(f"no account with email {args.email}")
+            ustore.set_password(
+                session=session, user_id=user.id, password=password, confirm=confirm
+            )
+            audit.record(
+                session=session,
+                actor="lc-health user password",
+                action="account.password_reset",
+                target=user.email,
+            )
+    except Invalid as exc:
+        return _fail(f"password not changed: {_problems_text(exc)}")
+    print(f"password changed for {args.email}; the account is unlocked")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the app (Streamlit, with our sign-in routes)."""
+    env = dict(os.environ)
+    if args.demo:
+        env["LC_HEALTH_DEMO"] = "true"
+    settings = load_settings().model_copy(update={"demo": True}) if args.demo else load_settings()
+    problems = production_problems(settings)
+    if problems:
+        return _fail("not safe to run outside demo mode:\n" + "\n".join(problems))
+    if settings.cookie_secret is not None:
+        # Through the environment, not a flag: `ps` shows flags to everyone on the machine.
+        env["STREAMLIT_SERVER_COOKIE_SECRET"] = settings.cookie_secret.get_secret_value()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+    ]
+    os.chdir(ROOT)  # .streamlit/config.toml is read from the working folder
+    os.execvpe(command[0], command, env)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from lc_health.runtime.backup import BackupError, backup
+
+    try:
+        print(backup(database_url=load_settings().database_url, target=args.file, force=args.force))
+    except BackupError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from lc_health.runtime.backup import BackupError, restore
+
+    try:
+        url = load_settings().database_url
+        print(restore(database_url=url, source=args.file, force=args.force))
+    except BackupError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_purge(_args: argparse.Namespace) -> int:
+    """The retention setting: raw answers of long-closed rounds go, their aggregates stay."""
+    from lc_health.services.privacy import purge_expired
+    from lc_health.services.publication import publish_due
+    from lc_health.store.models import utcnow
+
+    settings = load_settings()
+    years = settings.retention_years
+    if years == 0:
+        print("retention is off (LC_HEALTH_RETENTION_YEARS=0): nothing purged")
+        return 0
+    engine = _engine()
+    db.upgrade(engine)
+    # Rounds are published from their raw answers before those go.
+    publish_due(engine=engine, registry=load_registry(settings.surveys_dir), settings=settings)
+    with db.write_session(engine) as session:
+        counts = purge_expired(session=session, now=utcnow(), years=years, actor="lc-health purge")
+    done = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.as_dict().items())
+    print(f"purged raw data of rounds closed more than {years} years ago (aggregates kept): {done}")
+    return 0
+
+
+EXPORT_FORMATS = ("json", "csv", "xlsx", "html")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """What one audience can see of a published round, in one format, to stdout or a file."""
+    from lc_health.documents import (  # (documents load Altair: only when needed)
+        report,
+        round_export,
+    )
+    from lc_health.services.publication import publish_due
+
+    settings = load_settings()
+    registry = load_registry(settings.surveys_dir)
+    policy = Policy.from_settings(settings)
+    with _migrated_engine() as engine:
+        # A round that closed by its date is published before it is read, as the app does.
+        publish_due(engine=engine, registry=registry, settings=settings)
+        try:
+            with db.read_session(engine) as session:
+                doc = round_export.load_document(
+                    session=session,
+                    round_id=args.round,
+                    audience=Audience(args.audience),
+                    registry=registry,
+                    policy=policy,
+                )
+        except round_export.UnknownRound as exc:
+            return _fail(str(exc))
+    if args.format == "json":
+        data = round_export.to_json(doc)
+    elif args.format == "csv":
+        data = report.to_csv(round_export.to_tables(doc))
+    elif args.format == "xlsx":
+        data = report.to_excel(round_export.to_tables(doc))
+    else:
+        data = round_export.to_html(doc).encode("utf-8")
+    if args.output is None:
+        if args.format == "xlsx" and sys.stdout.isatty():
+            return _fail("an Excel file is not for the terminal: give -o FILE")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """The performance benchmark (lc_health.bench; imported only for this command)."""
+    from lc_health.bench.command import run_command
+
+    return run_command(args)
+
+
+def _add_record_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """community, round and import: the writes an administrator makes on the pages, for
+    scripts. Each prints only its result and is audited as `lc-health <command>`."""
+    community = sub.add_parser("community", help="communities").add_subparsers(
+        dest="community", required=True
+    )
+    create = community.add_parser(
+        "create",
+        help="create a community and print its id",
+        description="Create a community (as the administration page does) and print its id.",
+    )
+    create.add_argument("--name", required=True, help="the community's name (unique)")
+    create.add_argument("--sector", default="", help="its sector, e.g. horticulture")
+    create.add_argument("--region", default="", help="its region, e.g. Westland")
+    create.set_defaults(handler=cmd_community_create)
+
+    rounds = sub.add_parser("round", help="survey rounds").add_subparsers(
+        dest="round_command", required=True
+    )
+    plan = rounds.add_parser(
+        "open",
+        help="plan a community's round for a quarter and print its id",
+        description="Plan a round from the quarter's first to its last day with the newest "
+        "questionnaire, and print its id. It takes answers from the first day on.",
+    )
+    plan.add_argument("--community", type=int, required=True, help="the community's id")
+    plan.add_argument("--period", required=True, help="the quarter, e.g. 2026-Q3")
+    plan.set_defaults(handler=cmd_round_open)
+    close = rounds.add_parser(
+        "close",
+        help="stop a round taking answers now (prints nothing)",
+        description="Close a round now, as the administration page's 'close now' does. "
+        "Prints nothing on success.",
+    )
+    close.add_argument("--round", type=int, required=True, help="the round's id")
+    close.set_defaults(handler=cmd_round_close)
+
+    imp = sub.add_parser(
+        "import",
+        help="import responses from a filled-in import template into a round",
+        description="Import the import template (CSV or .xlsx, as downloaded from the import "
+        "page) into a round, all or nothing, and print the number of responses stored. On any "
+        "problem nothing is stored and each problem is named by row and column on stderr. "
+        "Every column must be a template column.",
+    )
+    imp.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    imp.add_argument("--round", type=int, required=True, help="the round's id")
+    imp.add_argument(
+        "--source",
+        default="",
+        help="where the answers came from, kept with the import (default: the file's name)",
+    )
+    imp.set_defaults(handler=cmd_import)
+
+
+def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write what a lead or a policy maker can see of a published round",
+        description="Write exactly what a community lead or a policy maker can see of one "
+        "round: its published figures (a round is published when it closes) and, for a lead, "
+        "its comments and the community's actions. JSON keeps full precision and is the same "
+        "bytes for the same database.",
+    )
+    export.add_argument("--round", type=int, required=True, help="the round's id")
+    export.add_argument(
+        "--as",
+        dest="audience",
+        choices=[Audience.lead.value, Audience.policy.value],
+        required=True,
+        help="whose view: lead (figures, comments, actions) or policy (figures only)",
+    )
+    export.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="json", help="the file format (default json)"
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, default=None, help="write to this file (default: stdout)"
+    )
+    export.set_defaults(handler=cmd_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lc-health", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the app")
+    serve.add_argument("--demo", action="store_true", help="demo mode: fictional data and accounts")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="localhost")
+    serve.set_defaults(handler=cmd_serve)
+
+    dbp = sub.add_parser("db", help="database migrations").add_subparsers(dest="db", required=True)
+    dbp.add_parser("upgrade", help="apply pending migrations").set_defaults(handler=cmd_db_upgrade)
+    dbp.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
+
+    demo = sub.add_parser("demo", help="load the fictional demo portfolio into an empty database")
+    demo.set_defaults(handler=cmd_demo)
+
+    user = sub.add_parser("user", help="accounts").add_subparsers(dest="user", required=True)
+    create = user.add_parser(
+        "create", help="create an account; the password is read from a prompt or stdin"
+    )
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name", default="")
+    create.add_argument(
+        "--community",
+        type=int,
+        action="append",
+        default=[],
+        help="community id a lead is responsible for (repeat for several)",
+    )
+    create.set_defaults(handler=cmd_user_create)
+    password = user.add_parser("password", help="set a new password (prompt or stdin)")
+    password.add_argument("--email", required=True)
+    password.set_defaults(handler=cmd_user_password)
+
+    _add_record_parsers(sub)
+    _add_export_parser(sub)
+
+    ins = sub.add_parser("instrument", help="survey instrument files").add_subparsers(
+        dest="instrument", required=True
+    )
+    check = ins.add_parser("check", help="validate instrument files and list every problem")
+    check.add_argument("files", nargs="+", type=Path)
+    check.set_defaults(handler=cmd_instrument_check)
+    backup_cmd = sub.add_parser(
+        "backup", help="back up the database (SQLite: online backup; PostgreSQL: pg_dump)"
+    )
+    backup_cmd.add_argument("file", type=Path)
+    backup_cmd.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup_cmd.set_defaults(handler=cmd_backup)
+    restore_cmd = sub.add_parser(
+        "restore", help="restore a backup into the configured database, then migrate it"
+    )
+    restore_cmd.add_argument("file", type=Path)
+    restore_cmd.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+    restore_cmd.set_defaults(handler=cmd_restore)
+    purge = sub.add_parser(
+        "purge", help="apply LC_HEALTH_RETENTION_YEARS: delete old raw answers, keep aggregates"
+    )
+    purge.set_defaults(handler=cmd_purge)
+    bench = sub.add_parser("bench", help="benchmark at scale S, M or L (see docs/performance.md)")
+    bench.add_argument("--scale", choices=["S", "M", "L"], default="S")
+    bench.add_argument("--database-url", help="PostgreSQL URL (default: SQLite in data/bench/)")
+    bench.add_argument("--keep", action="store_true", help="keep the generated database")
+    bench.add_argument("--reuse", action="store_true", help="measure a kept database again")
+    bench.add_argument("--pages", action="store_true", help="time pages in Chromium instead")
+    bench.set_defaults(handler=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (StartupError, db.DatabaseError, InstrumentError, CliError) as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""All settings, from the environment (prefix `LC_HEALTH_`) or a `.env` file. Read nowhere else."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lc_health.domain.instrument import SURVEYS_DIR
+
+# Below three respondents an aggregate comes close to an individual answer; the setting can be
+# raised, never lowered past this.
+MIN_ANONYMITY_THRESHOLD = 3
+DEFAULT_DATABASE_URL = "sqlite:///data/lc-health.db"
+
+
+class Settings(BaseSettings):
+    """lc-health's settings. Every field is documented in the README (a test checks it)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LC_HEALTH_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the database. The default is a SQLite file under data/ "
+        "(relative to the folder the app starts in); use postgresql+psycopg://user:pass@host/db "
+        "for PostgreSQL.",
+    )
+    surveys_dir: Path = Field(SURVEYS_DIR, description="Folder with the instrument files (*.toml).")
+    anonymity_threshold: Annotated[int, Field(ge=MIN_ANONYMITY_THRESHOLD, le=50)] = Field(
+        5,
+        description="Fewest respondents behind any aggregate that is shown (never below 3).",
+    )
+    comment_threshold: Annotated[int, Field(ge=MIN_ANONYMITY_THRESHOLD, le=50)] = Field(
+        5,
+        description="Fewest responses a round needs before its comments are shown to its lead "
+        "(at least the anonymity threshold).",
+    )
+    open_link_lifts_threshold: bool = Field(
+        False,
+        description="Let responses through a round's open link count towards the anonymity "
+        "threshold in rounds that also have personal links. Off: such responses are shown in "
+        "the figures but cannot lift a group over the threshold on their own (against padding).",
+    )
+    health_min_factors: Annotated[int, Field(ge=6, le=12)] = Field(
+        9,
+        description="Fewest of the twelve factors a respondent must have scored to count in the "
+        "health index (never below 6).",
+    )
+    min_change: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.3,
+        description="Smallest change in a mean (in scale points) that is called improved or "
+        "declined, besides being statistically clear.",
+    )
+    default_language: Literal["nl", "en"] = Field(
+        "nl", description="Language when the browser's locale is neither Dutch nor English."
+    )
+    demo: bool = Field(
+        False,
+        description="Demo mode: fills an empty database with fictional demo data and shows the "
+        "demo accounts' passwords on the sign-in page. Never use in production.",
+    )
+    seed_demo_on_empty: bool = Field(
+        True,
+        description="In demo mode, load the demo data when the app starts on an empty database.",
+    )
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = Field(
+        8, description="How long a sign-in lasts, in hours, across page reloads."
+    )
+    max_failed_signins: Annotated[int, Field(ge=1, le=100)] = Field(
+        5, description="Failed sign-ins in a row before an account is locked."
+    )
+    lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = Field(
+        15, description="How long a locked account stays locked."
+    )
+    cookie_secret: SecretStr | None = Field(
+        None,
+        description="Secret that signs Streamlit's cookies; required outside demo mode and the "
+        "same on every replica.",
+    )
+    public_url: str = Field(
+        "http://localhost:8501",
+        description="Address participants use to reach the app; invitation links start with it.",
+    )
+    contact_email: str = Field(
+        "",
+        description="Address shown to participants who need help (for instance with a link "
+        "that no longer works).",
+    )
+    retention_years: Annotated[int, Field(ge=0, le=100)] = Field(
+        0,
+        description="Delete raw answers and comments older than this many years (keeping the "
+        "aggregates); 0 keeps them.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Level of the app's own log messages."
+    )
+
+    @model_validator(mode="after")
+    def _comments_not_looser(self) -> Settings:
+        if self.comment_threshold < self.anonymity_threshold:
+            raise ValueError("comment_threshold must be at least anonymity_threshold")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings (read once)."""
+    return Settings()

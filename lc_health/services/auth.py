@@ -1,0 +1,241 @@
+"""Accounts and secrets: argon2id password hashing, password rules, sign-in with slow-down and
+lockout, sign-in sessions, and invitation tokens. Tokens and passwords are never stored or
+logged in plain text: only their hashes reach the database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pwdlib import PasswordHash
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from lc_health.store.models import SignInSession, User, utcnow
+
+_hasher = PasswordHash.recommended()  # argon2id with the library's current parameters
+# Verified against when the email is unknown, so that both cases take the same time.
+_DUMMY_HASH = _hasher.hash("no account has this password")
+
+MIN_PASSWORD_LENGTH = 10
+HANDOFF_SECONDS = 60
+# The first failures cost a growing pause before the answer; from then on the account locks.
+SLOWDOWN_BASE_SECONDS = 0.5
+SLOWDOWN_MAX_SECONDS = 4.0
+TOKEN_BYTES = 32  # 256 bits: unguessable
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "wachtwoord",
+        "wachtwoord1",
+        "welkom",
+        "welkom01",
+        "welkom123",
+        "qwerty",
+        "qwertyuiop",
+        "123456789",
+        "1234567890",
+        "letmein",
+        "iloveyou",
+        "admin",
+        "administrator",
+        "changeme",
+    }
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    try:
+        return _hasher.verify(password, password_hash or _DUMMY_HASH) and password_hash is not None
+    except Exception:  # a malformed stored hash is a failed sign-in, never a crash
+        return False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_is_valid(email: str) -> bool:
+    return bool(EMAIL_PATTERN.match(normalise_email(email))) and len(email) <= 254
+
+
+class PasswordProblem(StrEnum):
+    too_short = "too_short"
+    too_common = "too_common"
+    contains_email = "contains_email"
+    mismatch = "mismatch"
+
+
+def password_problems(password: str, *, email: str = "", confirm: str | None = None) -> list[str]:
+    """Why a new password is not acceptable (message keys `password.<problem>`)."""
+    problems: list[PasswordProblem] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(PasswordProblem.too_short)
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
+        problems.append(PasswordProblem.too_common)
+    local = normalise_email(email).split("@")[0]
+    if len(local) >= 4 and local in lowered:
+        problems.append(PasswordProblem.contains_email)
+    if confirm is not None and confirm != password:
+        problems.append(PasswordProblem.mismatch)
+    return [p.value for p in problems]
+
+
+def new_token() -> str:
+    """A fresh unguessable token for a link, a session or a hand-over."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a token. Tokens carry 256 random bits, so a fast hash suffices."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def tokens_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+class SignInOutcome(StrEnum):
+    ok = "ok"
+    invalid = "invalid"  # wrong email or password (never said which)
+    locked = "locked"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignInOutcome
+    user: User | None = None
+    delay_seconds: float = 0.0  # how long to wait before answering a failure
+    locked_until: datetime | None = None
+
+
+def slowdown(failures: int) -> float:
+    """The pause before answering the n-th failed sign-in in a row."""
+    if failures <= 0:
+        return 0.0
+    return float(min(SLOWDOWN_BASE_SECONDS * 2 ** (failures - 1), SLOWDOWN_MAX_SECONDS))
+
+
+def find_user(*, session: Session, email: str) -> User | None:
+    return session.execute(
+        select(User).where(func.lower(User.email) == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def sign_in(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    max_failures: int,
+    lockout: timedelta,
+    now: datetime | None = None,
+) -> SignInResult:
+    """Check a password sign-in, counting failures and locking the account after too many."""
+    now = now or utcnow()
+    user = find_user(session=session, email=email)
+    if user is None or not user.active:
+        verify_password(password, None)  # same work as for a real account
+        return SignInResult(SignInOutcome.invalid, delay_seconds=SLOWDOWN_BASE_SECONDS)
+    if user.locked_until is not None and user.locked_until > now:
+        verify_password(password, None)
+        return SignInResult(SignInOutcome.locked, locked_until=user.locked_until)
+    if verify_password(password, user.password_hash):
+        user.failed_signins = 0
+        user.locked_until = None
+        user.last_signin_at = now
+        # Keep hashes current when the library's recommended parameters change.
+        _, updated = _hasher.verify_and_update(password, user.password_hash or "")
+        if updated is not None:
+            user.password_hash = updated
+        session.add(user)
+        return SignInResult(SignInOutcome.ok, user=user)
+    user.failed_signins += 1
+    if user.failed_signins >= max_failures:
+        user.locked_until = now + lockout
+        user.failed_signins = 0
+        session.add(user)
+        return SignInResult(SignInOutcome.locked, locked_until=user.locked_until)
+    session.add(user)
+    return SignInResult(SignInOutcome.invalid, delay_seconds=slowdown(user.failed_signins))
+
+
+def start_session(
+    *, session: Session, user_id: int, hours: float, now: datetime | None = None
+) -> str:
+    """Open a sign-in session; returns the one-time hand-over code for the cookie route."""
+    now = now or utcnow()
+    code = new_token()
+    session.add(
+        SignInSession(
+            user_id=user_id,
+            handoff_hash=hash_token(code),
+            handoff_expires_at=now + timedelta(seconds=HANDOFF_SECONDS),
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    session.flush()
+    return code
+
+
+def redeem_handoff(
+    *, session: Session, code: str, now: datetime | None = None
+) -> tuple[str, datetime] | None:
+    """Exchange a hand-over code (once, within a minute) for a session token and its expiry."""
+    now = now or utcnow()
+    row = session.execute(
+        select(SignInSession).where(SignInSession.handoff_hash == hash_token(code))
+    ).scalar_one_or_none()
+    if row is None or row.handoff_expires_at is None or row.handoff_expires_at < now:
+        return None
+    token = new_token()
+    row.token_hash = hash_token(token)
+    row.handoff_hash = None
+    row.handoff_expires_at = None
+    session.add(row)
+    return token, row.expires_at
+
+
+def user_for_token(*, session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user a session token belongs to, if the session has not expired."""
+    if not token:
+        return None
+    now = now or utcnow()
+    row = session.execute(
+        select(SignInSession).where(SignInSession.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    if row is None or row.expires_at < now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def end_session(*, session: Session, token: str) -> None:
+    session.execute(delete(SignInSession).where(col(SignInSession.token_hash) == hash_token(token)))
+
+
+def end_all_sessions(*, session: Session, user_id: int) -> None:
+    """Sign a user out everywhere (after a password reset or deactivation)."""
+    session.execute(delete(SignInSession).where(col(SignInSession.user_id) == user_id))
+
+
+def purge_expired_sessions(*, session: Session, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    result = session.execute(delete(SignInSession).where(col(SignInSession.expires_at) < now))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,1 @@
+"""The policy maker's pages: the portfolio of many communities and the drill-down into one."""

@@ -1,0 +1,326 @@
+"""The policy maker's portfolio: communities compared by factor, layer, time, forces and
+participation, filtered by period, sector, region and phase (all kept in the URL)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lc_health import charts
+from lc_health.charts import portfolio as pcharts
+from lc_health.domain.disclosure import too_few_text
+from lc_health.domain.i18n import format_number
+from lc_health.domain.instrument_versions import comparable_scopes
+from lc_health.domain.periods import period_label
+from lc_health.metrics import forces as mforces
+from lc_health.metrics import portfolio
+from lc_health.store.models import Role
+from lc_health.ui import navigation
+from lc_health.ui.context import app, language, publish_due, t
+from lc_health.ui.guard import require
+from lc_health.ui.portfolio import exports as portfolio_exports
+from lc_health.ui.portfolio.data import (
+    PortfolioData,
+    force_totals,
+    load,
+    period_means,
+    with_previous,
+)
+from lc_health.ui.widgets import band_labels, demo_notice, show_chart
+
+ROWS_PER_PAGE = 40
+
+
+def _filters(data: PortfolioData) -> tuple[str, pd.DataFrame]:
+    """The period and the communities that pass the filters."""
+    periods = data.periods
+    communities = data.communities
+    c1, c2, c3, c4 = st.columns(4)
+    period = c1.selectbox(t("portfolio.period"), periods, index=len(periods) - 1,
+                          format_func=period_label, key="period", bind="query-params")  # fmt: skip
+    chosen = communities
+    for column, widget, label in (("sector", c2, "portfolio.sector"),
+                                  ("region", c3, "portfolio.region"),
+                                  ("phase", c4, "portfolio.phase")):  # fmt: skip
+        values = sorted(v for v in communities[column].unique() if v)
+        names = {v: t(f"phase.{v}") if column == "phase" else v for v in values}
+        picked = widget.multiselect(t(label), values, format_func=names.__getitem__,
+                                    key=column, bind="query-params",
+                                    placeholder=t("portfolio.all"))  # fmt: skip
+        if picked:
+            chosen = chosen[chosen[column].isin(picked)]
+    return str(period), chosen
+
+
+def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str,
+                 threshold: int) -> None:  # fmt: skip
+    instrument = app().registry.latest()
+    grid = portfolio.heatmap(now, period)
+    grid = grid[grid["community_id"].isin(chosen["community_id"])]
+    if grid.empty:
+        st.info(t("portfolio.no_data", period=period_label(period)))
+        return
+    names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
+    factor_names = {0: t("communities.col_health")} | {
+        f.id: f"{f.id}. {f.short.get(lang)}" for f in instrument.factors
+    }
+    sort_options = list(factor_names)
+    sort_by = st.selectbox(t("portfolio.sort_by"), sort_options,
+                           format_func=factor_names.__getitem__, key="sort",
+                           bind="query-params")  # fmt: skip
+    key = grid[grid["factor"] == sort_by].set_index("community_id")["mean"]
+    order = sorted(names, key=lambda c: (pd.isna(key.get(c)), key.get(c, 0)))
+    pages = max(1, -(-len(order) // ROWS_PER_PAGE))
+    page = st.pagination(pages, key="page") if pages > 1 else 1
+    rows = order[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    grid = grid[grid["community_id"].isin(rows)]
+    labels = band_labels()
+    frame = grid.assign(
+        community=grid["community_id"].map(names),
+        factor_label=grid["factor"].map(factor_names),
+        asked=True,
+        band_label=grid["band"].map(lambda b: labels.get(b, "") if isinstance(b, str) else ""),
+        cell_text=[
+            too_few_text(threshold) if hidden else format_number(mean, lang)
+            for hidden, mean in zip(grid["suppressed"], grid["mean"], strict=True)
+        ],
+    )
+    frame["community"] = pd.Categorical(frame["community"], [names[c] for c in rows])
+    frame = frame.sort_values(["community", "factor"])
+    frame["community"] = frame["community"].astype(str)
+    titles = {"factor": t("communities.col_name"), "layer": t("review.factor"),
+              "mean": t("review.mean"), "n": t("common.respondents"),
+              "band": t("communities.col_reading")}  # fmt: skip
+    st.caption(t("portfolio.heatmap_intro", threshold=threshold, count=len(order)))
+    show_chart(
+        charts.layer_heatmap(frame, lang=lang, band_labels=labels, titles=titles,
+                             row="community", column="factor_label", cell_width=62),
+        theme=None,
+    )  # fmt: skip
+    st.subheader(t("portfolio.layer_profiles"))
+    layers = portfolio.layer_profiles(now, period)
+    layers = layers[layers["community_id"].isin(rows)]
+    layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
+    profile = layers.assign(
+        community=layers["community_id"].map(names),
+        layer_label=layers["layer"].map(layer_names),
+        asked=True,
+        band_label=layers["band"].map(lambda b: labels.get(b, "") if isinstance(b, str) else ""),
+        cell_text=[
+            too_few_text(threshold) if hidden else format_number(mean, lang)
+            for hidden, mean in zip(layers["suppressed"], layers["mean"], strict=True)
+        ],
+    )
+    if not profile.empty:
+        profile["community"] = pd.Categorical(profile["community"], [names[c] for c in rows])
+        order_layers = {x.id: i for i, x in enumerate(instrument.layers)}
+        profile = profile.assign(o=profile["layer"].map(order_layers)).sort_values(
+            ["community", "o"]
+        )
+        profile["community"] = profile["community"].astype(str)
+        show_chart(
+            charts.layer_heatmap(profile, lang=lang, band_labels=labels, titles=titles,
+                                 row="community", column="layer_label"),
+            theme=None,
+        )  # fmt: skip
+
+
+def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str) -> None:
+    instrument = app().registry.latest()
+    means = now_means[now_means["community_id"].isin(chosen["community_id"])]
+    now = means[(means["period"] == period) & (means["scope"] == "factor") & ~means["suppressed"]]
+    if now.empty:
+        st.info(t("portfolio.no_data", period=period_label(period)))
+        return
+    names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
+    options = sorted(now["community_id"].unique(), key=lambda c: names[c])
+    highlight = st.selectbox(t("portfolio.highlight"), options, format_func=names.__getitem__,
+                             key="highlight", bind="query-params")  # fmt: skip
+    labels = band_labels()
+    medians = now.groupby("key")["mean"].median()
+    frame = now.assign(
+        label=now["key"].map(lambda k: f"{k}. {instrument.factor_by_id[int(k)].short.get(lang)}"),
+        community=now["community_id"].map(names),
+        band_label=now["band"].map(lambda b: labels.get(b, "")),
+        highlighted=now["community_id"] == highlight,
+        median=now["key"].map(medians),
+        order=now["key"].astype(int),
+    ).sort_values("order")
+    st.caption(t("portfolio.strips_intro", count=now["community_id"].nunique()))
+    titles = {"x": t("review.axis_mean"), "factor": t("review.factor"),
+              "community": t("communities.col_name"), "mean": t("review.mean"),
+              "median": t("portfolio.median")}  # fmt: skip
+    show_chart(pcharts.factor_strips(frame, lang=lang, band_labels=labels, titles=titles),
+                    theme=None, width="stretch")  # fmt: skip
+
+
+def _comparable_at(instruments: pd.DataFrame) -> dict[str, set[tuple[str, str]]]:
+    """For each period where the chosen communities' instrument versions changed: the scopes
+    whose statements are the same in every old and new version (others break their line)."""
+    registry = app().registry
+    out: dict[str, set[tuple[str, str]]] = {}
+    for period, before, now in portfolio.instrument_changes(instruments):
+        shared: set[tuple[str, str]] | None = None
+        for old in before:
+            for new in now:
+                try:
+                    found = comparable_scopes(registry.get(*old), registry.get(*new))
+                except KeyError:
+                    found = set()
+                shared = found if shared is None else shared & found
+        out[period] = shared or set()
+    return out
+
+
+def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
+    instrument = app().registry.latest()
+    means = data.means[data.means["community_id"].isin(chosen["community_id"])]
+    st.caption(t("portfolio.time_intro"))
+    layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
+    used = data.instruments[data.instruments["community_id"].isin(chosen["community_id"])]
+    comparable = _comparable_at(used)
+    spread = pd.concat(
+        [
+            portfolio.with_segments(
+                portfolio.spread_over_time(means, "health"), "health", comparable
+            ).assign(panel=t("communities.col_health"), panel_order=0),
+            portfolio.with_segments(
+                portfolio.spread_over_time(means, "layer"), "layer", comparable
+            ).pipe(
+                lambda f: f.assign(panel=f["key"].map(layer_names),
+                                   panel_order=f["key"].map({x.id: i + 1 for i, x in
+                                                             enumerate(instrument.layers)}))
+            ),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    if spread.empty:
+        st.info(t("portfolio.no_time"))
+        return
+    frame = spread.rename(columns={"median": "mean", "q1": "ci_low", "q3": "ci_high",
+                                   "communities": "n"})  # fmt: skip
+    frame["period_label"] = frame["period"].map(period_label)
+    no_actions = pd.DataFrame(columns=["panel", "period_label", "what"])
+    titles = {"y": t("portfolio.median_axis"), "period": t("review.period"),
+              "mean": t("portfolio.median"), "n": t("portfolio.communities_n"),
+              "action": t("review.action"), "version": t("review.trend_version")}  # fmt: skip
+    show_chart(charts.small_multiples(frame, no_actions, lang=lang, columns=5,
+                                           titles=titles, panel_width=150),
+                    theme=None)  # fmt: skip
+    st.subheader(t("portfolio.bands_title"))
+    too_few = data.too_few[data.too_few["community_id"].isin(chosen["community_id"])]
+    bands = portfolio.bands_over_time(means, too_few)
+    bands["period_label"] = bands["period"].map(period_label)
+    labels = band_labels() | {portfolio.TOO_FEW: t("portfolio.too_few_short")}
+    show_chart(
+        pcharts.bands_per_period(bands, lang=lang, labels=labels,
+                                 titles={"y": t("portfolio.communities_n")}),
+        theme=None, width="stretch",
+    )  # fmt: skip
+
+
+def _forces_tab(
+    periods: list[str], period: str, chosen: pd.DataFrame, lang: str, threshold: int
+) -> None:
+    ctx = app()
+    instrument = ctx.registry.latest()
+    layers = {x.id: x.name.get(lang) for x in instrument.layers}
+    layer = st.segmented_control(t("review.forces_layer"), ["", *layers],
+                                 format_func=(layers | {"": t("review.all_layers")}).__getitem__,
+                                 default="", key="forces_layer")  # fmt: skip
+    names = {f.id: f.name.get(lang) for f in instrument.forces}
+    totals, respondents = force_totals(
+        ctx.settings.database_url,
+        frozenset(int(c) for c in chosen["community_id"]),
+        with_previous(periods, period),
+    )
+    history = mforces.portfolio_shares(totals, respondents, instrument)
+    now = history[history["period"] == period]
+    if now.empty or not (now["respondents"] > 0).any():
+        st.info(t("portfolio.forces_none", threshold=threshold))
+        return
+    if layer:
+        now = now[now["layer"] == layer]
+    # The most recognised of each kind, side by side in one chart.
+    shown = pd.concat([now[now["kind"] == kind].head(8) for kind in ("facilitating", "hindering")])
+    shown = shown.assign(label=shown["force_id"].map(names))
+    count = int(respondents.loc[respondents["period"] == period, "communities"].iloc[0])
+    st.caption(t("portfolio.forces_intro", count=count, threshold=threshold))
+    kinds = {"facilitating": t("about.col_facilitating"), "hindering": t("about.col_hindering")}
+    show_chart(pcharts.top_forces(shown, lang=lang, kind_labels=kinds,
+                                       titles={"x": t("review.recognised")}),
+                    theme=None, width="stretch")  # fmt: skip
+    st.subheader(t("portfolio.forces_shift"))  # between this period and the one before
+    wide = history[history["force_id"].isin(shown["force_id"])].pivot(
+        index="force_id", columns="period", values="share"
+    )
+    wide = wide.reindex(shown["force_id"])
+    wide.index = [names[f] for f in wide.index]
+    wide.columns = [period_label(p) for p in wide.columns]
+    st.dataframe(wide.map(lambda v: "" if pd.isna(v) else f"{v:.0%}"), width="stretch")
+
+
+def _participation_tab(data: PortfolioData, chosen: pd.DataFrame) -> None:
+    part = data.participation[data.participation["community_id"].isin(chosen["community_id"])]
+    names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
+    st.caption(t("portfolio.participation_intro"))
+    responses = part.pivot(index="community_id", columns="period", values="responses")
+    rates = part.pivot(index="community_id", columns="period", values="response_rate")
+    table = responses.astype("Int64").astype(str).where(responses.notna(), "")
+    for column in table.columns:
+        table[column] = [
+            f"{n} ({r:.0%})" if pd.notna(r) and n else n
+            for n, r in zip(table[column], rates[column], strict=True)
+        ]
+    table.index = [names.get(c, str(c)) for c in table.index]
+    table.columns = [period_label(p) for p in table.columns]
+    st.dataframe(table.sort_index(), width="stretch")
+
+
+def render() -> None:
+    viewer = require(Role.policy, Role.admin)
+    ctx = app()
+    lang = language()
+    threshold = ctx.settings.anonymity_threshold
+    st.title(t("portfolio.title"))
+    demo_notice()
+    publish_due()
+    data = load(ctx.settings.database_url, viewer.community_ids)
+    if data.means.empty:
+        st.info(t("portfolio.empty"))
+        return
+    period, chosen = _filters(data)
+    now = period_means(ctx.settings.database_url, viewer.community_ids, threshold, period)
+    st.caption(t("portfolio.privacy", threshold=threshold))
+    tabs = st.tabs([t("portfolio.tab_heatmap"), t("portfolio.tab_spread"),
+                    t("portfolio.tab_time"), t("portfolio.tab_forces"),
+                    t("portfolio.tab_participation"), t("portfolio.tab_export")],
+                   key="tab", bind="query-params")  # fmt: skip
+    with tabs[0]:
+        if tabs[0].open:
+            _heatmap_tab(now, period, chosen, lang, threshold)
+    with tabs[1]:
+        if tabs[1].open:
+            _spread_tab(now, period, chosen, lang)
+    with tabs[2]:
+        if tabs[2].open:
+            _time_tab(data, chosen, lang)
+    with tabs[3]:
+        if tabs[3].open:
+            _forces_tab(data.periods, period, chosen, lang, threshold)
+    with tabs[4]:
+        if tabs[4].open:
+            _participation_tab(data, chosen)
+    with tabs[5]:
+        if tabs[5].open:
+            portfolio_exports.render(data, now, period, chosen, lang)
+    st.divider()
+    names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
+    if names:
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        target = c1.selectbox(t("portfolio.drill"), list(names), format_func=names.__getitem__)
+        if c2.button(t("portfolio.open"), icon=":material/open_in_new:", key="drill-open"):
+            st.switch_page(
+                navigation.page("portfolio_community"),
+                query_params={"community": str(target), "lang": lang},
+            )

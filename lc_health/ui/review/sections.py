@@ -1,0 +1,324 @@
+"""The sections of a community's round review, each a function that lays out one tab."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lc_health import charts
+from lc_health.domain.disclosure import hidden, too_few_text
+from lc_health.domain.i18n import format_number
+from lc_health.domain.instrument import Instrument
+from lc_health.domain.periods import period_label
+from lc_health.domain.scoring import FACTOR, LAYER
+from lc_health.metrics import breakdowns, forces, review, trends
+from lc_health.store.dashboard import CommunityData
+from lc_health.ui.context import app, t
+from lc_health.ui.review import data as review_data
+from lc_health.ui.review.data import RoundView
+from lc_health.ui.review.data import comments as review_comments
+from lc_health.ui.widgets import band_labels, band_text, count_text, interval_text, show_chart
+
+
+def _factor_label(instrument: Instrument, factor: int, lang: str) -> str:
+    return f"{factor}. {instrument.factor_by_id[factor].short.get(lang)}"
+
+
+def _tooltips() -> dict[str, str]:
+    return {
+        "factor": t("review.factor"), "layer": t("review.layer"), "mean": t("review.mean"),
+        "n": t("common.respondents"), "band": t("communities.col_reading"),
+        "low": t("review.ci_low"), "high": t("review.ci_high"), "x": t("review.axis_mean"),
+    }  # fmt: skip
+
+
+def by_layer(view: RoundView, instrument: Instrument, lang: str, threshold: int) -> None:
+    st.caption(t("review.layer_intro", threshold=threshold))
+    matrix = review.layer_matrix(view.scores, instrument, threshold)
+    labels = band_labels()
+    layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
+    frame = matrix.assign(
+        factor_label=matrix["factor"].map(lambda f: _factor_label(instrument, f, lang)),
+        layer_label=matrix["layer"].map(layer_names),
+        band_label=matrix["band"].map(lambda b: labels.get(b, "") if isinstance(b, str) else ""),
+        cell_text=[
+            "" if not asked else too_few_text(threshold) if hidden else format_number(mean, lang)
+            for asked, hidden, mean in zip(
+                matrix["asked"], matrix["suppressed"], matrix["mean"], strict=True
+            )
+        ],
+    )
+    show_chart(
+        charts.layer_heatmap(frame, lang=lang, band_labels=labels, titles=_tooltips()),
+        theme=None,
+    )
+    st.caption(t("review.layer_legend", threshold=threshold))
+    st.subheader(t("review.layer_indices"))
+    st.caption(t("review.layer_not_ranked"))
+    indices = review.layer_indices(view.scores, instrument, threshold)
+    asked = review.layer_factors(instrument)
+    factor_lists = indices["layer"].map(
+        lambda x: ", ".join(_factor_label(instrument, f, lang) for f in asked.get(x, ()))
+    )
+    readings = [band_text(b, u) for b, u in zip(indices["band"], indices["uncertain"], strict=True)]
+    bars = pd.DataFrame(
+        {
+            "label": indices["layer"].map(layer_names),
+            "mean": indices["mean"],
+            "band_label": indices["band"].map(
+                lambda b: labels.get(b, "") if isinstance(b, str) else ""
+            ),
+            "band_text": readings,
+            "factors": factor_lists,
+            "n": indices["n"],
+        }
+    )
+    show_chart(
+        charts.health_bars(bars, lang=lang, band_labels=labels, x_title=t("review.axis_mean"),
+                           tooltip_titles={"label": t("review.layer"), "mean": t("review.mean"),
+                                           "band": t("communities.col_reading"),
+                                           "n": t("common.respondents"),
+                                           "factors": t("review.layer_factors")},
+                           order=[layer_names[x.id] for x in instrument.layers]),
+        theme=None, width="stretch",
+    )  # fmt: skip
+    records = indices.to_dict("records")
+    for row, reading, factor_list in zip(records, readings, factor_lists, strict=True):
+        name = layer_names[row["layer"]]
+        if row["suppressed"]:
+            figure = t("review.layer_hidden", layer=name, threshold=threshold)
+        else:
+            figure = t(
+                "review.layer_figure",
+                layer=name,
+                mean=format_number(row["mean"], lang),
+                interval=interval_text(row["ci_low"], row["ci_high"], lang),
+                reading=reading,
+            )
+        st.caption(f"{figure} {t('review.layer_asks', factors=factor_list)}")
+    if indices["uncertain"].eq(True).any():
+        st.caption(t("band.uncertain_legend"))
+
+
+def per_factor(factors: pd.DataFrame, instrument: Instrument, lang: str, threshold: int) -> None:
+    st.caption(t("review.factor_intro"))
+    shown = factors[~factors["suppressed"]].copy()
+    shown["label"] = shown["factor"].map(lambda f: _factor_label(instrument, f, lang))
+    if shown.empty:
+        st.info(t("review.all_hidden", threshold=threshold))
+        return
+    answer_labels = [p.label.get(lang) for p in instrument.scale.points]
+    shown["dk_text"] = shown["n_dk"].map(lambda n: t("review.dk_count", count=int(n)))
+    tips = _tooltips() | {"share": t("review.share"), "answer": t("review.answer"),
+                          "x": t("review.axis_share")}  # fmt: skip
+    show_chart(
+        charts.distribution(shown, lang=lang, answer_labels=answer_labels, titles=tips),
+        theme=None, width="stretch",
+    )  # fmt: skip
+    st.subheader(t("review.means_title"))
+    labels = band_labels()
+    shown["band_label"] = shown["band"].map(lambda b: labels.get(b, ""))
+    show_chart(
+        charts.means_with_intervals(shown, lang=lang, band_labels=labels, titles=_tooltips()),
+        theme=None, width="stretch",
+    )  # fmt: skip
+    flagged = shown[shown["disagreement"]]
+    if not flagged.empty:
+        st.warning(
+            t("review.disagreement", factors=", ".join(flagged["label"])),
+            icon=":material/forum:",
+        )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("review.factor"): shown["label"],
+                t("review.mean"): shown["mean"].map(lambda v: format_number(v, lang)),
+                t("review.ci"): [
+                    interval_text(lo, hi, lang)
+                    for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
+                ],
+                "n": shown["n"],
+                t("review.dont_know"): shown["n_dk"],
+                t("communities.col_reading"): [
+                    band_text(b, u) for b, u in zip(shown["band"], shown["uncertain"], strict=True)
+                ],
+                t("review.spread"): shown["disagreement"].map(
+                    lambda d: t("review.wide") if d else ""
+                ),
+            }
+        ),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    if shown["uncertain"].eq(True).any():
+        st.caption(t("band.uncertain_legend"))
+    hidden = factors[factors["suppressed"]]
+    if not hidden.empty:
+        names = ", ".join(_factor_label(instrument, f, lang) for f in hidden["factor"])
+        st.caption(t("review.factors_hidden", threshold=threshold, factors=names))
+
+
+def change(view: RoundView, changes: pd.DataFrame, instrument: Instrument, lang: str) -> None:
+    st.caption(t("review.change_rule", min_change=format_number(app().settings.min_change, lang)))
+    if view.previous_period is None:
+        st.info(t("review.no_previous"))
+        return
+    st.markdown(t("review.change_since", period=period_label(view.previous_period)))
+    comparable = changes[changes["status"] != review.NOT_COMPARABLE].copy()
+    comparable["label"] = comparable["key"].map(lambda k: _factor_label(instrument, int(k), lang))
+    comparable = comparable.sort_values("difference")
+    statuses = {s: t(f"change.{s}") for s in (review.IMPROVED, review.NO_CLEAR_CHANGE,
+                                              review.DECLINED)}  # fmt: skip
+    if not comparable.empty:
+        tips = _tooltips() | {"difference": t("review.difference"), "status": t("review.status"),
+                              "x": t("review.axis_difference")}  # fmt: skip
+        show_chart(
+            charts.change_chart(comparable, lang=lang, status_labels=statuses, titles=tips),
+            theme=None, width="stretch",
+        )  # fmt: skip
+        st.caption(t("review.change_legend"))
+    table = changes.sort_values("key", key=lambda k: k.astype(int))
+    table["label"] = table["key"].map(lambda k: _factor_label(instrument, int(k), lang))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("review.factor"): table["label"],
+                period_label(view.previous_period): table["previous"].map(
+                    lambda v: format_number(v, lang)
+                ),
+                period_label(view.period): table["mean"].map(lambda v: format_number(v, lang)),
+                t("review.difference"): table["difference"].map(
+                    lambda v: format_number(v, lang, signed=True)
+                ),
+                t("review.status"): table["status"].map(lambda s: t(f"change.{s}")),
+            }
+        ),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+
+
+def force_field(view: RoundView, instrument: Instrument, lang: str, threshold: int) -> None:
+    st.caption(t("review.forces_intro", count=view.force_respondents))
+    layers = {x.id: x.name.get(lang) for x in instrument.layers}
+    choice = st.segmented_control(
+        t("review.forces_layer"), ["", *layers],
+        format_func=(layers | {"": t("review.all_layers")}).__getitem__, default="",
+        key=f"forces_layer_{view.round_id}",
+    )  # fmt: skip
+    field = forces.force_field(
+        view.forces, view.force_respondents, view.previous_forces,
+        view.previous_force_respondents, instrument, threshold, layer=choice or None,
+    )  # fmt: skip
+    if not view.force_respondents:
+        st.info(t("review.forces_hidden", threshold=threshold))
+        return
+    names = {f.id: f.name.get(lang) for f in instrument.forces}
+    frame = field.assign(
+        fac_label=field["facilitating"].map(lambda f: names.get(f, "") if f else ""),
+        hin_label=field["hindering"].map(lambda f: names.get(f, "") if f else ""),
+        fac_count_text=[
+            count_text(n, total, before, total_before)
+            for n, total, before, total_before in zip(
+                field["fac_n"],
+                field["respondents"],
+                field["fac_n_before"],
+                field["respondents_before"],
+                strict=True,
+            )
+        ],
+        hin_count_text=[
+            count_text(n, total, before, total_before)
+            for n, total, before, total_before in zip(
+                field["hin_n"],
+                field["respondents"],
+                field["hin_n_before"],
+                field["respondents_before"],
+                strict=True,
+            )
+        ],
+    )
+    titles = {"x": t("review.forces_axis"), "facilitating": t("about.col_facilitating"),
+              "hindering": t("about.col_hindering"), "share": t("review.recognised"),
+              "count": t("review.force_count_title")}  # fmt: skip
+    show_chart(charts.force_field(frame, lang=lang, titles=titles), theme=None,
+                    width="stretch")  # fmt: skip
+    if view.previous_period is not None and view.previous_force_respondents:
+        st.caption(t("review.forces_change", period=period_label(view.previous_period)))
+
+
+def trend(data: CommunityData, instrument: Instrument, lang: str, threshold: int) -> None:
+    st.caption(t("review.trend_intro", threshold=threshold))
+    layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
+    titles = {"y": t("review.axis_mean"), "period": t("review.period"), "mean": t("review.mean"),
+              "n": t("common.respondents"), "action": t("review.action"),
+              "version": t("review.trend_version")}  # fmt: skip
+    actions = data.actions.assign(period_label=data.actions["period"].map(period_label))
+    comparable = review_data.comparable_at(data.rounds)
+    for scope, heading, columns in ((LAYER, "review.trend_layers", 4),
+                                    (FACTOR, "review.trend_factors", 4)):  # fmt: skip
+        frame = trends.community_trend(data.scores, data.rounds, scope, threshold, comparable)
+        if frame["mean"].isna().all():
+            continue
+        if scope == LAYER:
+            order = {x.id: i for i, x in enumerate(instrument.layers)}
+            frame = frame.assign(panel=frame["key"].map(layer_names),
+                                 panel_order=frame["key"].map(order))  # fmt: skip
+            marks = actions.iloc[0:0].assign(panel="", what="")
+        else:
+            frame = frame.assign(
+                panel=frame["key"].map(lambda k: _factor_label(instrument, int(k), lang)),
+                panel_order=frame["key"].astype(int),
+            )
+            marks = actions.assign(
+                panel=actions["factor_id"].map(lambda f: _factor_label(instrument, f, lang))
+            )
+        frame = frame.assign(period_label=frame["period"].map(period_label))
+        st.subheader(t(heading))
+        show_chart(
+            charts.small_multiples(frame, marks[["panel", "period_label", "what"]], lang=lang,
+                                   columns=columns, titles=titles),
+            theme=None,
+        )  # fmt: skip
+    st.caption(t("review.trend_legend"))
+    if comparable:
+        st.caption(t("review.trend_version_legend"))
+
+
+def breakdown(view: RoundView, instrument: Instrument, lang: str, threshold: int) -> None:
+    st.caption(t("review.breakdown_intro", threshold=threshold))
+    options = {"role": instrument.profile.roles, "organisation_type":
+               instrument.profile.organisation_types}  # fmt: skip
+    for by, choices in options.items():
+        labels = {o.id: o.label.get(lang) for o in choices}
+        frame = breakdowns.published(view.groups, by, FACTOR)
+        st.subheader(t(f"review.breakdown_{by}"))
+        if frame.empty or frame["group"].nunique() < 2:
+            st.info(t("review.breakdown_none", threshold=threshold))
+            continue
+        names = labels | {breakdowns.REMAINDER: t("review.other_groups")}
+        frame = frame.assign(
+            group=frame["group"].map(lambda g, names=names: names.get(g, g)),
+            factor=frame["key"].map(lambda k: _factor_label(instrument, int(k), lang)),
+        )
+        wide = frame.pivot(index="factor", columns="group", values="mean")
+        wide = wide.reindex([_factor_label(instrument, f.id, lang) for f in instrument.factors])
+        wide = wide.dropna(how="all")
+        sizes = frame.groupby("group")["n"].max()
+        wide.columns = [f"{g} (n≈{int(sizes[g])})" for g in wide.columns]
+        st.dataframe(wide.map(lambda v: format_number(v, lang)), width="stretch")
+
+
+def comments(view: RoundView, sees_comments: bool) -> None:
+    threshold = app().settings.comment_threshold
+    if not sees_comments:
+        st.info(t("review.comments_not_for_you"))
+        return
+    texts = review_comments(app().settings.database_url, view.round_id)
+    if not texts and hidden(int(view.publication["counted"]), threshold):
+        st.info(t("review.comments_hidden", threshold=threshold))
+        return
+    st.caption(t("review.comments_intro", count=len(texts)))
+    if not texts:
+        st.info(t("review.no_comments"))
+    for text in texts:
+        with st.container(border=True):
+            st.text(text)  # plain text: never Markdown or HTML

@@ -1,0 +1,198 @@
+"""Passwords (argon2id, rules), sign-in with slow-down and lockout, sign-in sessions, and that no
+password or token is ever stored in plain text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, String, Text, select, text
+from sqlmodel import SQLModel
+
+from lc_health.domain.errors import Invalid
+from lc_health.services import auth
+from lc_health.store import invitations as istore
+from lc_health.store import users as ustore
+from lc_health.store.db import read_session, write_session
+from lc_health.store.models import Role, User, utcnow
+from tests.factories import make_community
+
+PASSWORD = "kas-tomaat-robot-42"
+LOCKOUT = timedelta(minutes=15)
+
+
+def _admin(engine: Engine, email: str = "ada@example.org") -> int:
+    with write_session(engine) as session:
+        user = ustore.create_user(
+            session=session, email=email, role=Role.admin, password=PASSWORD, confirm=PASSWORD
+        )
+        assert user.id is not None
+        return user.id
+
+
+def _try(engine: Engine, password: str, *, email: str = "ada@example.org", now=None):  # type: ignore[no-untyped-def]
+    with write_session(engine) as session:
+        return auth.sign_in(
+            session=session, email=email, password=password, max_failures=5, lockout=LOCKOUT,
+            now=now,
+        )  # fmt: skip
+
+
+def test_passwords_are_hashed_with_argon2id(sqlite_engine: Engine) -> None:
+    user_id = _admin(sqlite_engine)
+    with read_session(sqlite_engine) as session:
+        stored = session.get(User, user_id)
+    assert stored is not None and stored.password_hash is not None
+    assert stored.password_hash.startswith("$argon2id$")
+    assert auth.verify_password(PASSWORD, stored.password_hash)
+    assert not auth.verify_password(PASSWORD + "x", stored.password_hash)
+    assert not auth.verify_password(PASSWORD, "not-a-hash")  # malformed: a failure, not a crash
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "expected"),
+    [
+        ("short", "short", ["too_short"]),
+        ("wachtwoord", "wachtwoord", ["too_common"]),
+        ("aaaaaaaaaaaa", "aaaaaaaaaaaa", ["too_common"]),
+        ("ada-lovelace-1815", "ada-lovelace-1815", []),
+        ("xx-ada@example-99", "xx-ada@example-99", []),
+        ("my-adalovelace-pw", "my-adalovelace-pw", ["contains_email"]),
+        ("kas-tomaat-robot-42", "kas-tomaat-robot-43", ["mismatch"]),
+    ],
+)
+def test_password_rules(password: str, confirm: str, expected: list[str]) -> None:
+    got = auth.password_problems(password, email="adalovelace@example.org", confirm=confirm)
+    assert got == expected
+
+
+def test_sign_in_slows_down_then_locks_then_unlocks(sqlite_engine: Engine) -> None:
+    _admin(sqlite_engine)
+    delays = []
+    for _ in range(4):
+        result = _try(sqlite_engine, "wrong password!")
+        assert result.outcome == auth.SignInOutcome.invalid
+        delays.append(result.delay_seconds)
+    assert delays == sorted(delays) and delays[0] < delays[-1]
+    fifth = _try(sqlite_engine, "wrong password!")
+    assert fifth.outcome == auth.SignInOutcome.locked
+    # Locked: even the right password is refused, and it says so.
+    assert _try(sqlite_engine, PASSWORD).outcome == auth.SignInOutcome.locked
+    later = utcnow() + LOCKOUT + timedelta(seconds=1)
+    ok = _try(sqlite_engine, PASSWORD, now=later)
+    assert ok.outcome == auth.SignInOutcome.ok and ok.user is not None
+    with read_session(sqlite_engine) as session:
+        user = session.get(User, ok.user.id)
+        assert user is not None and user.failed_signins == 0 and user.locked_until is None
+
+
+def test_unknown_and_deactivated_accounts_look_the_same(sqlite_engine: Engine) -> None:
+    user_id = _admin(sqlite_engine)
+    unknown = _try(sqlite_engine, PASSWORD, email="nobody@example.org")
+    with write_session(sqlite_engine) as session:
+        ustore.set_active(session=session, user_id=user_id, active=False)
+    inactive = _try(sqlite_engine, PASSWORD)
+    assert unknown.outcome == inactive.outcome == auth.SignInOutcome.invalid
+    assert unknown.user is None and inactive.user is None
+
+
+def test_email_is_matched_case_insensitively(sqlite_engine: Engine) -> None:
+    _admin(sqlite_engine)
+    assert (
+        _try(sqlite_engine, PASSWORD, email="  ADA@Example.ORG ").outcome == auth.SignInOutcome.ok
+    )
+
+
+def test_session_handoff_is_single_use_and_expires(sqlite_engine: Engine) -> None:
+    user_id = _admin(sqlite_engine)
+    with write_session(sqlite_engine) as session:
+        code = auth.start_session(session=session, user_id=user_id, hours=8)
+    with write_session(sqlite_engine) as session:
+        redeemed = auth.redeem_handoff(session=session, code=code)
+    assert redeemed is not None
+    token, expires_at = redeemed
+    with write_session(sqlite_engine) as session:
+        assert auth.redeem_handoff(session=session, code=code) is None  # used up
+    with read_session(sqlite_engine) as session:
+        user = auth.user_for_token(session=session, token=token)
+        assert user is not None and user.id == user_id
+        assert (
+            auth.user_for_token(session=session, token=token, now=expires_at + timedelta(1)) is None
+        )
+        assert auth.user_for_token(session=session, token="forged") is None
+    with write_session(sqlite_engine) as session:
+        late = auth.start_session(session=session, user_id=user_id, hours=8)
+    with write_session(sqlite_engine) as session:
+        too_late = utcnow() + timedelta(seconds=auth.HANDOFF_SECONDS + 1)
+        assert auth.redeem_handoff(session=session, code=late, now=too_late) is None
+    with write_session(sqlite_engine) as session:
+        auth.end_session(session=session, token=token)
+    with read_session(sqlite_engine) as session:
+        assert auth.user_for_token(session=session, token=token) is None
+
+
+def test_password_reset_ends_sessions_and_unlocks(sqlite_engine: Engine) -> None:
+    user_id = _admin(sqlite_engine)
+    with write_session(sqlite_engine) as session:
+        code = auth.start_session(session=session, user_id=user_id, hours=8)
+    with write_session(sqlite_engine) as session:
+        token, _ = auth.redeem_handoff(session=session, code=code) or ("", None)
+    for _ in range(5):
+        _try(sqlite_engine, "wrong password!")
+    with write_session(sqlite_engine) as session:
+        ustore.set_password(session=session, user_id=user_id, password="new-pass-phrase-1",
+                            confirm="new-pass-phrase-1")  # fmt: skip
+    with read_session(sqlite_engine) as session:
+        assert auth.user_for_token(session=session, token=token) is None
+    assert _try(sqlite_engine, "new-pass-phrase-1").outcome == auth.SignInOutcome.ok
+
+
+def _all_text(engine: Engine) -> str:
+    """Every string value in every table, concatenated."""
+    parts: list[str] = []
+    with engine.connect() as conn:
+        for name, table in SQLModel.metadata.tables.items():
+            columns = [c.name for c in table.columns if isinstance(c.type, String | Text)]
+            if columns:
+                for row in conn.execute(text(f"SELECT {', '.join(columns)} FROM {name}")):
+                    parts.extend(str(v) for v in row if v is not None)
+    return "\n".join(parts)
+
+
+def test_no_password_or_token_is_stored_in_plain_text(engine: Engine) -> None:
+    user_id = _admin(engine)
+    with write_session(engine) as session:
+        ustore.set_password(session=session, user_id=user_id, password="second-secret-99",
+                            confirm="second-secret-99")  # fmt: skip
+        code = auth.start_session(session=session, user_id=user_id, hours=1)
+        community = make_community(session)
+        assert community.id is not None
+        links = istore.create_personal_links(session=session, community_id=community.id, count=3)
+    with write_session(engine) as session:
+        token, _ = auth.redeem_handoff(session=session, code=code) or ("", None)
+    stored = _all_text(engine)
+    for secret in [PASSWORD, "second-secret-99", code, token, *(x.token for x in links)]:
+        assert secret and secret not in stored
+    with read_session(engine) as session:
+        assert session.execute(select(User.password_hash)).scalar_one().startswith("$argon2id$")
+
+
+def test_account_input_problems(sqlite_engine: Engine) -> None:
+    _admin(sqlite_engine)
+    with pytest.raises(Invalid) as info, write_session(sqlite_engine) as session:
+        ustore.create_user(session=session, email="ADA@example.org", role=Role.admin,
+                           password="kort1", confirm="kort2")  # fmt: skip
+    codes = {(p.field, p.code) for p in info.value.problems}
+    assert codes == {
+        ("email", "error.email_taken"),
+        ("password", "password.too_short"),
+        ("password", "password.mismatch"),
+    }
+    with pytest.raises(Invalid) as info, write_session(sqlite_engine) as session:
+        ustore.create_user(session=session, email="not an email", role=Role.lead)
+    assert {(p.field, p.code) for p in info.value.problems} == {
+        ("email", "error.email_invalid"),
+        ("communities", "error.lead_needs_community"),
+    }
+    with read_session(sqlite_engine) as session:
+        assert len(ustore.users_frame(session=session)) == 1
