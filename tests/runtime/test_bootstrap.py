@@ -1,0 +1,67 @@
+"""One application context per process: the pages and the sign-in routes share one engine, and
+the migrations run once, whoever asks first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from lc_health.runtime import bootstrap, web
+from lc_health.runtime.bootstrap import StartupError, forget_apps, shared_app
+from lc_health.runtime.production import STREAMLIT_OPTIONS
+from lc_health.store import db
+
+
+def _options(**changes: object) -> dict[str, object]:
+    """Streamlit's options as a page passes them (tests set the production ones)."""
+    return {name: st.get_option(name) for name in STREAMLIT_OPTIONS} | changes
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("LC_HEALTH_DATABASE_URL", url)
+    return url
+
+
+def test_pages_and_routes_share_one_context(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    upgrades: list[str] = []
+    real_upgrade = db.upgrade
+
+    def counting_upgrade(engine: object, *args: object, **kwargs: object) -> None:
+        upgrades.append(str(engine))
+        real_upgrade(engine, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "upgrade", counting_upgrade)
+    first = shared_app()
+    from_routes = web._app()
+    again = shared_app(streamlit_options=_options())
+    assert first is from_routes is again
+    assert len(upgrades) == 1
+    assert first.settings.database_url == database
+
+
+def test_changed_settings_get_their_own_context(
+    tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = shared_app()
+    monkeypatch.setenv("LC_HEALTH_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    second = shared_app()
+    assert second is not first
+    assert second.engine is not first.engine
+    assert first.settings.database_url == database
+
+
+def test_forgetting_starts_afresh(database: str) -> None:  # noqa: ARG001
+    context = shared_app()
+    forget_apps()
+    assert bootstrap._contexts == {}
+    assert shared_app() is not context
+
+
+def test_unsafe_options_are_refused_even_when_the_context_exists(database: str) -> None:  # noqa: ARG001
+    shared_app()
+    with pytest.raises(StartupError, match="Not safe"):
+        shared_app(streamlit_options=_options(**{"client.showErrorDetails": "full"}))
