@@ -109,9 +109,13 @@ def test_health_bars_keep_a_given_order_and_read_band_text_and_factors() -> None
     frame = _health_frame().assign(band_text="Worth discussing (uncertain)", factors="12")
     titles = {"label": "F", "mean": "M", "band": "B", "n": "N", "factors": "Rests on"}
     chart = charts.health_bars(
-        frame, lang="en", band_labels=BANDS_EN, x_title="x", tooltip_titles=titles,
+        frame,
+        lang="en",
+        band_labels=BANDS_EN,
+        x_title="x",
+        tooltip_titles=titles,
         order=["Trust", "Goals"],
-    )  # fmt: skip
+    )
     spec = _spec(chart)
     assert _channel(spec, "y")["sort"] == ["Trust", "Goals"]
     tips = _tooltips(spec)
@@ -143,8 +147,13 @@ def test_feedback_chart_shows_range_median_and_own_score_on_the_score_scale() ->
             "q3": [4.0, None],
         }
     )
-    titles = {"x": "Score", "own": "Jouw score", "median": "Mediaan", "range": "Middelste helft",
-              "factor": "Factor"}  # fmt: skip
+    titles = {
+        "x": "Score",
+        "own": "Jouw score",
+        "median": "Mediaan",
+        "range": "Middelste helft",
+        "factor": "Factor",
+    }
     spec = _spec(charts.feedback_chart(frame, lang="nl", titles=titles))
     assert [_mark_type(layer) for layer in _layers(spec)] == ["bar", "tick", "point"]
     bar, tick, point = _layers(spec)
@@ -209,9 +218,16 @@ def test_layer_heatmap_takes_other_rows_and_columns() -> None:
     frame = _heatmap_frame().rename(columns={"factor_label": "community", "layer_label": "period"})
     titles = {"factor": "Community", "layer": "Period", "mean": "m", "n": "n", "band": "b"}
     spec = _spec(
-        charts.layer_heatmap(frame, lang="en", band_labels=BANDS_EN, titles=titles,
-                             row="community", column="period", cell_width=60)
-    )  # fmt: skip
+        charts.layer_heatmap(
+            frame,
+            lang="en",
+            band_labels=BANDS_EN,
+            titles=titles,
+            row="community",
+            column="period",
+            cell_width=60,
+        )
+    )
     assert _channel(spec, "y")["field"] == "community"
     assert _channel(spec, "x")["field"] == "period"
     assert _channel(spec, "x")["axis"]["labelAngle"] == -40  # narrow cells: slanted labels
@@ -234,8 +250,13 @@ def test_distribution_centres_the_bars_on_neutral_and_writes_dont_know() -> None
         }
     )
     answers = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
-    titles = {"x": "Share", "share": "Share", "answer": "Answer", "factor": "Factor",
-              "dont_know": "Don't know"}  # fmt: skip
+    titles = {
+        "x": "Share",
+        "share": "Share",
+        "answer": "Answer",
+        "factor": "Factor",
+        "dont_know": "Don't know",
+    }
     spec = _spec(charts.distribution(frame, lang="en", answer_labels=answers, titles=titles))
     (bars,) = _by_mark(spec, "bar")
     assert bars["encoding"]["x"]["scale"]["domain"] == [-1, 1]
@@ -283,9 +304,14 @@ def test_factor_strips_mark_the_chosen_community_apart_from_the_others() -> None
             "highlighted": [False, True, False, False, True, False],
             "median": [3.1, 3.1, 3.1, 3.9, 3.9, 3.9],
         }
-    )  # fmt: skip
-    titles = {"x": "Mean", "factor": "Factor", "community": "Community", "mean": "Mean",
-              "median": "Median"}  # fmt: skip
+    )
+    titles = {
+        "x": "Mean",
+        "factor": "Factor",
+        "community": "Community",
+        "mean": "Mean",
+        "median": "Median",
+    }
     spec = _spec(factor_strips(frame, lang="en", band_labels=BANDS_EN, titles=titles))
     circles, ticks, points = (_by_mark(spec, m) for m in ("circle", "tick", "point"))
     assert len(circles) == len(ticks) == len(points) == 1
@@ -312,8 +338,12 @@ def test_bands_per_period_stacks_bands_then_too_few_in_fixed_colours() -> None:
     colour = spec["encoding"]["color"]
     domain = ["Sterk", "Bespreken", "Zorgpunt", "Te weinig"]
     assert colour["scale"] == {"domain": domain, "range": [*BAND_RANGE, SUPPRESSED_COLOUR]}
-    assert _channel(spec, "y") == {"field": "communities", "stack": True, "title": "Aantal",
-                                     "type": "quantitative"}  # fmt: skip
+    assert _channel(spec, "y") == {
+        "field": "communities",
+        "stack": True,
+        "title": "Aantal",
+        "type": "quantitative",
+    }
     (data,) = _data(spec)
     assert data["label"].tolist() == ["Te weinig", "Sterk", "Zorgpunt"]
     assert data["order"].tolist() == [3, 0, 2]
@@ -321,9 +351,12 @@ def test_bands_per_period_stacks_bands_then_too_few_in_fixed_colours() -> None:
 
 def test_top_forces_are_shares_coloured_by_kind_in_the_given_order() -> None:
     frame = pd.DataFrame(
-        {"label": ["Good communication", "No time"], "kind": ["facilitating", "hindering"],
-         "share": [0.6, 0.35]}
-    )  # fmt: skip
+        {
+            "label": ["Good communication", "No time"],
+            "kind": ["facilitating", "hindering"],
+            "share": [0.6, 0.35],
+        }
+    )
     kinds = {"facilitating": "Helpt", "hindering": "Remt"}
     spec = _spec(top_forces(frame, lang="nl", kind_labels=kinds, titles={"x": "Aandeel"}))
     assert _mark_type(spec) == "bar"
@@ -342,11 +375,23 @@ def test_top_forces_are_shares_coloured_by_kind_in_the_given_order() -> None:
 
 def test_means_with_intervals_draw_bands_lines_and_points_on_the_score_scale() -> None:
     frame = pd.DataFrame(
-        {"label": ["Trust", "Goals"], "mean": [4.1, 2.8], "ci_low": [3.7, 2.2],
-         "ci_high": [4.5, 3.4], "band_label": ["Strong", "Concern"], "n": [8, 8]}
-    )  # fmt: skip
-    titles = {"x": "Mean", "factor": "Factor", "mean": "Mean", "low": "Low", "high": "High",
-              "n": "n"}  # fmt: skip
+        {
+            "label": ["Trust", "Goals"],
+            "mean": [4.1, 2.8],
+            "ci_low": [3.7, 2.2],
+            "ci_high": [4.5, 3.4],
+            "band_label": ["Strong", "Concern"],
+            "n": [8, 8],
+        }
+    )
+    titles = {
+        "x": "Mean",
+        "factor": "Factor",
+        "mean": "Mean",
+        "low": "Low",
+        "high": "High",
+        "n": "n",
+    }
     spec = _spec(charts.means_with_intervals(frame, lang="en", band_labels=BANDS_EN, titles=titles))
     rules = _by_mark(spec, "rule")
     assert len(rules) == 2  # the band edges at 3 and 4, and the intervals
@@ -361,13 +406,27 @@ def test_means_with_intervals_draw_bands_lines_and_points_on_the_score_scale() -
 
 def test_change_chart_sits_on_a_zero_line_with_signed_tooltips() -> None:
     frame = pd.DataFrame(
-        {"label": ["Trust"], "difference": [0.45], "ci_low": [0.1], "ci_high": [0.8],
-         "status": ["improved"]}
-    )  # fmt: skip
-    status = {"improved": "Beter", "no_clear_change": "Geen duidelijke verandering",
-              "declined": "Slechter"}  # fmt: skip
-    titles = {"x": "Verschil", "factor": "Factor", "difference": "Verschil", "low": "Laag",
-              "high": "Hoog", "status": "Oordeel"}  # fmt: skip
+        {
+            "label": ["Trust"],
+            "difference": [0.45],
+            "ci_low": [0.1],
+            "ci_high": [0.8],
+            "status": ["improved"],
+        }
+    )
+    status = {
+        "improved": "Beter",
+        "no_clear_change": "Geen duidelijke verandering",
+        "declined": "Slechter",
+    }
+    titles = {
+        "x": "Verschil",
+        "factor": "Factor",
+        "difference": "Verschil",
+        "low": "Laag",
+        "high": "Hoog",
+        "status": "Oordeel",
+    }
     spec = _spec(charts.change_chart(frame, lang="nl", status_labels=status, titles=titles))
     zero = next(d for d in _data(spec) if list(d.columns) == ["x"])
     assert zero["x"].tolist() == [0.0]

@@ -56,8 +56,14 @@ def test_report_tables_name_their_sheets_in_the_page_language() -> None:
     tables = ReportTables(FACTORS, empty, empty, empty, empty, ACTIONS)
     nl = tables.sheets(partial(translate, "nl"))
     en = tables.sheets(partial(translate, "en"))
-    assert list(nl) == ["Factoren", "Factoren x lagen", "Lagen", "Verandering", "Krachtenveld",
-                        "Acties"]  # fmt: skip
+    assert list(nl) == [
+        "Factoren",
+        "Factoren x lagen",
+        "Lagen",
+        "Verandering",
+        "Krachtenveld",
+        "Acties",
+    ]
     assert list(en)[0] == "Factors" and en["Actions"] is ACTIONS
 
 

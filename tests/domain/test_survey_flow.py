@@ -129,8 +129,9 @@ def test_a_finished_draft_becomes_a_submission(instrument: Instrument) -> None:
     draft.forces = {instrument.forces[0].id}
     draft.comment = "  Meer demo's graag  "
     draft.organisation_id = 7
-    response = to_response(draft, round_id=3, language="en-GB", invitation_id=11,
-                           respondent_key="rk")  # fmt: skip
+    response = to_response(
+        draft, round_id=3, language="en-GB", invitation_id=11, respondent_key="rk"
+    )
     assert response.round_id == 3 and response.invitation_id == 11
     assert response.submission_key == draft.submission_key
     assert response.language == "nl"  # only exactly "en" is English
@@ -139,16 +140,21 @@ def test_a_finished_draft_becomes_a_submission(instrument: Instrument) -> None:
     assert response.forces == frozenset({instrument.forces[0].id})
     assert response.comment == "Meer demo's graag"
     assert response.organisation_id == 7
-    assert to_response(draft, round_id=3, language="en", invitation_id=None,
-                       respondent_key=None).language == "en"  # fmt: skip
+    assert (
+        to_response(
+            draft, round_id=3, language="en", invitation_id=None, respondent_key=None
+        ).language
+        == "en"
+    )
 
 
 def test_an_unlisted_organisation_and_a_blank_comment_are_left_out(instrument: Instrument) -> None:
     draft = _complete(instrument)
     draft.organisation_id = UNLISTED_ORGANISATION
     draft.comment = "   "
-    response = to_response(draft, round_id=1, language="nl", invitation_id=None,
-                           respondent_key=None)  # fmt: skip
+    response = to_response(
+        draft, round_id=1, language="nl", invitation_id=None, respondent_key=None
+    )
     assert response.organisation_id is None and response.comment is None
     assert response.forces == frozenset()
 
@@ -172,7 +178,8 @@ def test_a_stored_response_reopens_as_the_same_draft(instrument: Instrument) -> 
     )
     assert draft.answers == {items[0]: DONT_KNOW, items[1]: 5}
     assert draft.forces == set() and draft.comment == "" and draft.step == 0
-    again: ResponseIn = to_response(draft, round_id=1, language="nl", invitation_id=None,
-                                    respondent_key=None)  # fmt: skip
+    again: ResponseIn = to_response(
+        draft, round_id=1, language="nl", invitation_id=None, respondent_key=None
+    )
     assert again.answers == {items[0]: None, items[1]: 5}
     assert (again.role, again.organisation_id, again.organisation_type) == ("student", 4, "mbo")
