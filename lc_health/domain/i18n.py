@@ -3,29 +3,76 @@
 Keys are dotted (`about.title`); each has an `en` and an `nl` text with the same `{placeholders}`
 (a test checks both). A key may be defined in one file only. The instrument's own texts live in
 the instrument files.
+
+A text that depends on a number has plural forms instead of one text per language:
+
+    [admin_invitations.revoked_done]
+    nl.one = "{count} link ingetrokken."
+    nl.other = "{count} links ingetrokken."
+
+`translate` picks the form from the `count` value by the language's plural rule (CLDR's cardinal
+rule; Dutch and English both have `one` for exactly 1 and `other` for everything else, 0
+included), so a caller just passes `count=`.
 """
 
 from __future__ import annotations
 
 import string
 import tomllib
+from collections.abc import Callable
 from functools import cache
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 
+# A language's text for a key: one string, or one string per plural form.
+Text = str | dict[str, str]
+Entry = dict[str, Text]
 
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
+
+def _one_other(count: object) -> str:
+    """CLDR's rule for Dutch and English: `one` for a whole 1 ('1', not '1.0'), else `other`."""
+    return (
+        "one"
+        if isinstance(count, Integral) and not isinstance(count, bool) and count == 1
+        else "other"
+    )
+
+
+PLURAL_RULES: dict[str, Callable[[object], str]] = {"nl": _one_other, "en": _one_other}
+# The forms each language's texts must have, in CLDR's names.
+PLURAL_FORMS: dict[str, tuple[str, ...]] = {"nl": ("one", "other"), "en": ("one", "other")}
+
+
+def plural_form(lang: str, count: object) -> str:
+    """The CLDR plural category of count in lang: 'one' or 'other' for Dutch and English."""
+    return PLURAL_RULES.get(lang, _one_other)(count)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    )
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
     for key, value in tree.items():
         path = f"{prefix}{key}"
         if (
             isinstance(value, dict)
             and set(value) & set(LANGUAGES)
-            and all(isinstance(v, str) for v in value.values())
+            and all(_is_text(v) for v in value.values())
         ):
+            for lang, text in value.items():
+                forms = PLURAL_FORMS.get(lang, ("one", "other"))
+                if isinstance(text, dict) and tuple(sorted(text)) != tuple(sorted(forms)):
+                    raise ValueError(
+                        f"messages: {path}.{lang} needs exactly the plural forms {list(forms)}"
+                    )
             out[path] = value
         elif isinstance(value, dict):
             out.update(_flatten(value, path + "."))
@@ -35,8 +82,8 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]
 
 
 @cache
-def messages() -> dict[str, dict[str, str]]:
-    merged: dict[str, dict[str, str]] = {}
+def messages() -> dict[str, Entry]:
+    merged: dict[str, Entry] = {}
     for path in sorted(MESSAGES_DIR.glob("*.toml")):
         with path.open("rb") as fh:
             entries = _flatten(tomllib.load(fh))
@@ -60,13 +107,24 @@ def normalise_language(value: str | None, default: str = "nl") -> str:
     return default
 
 
+def forms(text: Text) -> list[str]:
+    """Every string of a language's text: the text itself, or each of its plural forms."""
+    return list(text.values()) if isinstance(text, dict) else [text]
+
+
 def translate(lang: str, key: str, /, **values: Any) -> str:
-    """The text for key in lang, with {placeholders} filled; the key itself if unknown."""
+    """The text for key in lang, with {placeholders} filled; the key itself if unknown.
+
+    For a text with plural forms, the form is the one `count` calls for in lang."""
     entry = messages().get(key)
     if entry is None:
         return key
-    text = entry.get(lang) or entry.get("en") or key
-    return text.format(**values) if values else text
+    if not entry.get(lang):
+        lang = "en"
+    chosen = entry.get(lang) or key
+    if isinstance(chosen, dict):
+        chosen = chosen[plural_form(lang, values.get("count"))]
+    return chosen.format(**values) if values else chosen
 
 
 def format_number(

@@ -20,11 +20,27 @@ from typing import Any
 import pytest
 
 from lc_health.bench.pages import CHROMIUM_ARGS
+from lc_health.services.demo import DEMO_PARTICIPANT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 REQUIRED_VAR = "LC_HEALTH_TEST_REQUIRE_BROWSER"
 START_TIMEOUT_S = 60
+
+# Texts that pass through the app in the browser tests and must never reach its log.
+ADMIN_PASSWORD = "demo-admin-2026"
+LEAD_PASSWORD = "demo-lead-2026"
+WRONG_PASSWORD = "not the password"
+COMMENT_TEXT = "Meer demo's graag 🌱"
+ACTION_TEXT = "Browser test: invite the alderman to the spring demo"
+LOG_SECRETS: tuple[str, ...] = (
+    ADMIN_PASSWORD,
+    LEAD_PASSWORD,
+    WRONG_PASSWORD,
+    DEMO_PARTICIPANT_TOKEN,
+    "Meer demo's graag",
+    "Browser test: invite the alderman",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -83,7 +99,7 @@ def run_app(
     database_url: str, folder: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None
 ) -> Iterator[Running]:
     """Start `streamlit run app.py` on a free port against database_url; stop it afterwards and
-    fail if it logged a traceback."""
+    fail if it logged a traceback or any of LOG_SECRETS."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LC_HEALTH_")}
     env |= {
@@ -123,6 +139,9 @@ def run_app(
         text = log_path.read_text(encoding="utf-8", errors="replace")
         if "Traceback" in text:
             pytest.fail(f"the app logged a traceback during browser tests:\n{text[-4000:]}")
+        leaked = [secret for secret in LOG_SECRETS if secret in text]
+        if leaked:
+            pytest.fail(f"the app logged texts it must keep to itself: {leaked} (see {log_path})")
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from lc_health.store import db
 from lc_health.store.models import Action
-from tests.browser.conftest import Server, settle
+from tests.browser.conftest import ACTION_TEXT, LEAD_PASSWORD, Server, settle
 
-LEAD = ("trekker@demo.lc-health.nl", "demo-lead-2026")
+LEAD = ("trekker@demo.lc-health.nl", LEAD_PASSWORD)
 POLICY = ("beleid@demo.lc-health.nl", "demo-policy-2026")
 
 
@@ -65,7 +65,7 @@ def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_
     expect(
         page.get_by_role("heading", name="9. (Securing) long-term (financial) support")
     ).to_be_visible(timeout=20_000)
-    what = "Browser test: invite the alderman to the spring demo"
+    what = ACTION_TEXT
     page.get_by_label("What", exact=True).fill(what)
     page.get_by_label("Who", exact=True).fill("Community lead")
     page.get_by_role("button", name="Record action").click()

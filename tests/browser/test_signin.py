@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import ADMIN_PASSWORD, WRONG_PASSWORD, Server
 
-ADMIN = ("beheer@demo.lc-health.nl", "demo-admin-2026")
+ADMIN = ("beheer@demo.lc-health.nl", ADMIN_PASSWORD)
 
 
 def _sign_in(page: Page, server: Server, email: str, password: str) -> None:
@@ -38,7 +38,7 @@ def test_sign_in_survives_reload_then_sign_out(page: Page, server: Server) -> No
 
 
 def test_wrong_password_keeps_the_email_and_says_so(page: Page, server: Server) -> None:
-    _sign_in(page, server, ADMIN[0], "not the password")
+    _sign_in(page, server, ADMIN[0], WRONG_PASSWORD)
     expect(page.get_by_text("That email address and password do not match")).to_be_visible(
         timeout=15_000
     )

@@ -12,7 +12,7 @@ from lc_health.services.auth import hash_token
 from lc_health.services.demo import DEMO_PARTICIPANT_TOKEN
 from lc_health.store import db
 from lc_health.store.models import Answer, Comment, Invitation, Response
-from tests.browser.conftest import Server, axe_violations, settle
+from tests.browser.conftest import COMMENT_TEXT, Server, axe_violations, settle
 
 MOBILE = {"width": 390, "height": 844}
 
@@ -82,7 +82,7 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
     page.get_by_role("button", name="Good communication").click()
     problems["forces"] = axe_violations(page)
     _next(page, step=7)
-    page.get_by_label("Comment (optional)").fill("Meer demo's graag 🌱")
+    page.get_by_label("Comment (optional)").fill(COMMENT_TEXT)
     problems["comment"] = axe_violations(page)
     _next(page, step=8)
     problems["review"] = axe_violations(page)
@@ -94,7 +94,7 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
     count, answers, comment = _stored(server)
     assert count == before + 1
     assert len(answers) == 21 and set(answers.values()) == {4}  # the current round is on v2
-    assert comment == "Meer demo's graag 🌱"
+    assert comment == COMMENT_TEXT
 
     # Later: the same link, prefilled; change the first statement to "strongly agree".
     page.goto(f"{server.url}/?t={DEMO_PARTICIPANT_TOKEN}&lang=en")

@@ -23,7 +23,7 @@ def _body(section: str) -> str:
     if section == "retention":
         if settings.retention_years == 0:
             return t("privacy.retention_off")
-        return t("privacy.retention_years", years=settings.retention_years)
+        return t("privacy.retention_years", count=settings.retention_years)
     if section == "contact":
         if settings.contact_email:
             return t("privacy.contact_email", email=md_escape(settings.contact_email))

@@ -110,7 +110,7 @@ def _retention(viewer: Viewer) -> None:
     if cutoff is None:
         st.info(t("privacy.admin_retention_off"), icon=":material/all_inclusive:")
         return
-    st.markdown(t("privacy.admin_retention_on", years=years, cutoff=cutoff.strftime("%d-%m-%Y")))
+    st.markdown(t("privacy.admin_retention_on", count=years, cutoff=cutoff.strftime("%d-%m-%Y")))
     with read_session(ctx.engine) as session:
         preview = privacy.purge_preview(session=session, now=utcnow(), years=years)
     if preview == privacy.PurgeCounts():

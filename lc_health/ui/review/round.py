@@ -66,7 +66,7 @@ def headline(view: review_data.RoundView, lang: str, threshold: int) -> None:
         border=True,
     )
     st.caption(
-        t("review.health_rests_on", n=int(now["n"]), factors=ctx.settings.health_min_factors)
+        t("review.health_rests_on", count=int(now["n"]), factors=ctx.settings.health_min_factors)
         + " "
         + t("review.health_interval", interval=interval_text(now["ci_low"], now["ci_high"], lang))
         + (" " + band_text(now["band"], now["uncertain"]) + "." if now["uncertain"] else "")

@@ -71,7 +71,7 @@ def test_audit_page_flags_padding_and_shows_no_hash(
     at = _open(url)
     text = page_text(at)
     assert "Open links: possible padding" in text
-    assert "1 round(s) flagged" in text
+    assert "1 round flagged:" in text
     review = at.dataframe[-1].value
     assert review["Community"].tolist()[:2] == [padded_name, quiet_name]
     assert review["Flag"].tolist()[:2] == ["possible padding", "no"]

@@ -81,7 +81,8 @@ def test_lead_reads_comments_as_plain_text(ids: dict[str, int], demo_db: str) ->
     assert not at.text  # comments are on their own tab
     open_tab(at, "Comments")
     assert sorted(el.value for el in at.text) == sorted(texts)
-    assert f"{len(texts)} comment(s), without names" in page_text(at)
+    noun = "comment" if len(texts) == 1 else "comments"
+    assert f"{len(texts)} {noun}, without names" in page_text(at)
 
 
 def test_disagreement_is_flagged_for_the_fish_community(ids: dict[str, int]) -> None:
