@@ -24,13 +24,14 @@ from lc_health.domain.demo_data import (
     ROLE_MIX,
     Story,
 )
+from lc_health.domain.enums import Role, Source
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period
 from lc_health.domain.schemas import ResponseIn
 from lc_health.services.auth import hash_token
 from lc_health.store import communities as cstore
 from lc_health.store import users as ustore
-from lc_health.store.models import Action, AppMeta, Invitation, Role, Source
+from lc_health.store.models import Action, AppMeta, Invitation
 from lc_health.store.responses import save_response
 from lc_health.store.rounds import create_round
 

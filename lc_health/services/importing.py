@@ -31,10 +31,11 @@ from lc_health.documents.import_template import (
     MAX_ROWS,
     template_columns,
 )
+from lc_health.domain.enums import Source
 from lc_health.domain.errors import Invalid, Problem
 from lc_health.domain.instrument import Instrument, Option
 from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn
-from lc_health.store.models import ImportBatch, Round, Source
+from lc_health.store.models import ImportBatch, Round
 from lc_health.store.responses import InvalidResponse, save_response
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # far above 5,000 rows; stops a huge file before parsing

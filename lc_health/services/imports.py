@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument
 from lc_health.services import importing
 from lc_health.store import audit
-from lc_health.store.models import Community, ImportBatch, Round, Source
+from lc_health.store.models import Community, ImportBatch, Round
 
 
 def import_responses(

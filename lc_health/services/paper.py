@@ -18,11 +18,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from lc_health.documents.import_template import HEADER_ROW, template_columns
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument
 from lc_health.services import importing
 from lc_health.services.importing import CellProblem, Preview
 from lc_health.store import imports
-from lc_health.store.models import Response, Source
+from lc_health.store.models import Response
 
 SHEET = "sheet"  # the grid's sheet-number column; not a template column, so never stored
 PROFILE = ("role", "organisation_type")

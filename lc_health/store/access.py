@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from lc_health.store.models import PortfolioCommunity, Role, User, UserCommunity
+from lc_health.domain.enums import Role
+from lc_health.store.models import PortfolioCommunity, User, UserCommunity
 
 
 @dataclass(frozen=True)

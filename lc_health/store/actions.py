@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlmodel import Session
 
+from lc_health.domain.enums import ActionStatus
 from lc_health.domain.errors import Problem, check
-from lc_health.store.models import Action, ActionStatus, utcnow
+from lc_health.store.models import Action, utcnow
 
 MAX_WHAT = 500
 MAX_OWNER = 120

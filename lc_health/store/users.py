@@ -9,6 +9,7 @@ from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from lc_health.domain.enums import Role
 from lc_health.domain.errors import Problem, check
 from lc_health.services.auth import (
     email_is_valid,
@@ -19,7 +20,7 @@ from lc_health.services.auth import (
     password_problems,
 )
 from lc_health.store import ids
-from lc_health.store.models import Portfolio, PortfolioCommunity, Role, User, UserCommunity
+from lc_health.store.models import Portfolio, PortfolioCommunity, User, UserCommunity
 
 USER_COLUMNS = (
     "user_id",

@@ -10,11 +10,12 @@ from sqlalchemy import Engine
 
 from lc_health.documents.round_export import UnknownRound
 from lc_health.domain.disclosure import Audience, Policy
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.store import invitations as istore
 from lc_health.store import publication as pstore
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Invitation, Round, Source, utcnow
+from lc_health.store.models import Invitation, Round, utcnow
 from lc_health.store.participation import round_participation
 from lc_health.store.responses import delete_response
 from lc_health.store.rounds import close_now, reopen

@@ -11,11 +11,12 @@ from pandas.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument
 from lc_health.store import responses as rstore
 from lc_health.store import tallies
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Answer, Comment, ForceMark, Invitation, Response, Source
+from lc_health.store.models import Answer, Comment, ForceMark, Invitation, Response
 from tests.factories import make_community, make_response_in, make_round
 from tests.tally_checks import assert_tallies_match_scratch
 

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lc_health.domain.enums import Role
 from lc_health.domain.instrument import Instrument, load_registry
 from lc_health.metrics import portfolio
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard, db
 from lc_health.store import responses as rstore
 from lc_health.store import users as ustore
-from lc_health.store.models import Role
 from lc_health.store.rounds import create_round
 from tests.apptest import chart_data, each_tab, goto, new_app, page_text
 from tests.factories import make_response_in
