@@ -5,7 +5,6 @@ logged in plain text: only their hashes reach the database."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -102,10 +101,6 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """SHA-256 of a token. Tokens carry 256 random bits, so a fast hash suffices."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def tokens_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
 
 
 class SignInOutcome(StrEnum):

@@ -45,7 +45,8 @@ MAX_SHOWN_CHARS = 60
 DONT_KNOW = frozenset({"dk", "weet niet", "weet ik niet", "n.v.t.", "nvt", "na", "n/a", "?"})
 MARKED = frozenset({"1", "x", "yes", "ja", "true"})
 NOT_MARKED = frozenset({"", "0", "no", "nee", "false"})
-LANGUAGE_NAMES = {
+# How a spreadsheet may spell a language: its code or its name in Dutch or English.
+LANGUAGE_ALIASES = {
     "nl": "nl",
     "nederlands": "nl",
     "dutch": "nl",
@@ -352,7 +353,7 @@ def _read_row(
             forces.add(force.id)
         elif force.id in cells and text not in NOT_MARKED:
             reader.bad(force.id, "import.bad_mark", value=_shown(cells[force.id]))
-    language = reader.choice("language", LANGUAGE_NAMES, "import.unknown_language")
+    language = reader.choice("language", LANGUAGE_ALIASES, "import.unknown_language")
     role = reader.choice("role", lookups["role"], "import.unknown_role")
     org_type = reader.choice("organisation_type", lookups["type"], "import.unknown_type")
     org_id = reader.choice("organisation", lookups["organisation"], "import.unknown_organisation")

@@ -314,7 +314,3 @@ def portfolio_community_ids(*, session: Session, portfolio_id: int) -> list[int]
         PortfolioCommunity.portfolio_id == portfolio_id
     )
     return sorted(session.execute(stmt).scalars())
-
-
-def count_communities(*, session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Community)).scalar_one())

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from lc_health.domain.errors import Problem, check
 from lc_health.domain.periods import Period
 from lc_health.store import ids
-from lc_health.store.models import Community, Publication, Round
+from lc_health.store.models import Publication, Round
 
 
 class RoundState(StrEnum):
@@ -247,8 +247,3 @@ def open_round_for(*, session: Session, community_id: int, today: date) -> Round
 def community_rounds(*, session: Session, community_id: int) -> list[Round]:
     stmt = select(Round).where(col(Round.community_id) == community_id).order_by(col(Round.period))
     return list(session.exec(stmt).all())
-
-
-def active_community_ids(*, session: Session) -> list[int]:
-    stmt = select(Community.id).where(col(Community.archived_at).is_(None))
-    return sorted(i for i in session.exec(stmt).all() if i is not None)
