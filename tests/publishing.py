@@ -20,7 +20,7 @@ from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.schemas import ResponseIn
 from lc_health.services.publication import instrument_for
 from lc_health.store import invitations as istore
-from lc_health.store import publication as pstore
+from lc_health.store import publication as publication_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Invitation
 from lc_health.store.responses import save_response
@@ -134,9 +134,9 @@ def publish(
     *,
     today: date = TODAY,
     now: datetime = PUBLISHED_AT,
-) -> list[pstore.Outcome]:
+) -> list[publication_store.Outcome]:
     with write_session(engine) as session:
-        return pstore.publish_due(
+        return publication_store.publish_due(
             session,
             today=today,
             instrument_for=instrument_for(registry),

@@ -17,8 +17,8 @@ from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.periods import Period
 from lc_health.services.publication import instrument_for
 from lc_health.store import audit
-from lc_health.store import publication as pstore
-from lc_health.store import rounds as rstore
+from lc_health.store import publication as publication_store
+from lc_health.store import rounds as round_store
 from lc_health.store.models import Community, Round
 
 
@@ -34,7 +34,7 @@ def plan_rounds(
 ) -> list[Round]:
     """The same round for every community, all or none (raises Invalid; problems carry the
     community id in their params)."""
-    made = rstore.plan_for_all(
+    made = round_store.plan_for_all(
         session=session,
         community_ids=community_ids,
         period=period,
@@ -100,10 +100,10 @@ def close_round(
     round). Closing a round that is already closed is allowed and recorded again; a reopened
     round is published anew only with enough new responses (store.publication)."""
     _, target = _round(session, round_id)
-    rnd = rstore.close_now(session=session, round_id=round_id)
+    rnd = round_store.close_now(session=session, round_id=round_id)
     audit.record(session=session, actor=actor, action="round.close", target=target)
     session.flush()
-    outcome = pstore.publish(
+    outcome = publication_store.publish(
         session,
         round_id=round_id,
         instrument_for=instrument_for(registry),
@@ -126,7 +126,7 @@ def close_round(
 def open_round_now(*, session: Session, round_id: int, today: date, actor: str) -> Round:
     """Accept answers from today (raises Invalid when the closing date has passed)."""
     _, target = _round(session, round_id)
-    rnd = rstore.open_now(session=session, round_id=round_id, today=today)
+    rnd = round_store.open_now(session=session, round_id=round_id, today=today)
     audit.record(session=session, actor=actor, action="round.open", target=target)
     return rnd
 
@@ -136,7 +136,7 @@ def reopen_round(
 ) -> Round:
     """Accept answers again, until closes_on when given (see store.rounds.reopen)."""
     _, target = _round(session, round_id)
-    rnd = rstore.reopen(session=session, round_id=round_id, today=today, closes_on=closes_on)
+    rnd = round_store.reopen(session=session, round_id=round_id, today=today, closes_on=closes_on)
     audit.record(session=session, actor=actor, action="round.reopen", target=target)
     return rnd
 
