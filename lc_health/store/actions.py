@@ -61,3 +61,8 @@ def update_action(
     row.updated_at = utcnow()
     session.add(row)
     return row
+
+
+def insert_actions(session: Session, *, rows: list[Action]) -> None:
+    """Store ready-made action rows as they are (demo data, which sets its own dates)."""
+    session.add_all(rows)

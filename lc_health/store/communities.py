@@ -314,3 +314,8 @@ def portfolio_community_ids(*, session: Session, portfolio_id: int) -> list[int]
         PortfolioCommunity.portfolio_id == portfolio_id
     )
     return sorted(session.execute(stmt).scalars())
+
+
+def any_community(*, session: Session) -> bool:
+    """Whether the database holds at least one community (archived ones count)."""
+    return session.execute(select(Community.id).limit(1)).first() is not None
