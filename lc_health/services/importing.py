@@ -35,7 +35,9 @@ from lc_health.domain.enums import Source
 from lc_health.domain.errors import Invalid, Problem
 from lc_health.domain.instrument import Instrument, Option
 from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn
-from lc_health.store.models import ImportBatch, Round
+from lc_health.store import imports as import_store
+from lc_health.store import rounds as round_store
+from lc_health.store.models import ImportBatch
 from lc_health.store.responses import InvalidResponse, save_response
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # far above 5,000 rows; stops a huge file before parsing
@@ -440,7 +442,7 @@ def commit(
         problems.append(Problem("source", "error.required"))
     elif len(source) > MAX_SOURCE_CHARS:
         problems.append(Problem("source", "error.too_long", {"max": MAX_SOURCE_CHARS}))
-    rnd = session.get(Round, round_id)
+    rnd = round_store.get_round(session=session, round_id=round_id)
     if rnd is None:
         problems.append(Problem("round", "import.no_round"))
     elif (rnd.instrument_id, rnd.instrument_version) != instrument.key:
@@ -448,11 +450,9 @@ def commit(
     if problems:
         raise Invalid(problems)
     assert rnd is not None
-    batch = ImportBatch(
-        round_id=round_id, source=source, rows=len(preview.rows), imported_by=actor[:200]
+    batch = import_store.add_batch(
+        session, round_id=round_id, source=source, rows=len(preview.rows), imported_by=actor[:200]
     )
-    session.add(batch)
-    session.flush()
     assert batch.id is not None
     row = preview.rows[0]
     try:

@@ -16,10 +16,11 @@ from lc_health.domain.errors import Invalid, Problem, check
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.periods import Period
 from lc_health.services.publication import instrument_for
-from lc_health.store import audit
+from lc_health.store import audit, db
+from lc_health.store import communities as cstore
 from lc_health.store import publication as publication_store
 from lc_health.store import rounds as round_store
-from lc_health.store.models import Community, Round
+from lc_health.store.models import Round
 
 
 def plan_rounds(
@@ -61,7 +62,7 @@ def open_round(
     """Plan one community's round for a period ('2026-Q3') from the period's first to its last
     day. Raises Invalid for an unknown or archived community, a malformed period, or a round
     that takes the period or overlaps those dates."""
-    community = session.get(Community, community_id)
+    community = cstore.get_community(session=session, community_id=community_id)
     if community is None:
         check([Problem("community", "error.unknown_community", {"community_id": community_id})])
     assert community is not None
@@ -85,10 +86,10 @@ def open_round(
 
 def _round(session: Session, round_id: int) -> tuple[Round, str]:
     """The round and the audit target naming it ('<community> <period>'); Invalid if unknown."""
-    rnd = session.get(Round, round_id)
+    rnd = round_store.get_round(session=session, round_id=round_id)
     if rnd is None:
         raise Invalid([Problem("round", "error.unknown_round", {"round_id": round_id})])
-    community = session.get(Community, rnd.community_id)
+    community = cstore.get_community(session=session, community_id=rnd.community_id)
     name = community.name if community is not None else str(rnd.community_id)
     return rnd, f"{name} {rnd.period}"
 
@@ -102,7 +103,7 @@ def close_round(
     _, target = _round(session, round_id)
     rnd = round_store.close_now(session=session, round_id=round_id)
     audit.record(session=session, actor=actor, action="round.close", target=target)
-    session.flush()
+    db.flush(session)
     outcome = publication_store.publish(
         session,
         round_id=round_id,
@@ -153,7 +154,7 @@ def set_expected_headcount(
     if expected is not None and not 1 <= expected <= MAX_EXPECTED:
         check([Problem("expected_headcount", "error.expected_headcount", {"max": MAX_EXPECTED})])
     rnd.expected_headcount = expected
-    session.add(rnd)
+    round_store.save_round(session=session, rnd=rnd)
     audit.record(
         session=session,
         actor=actor,

@@ -247,3 +247,12 @@ def open_round_for(*, session: Session, community_id: int, today: date) -> Round
 def community_rounds(*, session: Session, community_id: int) -> list[Round]:
     stmt = select(Round).where(col(Round.community_id) == community_id).order_by(col(Round.period))
     return list(session.exec(stmt).all())
+
+
+def get_round(*, session: Session, round_id: int | None) -> Round | None:
+    return session.get(Round, round_id) if round_id is not None else None
+
+
+def save_round(*, session: Session, rnd: Round) -> None:
+    """Keep changes made to a round's fields (written at the next flush or commit)."""
+    session.add(rnd)
