@@ -15,13 +15,14 @@ from sqlmodel import Session
 
 from lc_health.documents.round_export import load_document, to_json
 from lc_health.domain.disclosure import Audience, Policy
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.schemas import ResponseIn
 from lc_health.services.publication import instrument_for
 from lc_health.store import invitations as istore
-from lc_health.store import publication as pstore
+from lc_health.store import publication as publication_store
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Invitation, Source
+from lc_health.store.models import Invitation
 from lc_health.store.responses import save_response
 from tests.factories import make_community, make_round
 
@@ -133,9 +134,9 @@ def publish(
     *,
     today: date = TODAY,
     now: datetime = PUBLISHED_AT,
-) -> list[pstore.Outcome]:
+) -> list[publication_store.Outcome]:
     with write_session(engine) as session:
-        return pstore.publish_due(
+        return publication_store.publish_due(
             session,
             today=today,
             instrument_for=instrument_for(registry),

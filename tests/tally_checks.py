@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from lc_health import metrics
 from lc_health.domain.instrument import Instrument
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store import tallies
 from lc_health.store.db import read_session, write_session
 
@@ -16,7 +16,7 @@ from lc_health.store.db import read_session, write_session
 def assert_tallies_match_scratch(engine: Engine, instrument: Instrument, round_id: int) -> None:
     with read_session(engine) as session:
         incremental = tallies.tallies_snapshot(session=session, round_id=round_id)
-        raw = rstore.round_answers(session=session, round_id=round_id)
+        raw = response_store.round_answers(session=session, round_id=round_id)
     scratch = metrics.score_sums_from_answers(raw, metrics.item_map(instrument))
     got = (
         incremental["scores"]

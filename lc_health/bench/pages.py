@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from lc_health.bench.target import BenchError, Target, default_url, holds_bench_data
+from lc_health.domain.enums import Role
 from lc_health.domain.i18n import translate
 from lc_health.services.auth import find_user
 from lc_health.store import db
 from lc_health.store import users as ustore
-from lc_health.store.models import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "bench-admin@example.org"

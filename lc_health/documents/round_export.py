@@ -24,9 +24,10 @@ from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import breakdowns, forces, review
 from lc_health.services.round_review import RoundView, changes_of, response_rate, round_view
+from lc_health.store import communities as cstore
 from lc_health.store import dashboard
+from lc_health.store import rounds as round_store
 from lc_health.store.dashboard import CommunityData
-from lc_health.store.models import Community, Round
 
 FORMAT_VERSION = 1
 
@@ -226,10 +227,10 @@ def load_document(
     policy: Policy,
 ) -> dict[str, Any]:
     """The published round `round_id` as `audience` may see it, read from the database."""
-    rnd = session.get(Round, round_id)
+    rnd = round_store.get_round(session=session, round_id=round_id)
     if rnd is None:
         raise UnknownRound(f"round {round_id} does not exist")
-    community = session.get(Community, rnd.community_id)
+    community = cstore.get_community(session=session, community_id=rnd.community_id)
     assert community is not None
     data = dashboard.community_data(session=session, community_id=rnd.community_id)
     if round_id not in set(data.publications["round_id"]):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lc_health.domain.enums import Role
 from lc_health.domain.periods import Period
-from lc_health.store.models import Role
 
 FIRST_PERIOD = Period(2025, 1)
 LAST_PERIOD = Period(2026, 4)

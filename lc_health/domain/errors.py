@@ -23,9 +23,6 @@ class Invalid(ValueError):
         self.problems = problems
         super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems))
 
-    def for_field(self, name: str) -> list[Problem]:
-        return [p for p in self.problems if p.field == name]
-
 
 def check(problems: list[Problem]) -> None:
     """Raise Invalid when there is any problem."""

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
+# Each language in its own words, for language pickers.
+LANGUAGE_NAMES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
 MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 
 # A language's text for a key: one string, or one string per plural form.

@@ -25,7 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-LANGUAGES: tuple[str, ...] = ("en", "nl")
+from lc_health.domain.i18n import LANGUAGES
+
 SURVEYS_DIR = Path(__file__).resolve().parents[2] / "surveys"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument
-from lc_health.store.models import Source
 
 MAX_COMMENT_CHARS = 2000
 

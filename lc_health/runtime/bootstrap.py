@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import select
 
 from lc_health.domain.instrument import InstrumentError, Registry, load_registry
 from lc_health.runtime.config import Settings
 from lc_health.runtime.production import production_problems
+from lc_health.services.auth import purge_expired_sessions
 from lc_health.services.publication import publish_due
+from lc_health.store import communities as cstore
 from lc_health.store import db
-from lc_health.store.models import AppMeta, Community
+from lc_health.store import meta as meta_store
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,14 @@ def open_app(
         db.upgrade(engine)
     except db.DatabaseError as exc:
         raise StartupError(str(exc)) from None
+    try:
+        # Expired sign-in sessions are of no use to anyone: they go at every start.
+        with db.write_session(engine) as session:
+            purged = purge_expired_sessions(session=session)
+        if purged:
+            log.info("Removed %d expired sign-in sessions", purged)
+    except OperationalError as exc:
+        raise StartupError(db.explain_operational_error(engine, exc)) from None
     if settings.demo and settings.seed_demo_on_empty:
         try:
             seed_demo_if_empty(engine, registry)
@@ -120,7 +129,7 @@ def seed_demo_if_empty(engine: Engine, registry: Registry) -> bool:
     from lc_health.services.demo import load_demo  # imported here: only demo mode needs it
 
     with db.write_session(engine) as session:
-        if session.execute(select(Community.id).limit(1)).first() is not None:
+        if cstore.any_community(session=session):
             return False
         newest = registry.latest()
         older = [i for i in registry.all() if i.id == newest.id and i.version < newest.version]
@@ -134,4 +143,4 @@ def holds_demo_data(engine: Engine) -> bool:
     from lc_health.services.demo import META_KEY
 
     with db.read_session(engine) as session:
-        return session.get(AppMeta, META_KEY) is not None
+        return meta_store.has_key(session, key=META_KEY)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -105,13 +104,3 @@ class Settings(BaseSettings):
         if self.comment_threshold < self.anonymity_threshold:
             raise ValueError("comment_threshold must be at least anonymity_threshold")
         return self
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process's settings (read once)."""
-    return Settings()

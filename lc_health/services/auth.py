@@ -5,7 +5,6 @@ logged in plain text: only their hashes reach the database."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -13,10 +12,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from lc_health.store.models import SignInSession, User, utcnow
+from lc_health.store import sessions as session_store
+from lc_health.store.models import User, utcnow
 
 _hasher = PasswordHash.recommended()  # argon2id with the library's current parameters
 # Verified against when the email is unknown, so that both cases take the same time.
@@ -104,10 +103,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def tokens_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
-
-
 class SignInOutcome(StrEnum):
     ok = "ok"
     invalid = "invalid"  # wrong email or password (never said which)
@@ -130,9 +125,7 @@ def slowdown(failures: int) -> float:
 
 
 def find_user(*, session: Session, email: str) -> User | None:
-    return session.execute(
-        select(User).where(func.lower(User.email) == normalise_email(email))
-    ).scalar_one_or_none()
+    return session_store.user_by_email(session, email=normalise_email(email))
 
 
 def sign_in(
@@ -161,15 +154,15 @@ def sign_in(
         _, updated = _hasher.verify_and_update(password, user.password_hash or "")
         if updated is not None:
             user.password_hash = updated
-        session.add(user)
+        session_store.save_user(session, user=user)
         return SignInResult(SignInOutcome.ok, user=user)
     user.failed_signins += 1
     if user.failed_signins >= max_failures:
         user.locked_until = now + lockout
         user.failed_signins = 0
-        session.add(user)
+        session_store.save_user(session, user=user)
         return SignInResult(SignInOutcome.locked, locked_until=user.locked_until)
-    session.add(user)
+    session_store.save_user(session, user=user)
     return SignInResult(SignInOutcome.invalid, delay_seconds=slowdown(user.failed_signins))
 
 
@@ -179,16 +172,14 @@ def start_session(
     """Open a sign-in session; returns the one-time hand-over code for the cookie route."""
     now = now or utcnow()
     code = new_token()
-    session.add(
-        SignInSession(
-            user_id=user_id,
-            handoff_hash=hash_token(code),
-            handoff_expires_at=now + timedelta(seconds=HANDOFF_SECONDS),
-            created_at=now,
-            expires_at=now + timedelta(hours=hours),
-        )
+    session_store.add_session(
+        session,
+        user_id=user_id,
+        handoff_hash=hash_token(code),
+        handoff_seconds=HANDOFF_SECONDS,
+        hours=hours,
+        now=now,
     )
-    session.flush()
     return code
 
 
@@ -197,16 +188,11 @@ def redeem_handoff(
 ) -> tuple[str, datetime] | None:
     """Exchange a hand-over code (once, within a minute) for a session token and its expiry."""
     now = now or utcnow()
-    row = session.execute(
-        select(SignInSession).where(SignInSession.handoff_hash == hash_token(code))
-    ).scalar_one_or_none()
+    row = session_store.by_handoff(session, handoff_hash=hash_token(code))
     if row is None or row.handoff_expires_at is None or row.handoff_expires_at < now:
         return None
     token = new_token()
-    row.token_hash = hash_token(token)
-    row.handoff_hash = None
-    row.handoff_expires_at = None
-    session.add(row)
+    session_store.set_token(session, row=row, token_hash=hash_token(token))
     return token, row.expires_at
 
 
@@ -215,27 +201,24 @@ def user_for_token(*, session: Session, token: str, now: datetime | None = None)
     if not token:
         return None
     now = now or utcnow()
-    row = session.execute(
-        select(SignInSession).where(SignInSession.token_hash == hash_token(token))
-    ).scalar_one_or_none()
+    row = session_store.by_token(session, token_hash=hash_token(token))
     if row is None or row.expires_at < now:
         return None
-    user = session.get(User, row.user_id)
+    user = session_store.get_user(session, user_id=row.user_id)
     if user is None or not user.active:
         return None
     return user
 
 
 def end_session(*, session: Session, token: str) -> None:
-    session.execute(delete(SignInSession).where(col(SignInSession.token_hash) == hash_token(token)))
+    session_store.delete_by_token(session, token_hash=hash_token(token))
 
 
 def end_all_sessions(*, session: Session, user_id: int) -> None:
     """Sign a user out everywhere (after a password reset or deactivation)."""
-    session.execute(delete(SignInSession).where(col(SignInSession.user_id) == user_id))
+    session_store.delete_for_user(session, user_id=user_id)
 
 
 def purge_expired_sessions(*, session: Session, now: datetime | None = None) -> int:
-    now = now or utcnow()
-    result = session.execute(delete(SignInSession).where(col(SignInSession.expires_at) < now))
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Remove every sign-in session past its expiry (run at each start of the app)."""
+    return session_store.delete_expired(session, now=now or utcnow())

@@ -24,13 +24,17 @@ from lc_health.domain.demo_data import (
     ROLE_MIX,
     Story,
 )
+from lc_health.domain.enums import Role, Source
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period
 from lc_health.domain.schemas import ResponseIn
 from lc_health.services.auth import hash_token
+from lc_health.store import actions as astore
 from lc_health.store import communities as cstore
+from lc_health.store import invitations as istore
+from lc_health.store import meta as meta_store
 from lc_health.store import users as ustore
-from lc_health.store.models import Action, AppMeta, Invitation, Role, Source
+from lc_health.store.models import Action
 from lc_health.store.responses import save_response
 from lc_health.store.rounds import create_round
 
@@ -103,7 +107,8 @@ def _invite(
 ) -> None:
     """Give a demo person a personal link, so their answers link across rounds."""
     token = token or f"{rng.getrandbits(256):064x}"
-    row = Invitation(
+    person.invitation_id = istore.add_personal_link(
+        session,
         community_id=community_id,
         token_hash=hash_token(token),
         respondent_key=person.key,
@@ -112,10 +117,6 @@ def _invite(
         # count every link of the community, not only those that answered.
         created_at=LINKS_MADE_AT,
     )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    person.invitation_id = row.id
 
 
 LINKS_MADE_AT = datetime(2024, 12, 1, tzinfo=UTC)
@@ -267,10 +268,11 @@ def load_demo(
                 )
                 save_response(session=session, response_in=resp, instrument=used)
                 total += 1
+    actions = []
     for name, index, factor, what, owner, status, note in ACTIONS:
         community_id = community_ids[name]
         round_id = round_ids[(name, index)]
-        session.add(
+        actions.append(
             Action(
                 community_id=community_id,
                 round_id=round_id,
@@ -284,7 +286,7 @@ def load_demo(
                 updated_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=91 * index + 40),
             )
         )
+    astore.insert_actions(session, rows=actions)
     _accounts(session, community_ids)
-    session.add(AppMeta(key=META_KEY, value=f"seed={seed}"))
-    session.flush()
+    meta_store.set_value(session, key=META_KEY, value=f"seed={seed}")
     return total

@@ -31,10 +31,13 @@ from lc_health.documents.import_template import (
     MAX_ROWS,
     template_columns,
 )
+from lc_health.domain.enums import Source
 from lc_health.domain.errors import Invalid, Problem
 from lc_health.domain.instrument import Instrument, Option
 from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn
-from lc_health.store.models import ImportBatch, Round, Source
+from lc_health.store import imports as import_store
+from lc_health.store import rounds as round_store
+from lc_health.store.models import ImportBatch
 from lc_health.store.responses import InvalidResponse, save_response
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # far above 5,000 rows; stops a huge file before parsing
@@ -44,7 +47,8 @@ MAX_SHOWN_CHARS = 60
 DONT_KNOW = frozenset({"dk", "weet niet", "weet ik niet", "n.v.t.", "nvt", "na", "n/a", "?"})
 MARKED = frozenset({"1", "x", "yes", "ja", "true"})
 NOT_MARKED = frozenset({"", "0", "no", "nee", "false"})
-LANGUAGE_NAMES = {
+# How a spreadsheet may spell a language: its code or its name in Dutch or English.
+LANGUAGE_ALIASES = {
     "nl": "nl",
     "nederlands": "nl",
     "dutch": "nl",
@@ -351,7 +355,7 @@ def _read_row(
             forces.add(force.id)
         elif force.id in cells and text not in NOT_MARKED:
             reader.bad(force.id, "import.bad_mark", value=_shown(cells[force.id]))
-    language = reader.choice("language", LANGUAGE_NAMES, "import.unknown_language")
+    language = reader.choice("language", LANGUAGE_ALIASES, "import.unknown_language")
     role = reader.choice("role", lookups["role"], "import.unknown_role")
     org_type = reader.choice("organisation_type", lookups["type"], "import.unknown_type")
     org_id = reader.choice("organisation", lookups["organisation"], "import.unknown_organisation")
@@ -438,7 +442,7 @@ def commit(
         problems.append(Problem("source", "error.required"))
     elif len(source) > MAX_SOURCE_CHARS:
         problems.append(Problem("source", "error.too_long", {"max": MAX_SOURCE_CHARS}))
-    rnd = session.get(Round, round_id)
+    rnd = round_store.get_round(session=session, round_id=round_id)
     if rnd is None:
         problems.append(Problem("round", "import.no_round"))
     elif (rnd.instrument_id, rnd.instrument_version) != instrument.key:
@@ -446,11 +450,9 @@ def commit(
     if problems:
         raise Invalid(problems)
     assert rnd is not None
-    batch = ImportBatch(
-        round_id=round_id, source=source, rows=len(preview.rows), imported_by=actor[:200]
+    batch = import_store.add_batch(
+        session, round_id=round_id, source=source, rows=len(preview.rows), imported_by=actor[:200]
     )
-    session.add(batch)
-    session.flush()
     assert batch.id is not None
     row = preview.rows[0]
     try:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument
 from lc_health.services import importing
 from lc_health.store import audit
-from lc_health.store.models import Community, ImportBatch, Round, Source
+from lc_health.store import communities as cstore
+from lc_health.store import rounds as round_store
+from lc_health.store.models import ImportBatch
 
 
 def import_responses(
@@ -31,9 +34,9 @@ def import_responses(
         actor=actor,
         source_kind=source_kind,
     )
-    rnd = session.get(Round, round_id)
+    rnd = round_store.get_round(session=session, round_id=round_id)
     assert rnd is not None  # commit checked it
-    community = session.get(Community, rnd.community_id)
+    community = cstore.get_community(session=session, community_id=rnd.community_id)
     audit.record(
         session=session,
         actor=actor,

@@ -14,15 +14,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from lc_health.documents.import_template import HEADER_ROW, template_columns
 from lc_health.domain.instrument import Instrument
 from lc_health.services import importing
 from lc_health.services.importing import CellProblem, Preview
 from lc_health.store import imports
-from lc_health.store.models import Response, Source
 
 SHEET = "sheet"  # the grid's sheet-number column; not a template column, so never stored
 PROFILE = ("role", "organisation_type")
@@ -186,10 +184,7 @@ def label_of(source: str) -> str:
 
 def paper_responses(*, session: Session, round_id: int) -> int:
     """How many of a round's responses came from paper."""
-    stmt = select(func.count()).where(
-        col(Response.round_id) == round_id, col(Response.source) == Source.paper.value
-    )
-    return int(session.execute(stmt).scalar_one())
+    return imports.paper_count(session, round_id=round_id)
 
 
 def paper_sessions(*, session: Session, round_id: int) -> pd.DataFrame:

@@ -29,27 +29,15 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import delete, func, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from lc_health.domain.instrument import Instrument
 from lc_health.services.auth import hash_token
 from lc_health.store import audit, ids
-from lc_health.store.models import (
-    Answer,
-    Comment,
-    Community,
-    ForceMark,
-    Invitation,
-    Organisation,
-    Response,
-    Round,
-    RoundTally,
-    utcnow,
-)
+from lc_health.store import privacy as privacy_store
+from lc_health.store.models import Invitation, utcnow
 from lc_health.store.responses import (
     delete_response,
-    new_respondent_key,
     stored_answers,
     stored_comment,
     stored_forces,
@@ -138,41 +126,7 @@ def find_invitation(*, session: Session, token: str | None) -> Invitation | None
     """The link a token belongs to; only the token's hash is compared."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
-    return session.exec(
-        select(Invitation).where(col(Invitation.token_hash) == hash_token(token))
-    ).first()
-
-
-def _linked(
-    session: Session, invitation: Invitation, *, lock: bool = False
-) -> list[tuple[Response, Round]]:
-    """Every response of a personal link (by link or by its respondent key), oldest round first.
-
-    With lock, PostgreSQL locks the response rows, so that a submission with the same link
-    cannot replace one between reading its answers and deleting it (SQLite's write transactions
-    are serialised anyway).
-    """
-    if invitation.round_id is not None:
-        return []
-    stmt = (
-        select(Response, Round)
-        .join(Round, col(Round.id) == col(Response.round_id))
-        .where(
-            or_(
-                col(Response.invitation_id) == invitation.id,
-                col(Response.respondent_key) == invitation.respondent_key,
-            )
-        )
-        .order_by(col(Round.period), col(Response.id))
-    )
-    if lock and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=Response)
-    return [(resp, rnd) for resp, rnd in session.exec(stmt).all()]
-
-
-def _community_name(session: Session, community_id: int) -> str:
-    community = session.get(Community, community_id)
-    return community.name if community else ""
+    return privacy_store.invitation_by_hash(session, token_hash=hash_token(token))
 
 
 def stored(*, session: Session, token: str | None) -> Stored | None:
@@ -180,20 +134,12 @@ def stored(*, session: Session, token: str | None) -> Stored | None:
     invitation = find_invitation(session=session, token=token)
     if invitation is None or invitation.id is None:
         return None
-    rows = _linked(session, invitation)
+    rows = privacy_store.linked_responses(session, invitation=invitation)
     response_ids = ids(resp.id for resp, _ in rows if resp.id is not None)
-    comments = 0
-    if response_ids:
-        comments = int(
-            session.execute(
-                select(func.count())
-                .select_from(Comment)
-                .where(col(Comment.response_id).in_(response_ids))
-            ).scalar_one()
-        )
+    comments = privacy_store.comment_count(session, response_ids=response_ids)
     return Stored(
         invitation_id=invitation.id,
-        community=_community_name(session, invitation.community_id),
+        community=privacy_store.community_name(session, community_id=invitation.community_id),
         kind=LinkKind.open if invitation.round_id is not None else LinkKind.personal,
         revoked=invitation.revoked_at is not None,
         responses=len(rows),
@@ -205,7 +151,7 @@ def stored(*, session: Session, token: str | None) -> Stored | None:
 def _remove_all(
     session: Session, invitation: Invitation, instrument_for: InstrumentFor, today: date
 ) -> Removed:
-    rows = _linked(session, invitation, lock=True)
+    rows = privacy_store.linked_responses(session, invitation=invitation, lock=True)
     for resp, rnd in rows:
         assert resp.id is not None
         # The response's own instrument version is the one its tally share was computed with.
@@ -242,7 +188,7 @@ def withdraw(
             session=session,
             actor=PARTICIPANT_ACTOR,
             action="privacy.withdraw",
-            target=_community_name(session, invitation.community_id),
+            target=privacy_store.community_name(session, community_id=invitation.community_id),
             responses=removed.responses,
         )
     return removed
@@ -266,17 +212,12 @@ def erase_token(
     if invitation.round_id is not None:
         return Removed(Outcome.not_personal)
     removed = _remove_all(session, invitation, instrument_for, today or date.today())
-    invitation.revoked_at = invitation.revoked_at or utcnow()
-    invitation.respondent_key = new_respondent_key()
-    invitation.label = ""
-    invitation.last_used_at = None
-    session.add(invitation)
-    session.flush()
+    privacy_store.forget_link(session, invitation=invitation)
     audit.record(
         session=session,
         actor=actor,
         action="privacy.erase",
-        target=_community_name(session, invitation.community_id),
+        target=privacy_store.community_name(session, community_id=invitation.community_id),
         link=invitation.id,
         responses=removed.responses,
     )
@@ -295,15 +236,13 @@ def export_token(*, session: Session, token: str) -> dict[str, Any]:
     invitation = find_invitation(session=session, token=token)
     if invitation is None or invitation.id is None:
         raise UnknownLink("no link has this token")
-    link_round = session.get(Round, invitation.round_id) if invitation.round_id else None
+    link_round = privacy_store.get_round(session, round_id=invitation.round_id)
     responses: list[dict[str, Any]] = []
-    for resp, rnd in _linked(session, invitation):
+    for resp, rnd in privacy_store.linked_responses(session, invitation=invitation):
         assert resp.id is not None
-        organisation = (
-            session.get(Organisation, resp.organisation_id) if resp.organisation_id else None
-        )
+        organisation = privacy_store.get_organisation(session, organisation_id=resp.organisation_id)
         forces = stored_forces(session=session, response_id=resp.id)
-        tally = session.get(RoundTally, rnd.id)
+        tally = privacy_store.round_tally(session, round_id=rnd.id)
         responses.append(
             {
                 "response_id": resp.id,
@@ -346,7 +285,7 @@ def export_token(*, session: Session, token: str) -> dict[str, Any]:
             "id": invitation.id,
             "community": {
                 "id": invitation.community_id,
-                "name": _community_name(session, invitation.community_id),
+                "name": privacy_store.community_name(session, community_id=invitation.community_id),
             },
             "kind": (LinkKind.open if invitation.round_id is not None else LinkKind.personal).value,
             "round": link_round.period if link_round else None,
@@ -376,56 +315,15 @@ def retention_cutoff(now: datetime | date, years: int) -> date | None:
     return years_before(today, years)
 
 
-def _expired_rounds(session: Session, cutoff: date) -> list[int]:
-    return ids(
-        i
-        for i in session.exec(select(Round.id).where(col(Round.closes_on) < cutoff)).all()
-        if i is not None
-    )
-
-
-def _count_in(session: Session, model: Any, response_ids: Any) -> int:
-    return int(
-        session.execute(
-            select(func.count()).select_from(model).where(col(model.response_id).in_(response_ids))
-        ).scalar_one()
-    )
-
-
 def purge_preview(*, session: Session, now: datetime | date, years: int) -> PurgeCounts:
     """What purge_expired would delete now (it deletes nothing)."""
     cutoff = retention_cutoff(now, years)
     if cutoff is None:
         return PurgeCounts()
-    round_ids = _expired_rounds(session, cutoff)
+    round_ids = privacy_store.expired_rounds(session, cutoff=cutoff)
     if not round_ids:
         return PurgeCounts()
-    in_rounds = select(Response.id).where(col(Response.round_id).in_(round_ids))
-    with_rows = set(
-        session.exec(
-            select(Response.round_id).where(col(Response.round_id).in_(round_ids)).distinct()
-        ).all()
-    )
-    unflagged = set(
-        session.exec(
-            select(RoundTally.round_id).where(
-                col(RoundTally.round_id).in_(round_ids), col(RoundTally.raw_purged).is_(False)
-            )
-        ).all()
-    )
-    return PurgeCounts(
-        rounds=len(with_rows | unflagged),
-        responses=int(
-            session.execute(
-                select(func.count())
-                .select_from(Response)
-                .where(col(Response.round_id).in_(round_ids))
-            ).scalar_one()
-        ),
-        answers=_count_in(session, Answer, in_rounds),
-        force_marks=_count_in(session, ForceMark, in_rounds),
-        comments=_count_in(session, Comment, in_rounds),
-    )
+    return PurgeCounts(**privacy_store.purge_counts(session, round_ids=round_ids))
 
 
 def purge_expired(
@@ -440,17 +338,8 @@ def purge_expired(
     counts = purge_preview(session=session, now=now, years=years)
     if counts == PurgeCounts():
         return counts
-    round_ids = _expired_rounds(session, cutoff)
-    in_rounds = select(Response.id).where(col(Response.round_id).in_(round_ids))
-    for model in (Answer, ForceMark, Comment):
-        session.execute(delete(model).where(col(model.response_id).in_(in_rounds)))
-    session.execute(delete(Response).where(col(Response.round_id).in_(round_ids)))
-    # Only the flag changes: the counts and sums stay as they were (no delta is applied).
-    session.execute(
-        update(RoundTally)
-        .where(col(RoundTally.round_id).in_(round_ids), col(RoundTally.raw_purged).is_(False))
-        .values(raw_purged=True)
-    )
+    round_ids = privacy_store.expired_rounds(session, cutoff=cutoff)
+    privacy_store.purge_rounds(session, round_ids=round_ids)
     audit.record(
         session=session,
         actor=actor,

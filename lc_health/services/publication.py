@@ -14,7 +14,7 @@ from lc_health.domain.disclosure import Policy
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.runtime.config import Settings
 from lc_health.store import db
-from lc_health.store import publication as pstore
+from lc_health.store import publication as publication_store
 from lc_health.store.models import Round
 from lc_health.store.publication import InstrumentFor, Outcome
 
@@ -48,11 +48,11 @@ def publish_due(
     # Most calls find nothing due: look first in a read, so that pages and a workshop's
     # submissions do not queue for SQLite's write lock for nothing.
     with db.read_session(engine) as session:
-        if not pstore.due_rounds(session, today=today, community_ids=community_ids):
+        if not publication_store.due_rounds(session, today=today, community_ids=community_ids):
             return []
     try:
         with db.write_session(engine) as session:
-            return pstore.publish_due(
+            return publication_store.publish_due(
                 session,
                 today=today,
                 instrument_for=instrument_for(registry),

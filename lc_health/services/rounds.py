@@ -16,10 +16,11 @@ from lc_health.domain.errors import Invalid, Problem, check
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.periods import Period
 from lc_health.services.publication import instrument_for
-from lc_health.store import audit
-from lc_health.store import publication as pstore
-from lc_health.store import rounds as rstore
-from lc_health.store.models import Community, Round
+from lc_health.store import audit, db
+from lc_health.store import communities as cstore
+from lc_health.store import publication as publication_store
+from lc_health.store import rounds as round_store
+from lc_health.store.models import Round
 
 
 def plan_rounds(
@@ -34,7 +35,7 @@ def plan_rounds(
 ) -> list[Round]:
     """The same round for every community, all or none (raises Invalid; problems carry the
     community id in their params)."""
-    made = rstore.plan_for_all(
+    made = round_store.plan_for_all(
         session=session,
         community_ids=community_ids,
         period=period,
@@ -61,7 +62,7 @@ def open_round(
     """Plan one community's round for a period ('2026-Q3') from the period's first to its last
     day. Raises Invalid for an unknown or archived community, a malformed period, or a round
     that takes the period or overlaps those dates."""
-    community = session.get(Community, community_id)
+    community = cstore.get_community(session=session, community_id=community_id)
     if community is None:
         check([Problem("community", "error.unknown_community", {"community_id": community_id})])
     assert community is not None
@@ -85,10 +86,10 @@ def open_round(
 
 def _round(session: Session, round_id: int) -> tuple[Round, str]:
     """The round and the audit target naming it ('<community> <period>'); Invalid if unknown."""
-    rnd = session.get(Round, round_id)
+    rnd = round_store.get_round(session=session, round_id=round_id)
     if rnd is None:
         raise Invalid([Problem("round", "error.unknown_round", {"round_id": round_id})])
-    community = session.get(Community, rnd.community_id)
+    community = cstore.get_community(session=session, community_id=rnd.community_id)
     name = community.name if community is not None else str(rnd.community_id)
     return rnd, f"{name} {rnd.period}"
 
@@ -100,10 +101,10 @@ def close_round(
     round). Closing a round that is already closed is allowed and recorded again; a reopened
     round is published anew only with enough new responses (store.publication)."""
     _, target = _round(session, round_id)
-    rnd = rstore.close_now(session=session, round_id=round_id)
+    rnd = round_store.close_now(session=session, round_id=round_id)
     audit.record(session=session, actor=actor, action="round.close", target=target)
-    session.flush()
-    outcome = pstore.publish(
+    db.flush(session)
+    outcome = publication_store.publish(
         session,
         round_id=round_id,
         instrument_for=instrument_for(registry),
@@ -126,7 +127,7 @@ def close_round(
 def open_round_now(*, session: Session, round_id: int, today: date, actor: str) -> Round:
     """Accept answers from today (raises Invalid when the closing date has passed)."""
     _, target = _round(session, round_id)
-    rnd = rstore.open_now(session=session, round_id=round_id, today=today)
+    rnd = round_store.open_now(session=session, round_id=round_id, today=today)
     audit.record(session=session, actor=actor, action="round.open", target=target)
     return rnd
 
@@ -136,7 +137,7 @@ def reopen_round(
 ) -> Round:
     """Accept answers again, until closes_on when given (see store.rounds.reopen)."""
     _, target = _round(session, round_id)
-    rnd = rstore.reopen(session=session, round_id=round_id, today=today, closes_on=closes_on)
+    rnd = round_store.reopen(session=session, round_id=round_id, today=today, closes_on=closes_on)
     audit.record(session=session, actor=actor, action="round.reopen", target=target)
     return rnd
 
@@ -153,7 +154,7 @@ def set_expected_headcount(
     if expected is not None and not 1 <= expected <= MAX_EXPECTED:
         check([Problem("expected_headcount", "error.expected_headcount", {"max": MAX_EXPECTED})])
     rnd.expected_headcount = expected
-    session.add(rnd)
+    round_store.save_round(session=session, rnd=rnd)
     audit.record(
         session=session,
         actor=actor,

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from lc_health.store.models import PortfolioCommunity, Role, User, UserCommunity
+from lc_health.domain.enums import Role
+from lc_health.store.models import PortfolioCommunity, User, UserCommunity
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,9 @@ class Viewer:
     # None: every community; otherwise the ids this user may see.
     community_ids: frozenset[int] | None
 
-    def can_see(self, community_id: int) -> bool:
-        return self.community_ids is None or community_id in self.community_ids
-
     @property
     def sees_comments(self) -> bool:
         return self.role in (Role.admin, Role.lead)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin
 
 
 def viewer_for(*, session: Session, user: User) -> Viewer | None:

@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlmodel import Session
 
+from lc_health.domain.enums import ActionStatus
 from lc_health.domain.errors import Problem, check
-from lc_health.store.models import Action, ActionStatus, utcnow
+from lc_health.store.models import Action, utcnow
 
 MAX_WHAT = 500
 MAX_OWNER = 120
@@ -60,3 +61,8 @@ def update_action(
     row.updated_at = utcnow()
     session.add(row)
     return row
+
+
+def insert_actions(session: Session, *, rows: list[Action]) -> None:
+    """Store ready-made action rows as they are (demo data, which sets its own dates)."""
+    session.add_all(rows)

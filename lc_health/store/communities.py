@@ -316,5 +316,6 @@ def portfolio_community_ids(*, session: Session, portfolio_id: int) -> list[int]
     return sorted(session.execute(stmt).scalars())
 
 
-def count_communities(*, session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Community)).scalar_one())
+def any_community(*, session: Session) -> bool:
+    """Whether the database holds at least one community (archived ones count)."""
+    return session.execute(select(Community.id).limit(1)).first() is not None

@@ -189,3 +189,8 @@ def check_connection(engine: Engine) -> None:
             conn.execute(text("SELECT 1"))
     except OperationalError as exc:
         raise DatabaseError(explain_operational_error(engine, exc)) from None
+
+
+def flush(session: Session) -> None:
+    """Send the session's pending writes now, so that the statements after it see them."""
+    session.flush()

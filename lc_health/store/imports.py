@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from lc_health.store.models import ImportBatch
+from lc_health.domain.enums import Source
+from lc_health.store.models import ImportBatch, Response
 
 
 def earlier_imports(*, session: Session, round_id: int) -> pd.DataFrame:
@@ -28,3 +30,20 @@ def earlier_imports(*, session: Session, round_id: int) -> pd.DataFrame:
         [tuple(r) for r in found],
         columns=["batch_id", "source", "rows", "imported_by", "imported_at"],
     )
+
+
+def add_batch(
+    session: Session, *, round_id: int, source: str, rows: int, imported_by: str
+) -> ImportBatch:
+    batch = ImportBatch(round_id=round_id, source=source, rows=rows, imported_by=imported_by)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def paper_count(session: Session, *, round_id: int) -> int:
+    """How many of a round's responses came from paper."""
+    stmt = sa_select(func.count()).where(
+        col(Response.round_id) == round_id, col(Response.source) == Source.paper.value
+    )
+    return int(session.execute(stmt).scalar_one())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from urllib.parse import urlencode
 
@@ -198,3 +198,26 @@ def invitations_frame(*, session: Session, community_id: int) -> pd.DataFrame:
     )
     frame.insert(1, "kind", frame["round_id"].map(lambda r: "personal" if pd.isna(r) else "open"))
     return frame.drop(columns="round_id")
+
+
+def add_personal_link(
+    session: Session,
+    *,
+    community_id: int,
+    token_hash: str,
+    respondent_key: str,
+    label: str,
+    created_at: datetime,
+) -> int:
+    """Store a personal link whose token and respondent key the caller chose (demo data)."""
+    row = Invitation(
+        community_id=community_id,
+        token_hash=token_hash,
+        respondent_key=respondent_key,
+        label=label,
+        created_at=created_at,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id

@@ -8,34 +8,20 @@ round's responses, so that dashboards never scan raw answers.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, Index, SmallInteger, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+# The enums live in lc_health.domain.enums. They are re-exported here (the `X as X` form marks
+# an explicit re-export) because pages still import them from the models module.
+from lc_health.domain.enums import ActionStatus as ActionStatus
+from lc_health.domain.enums import Role as Role
+from lc_health.domain.enums import Source as Source
 
 
 def utcnow() -> datetime:
     """The current time in UTC, the form stored in every `*_at` column."""
     return datetime.now(UTC)
-
-
-class Role(StrEnum):
-    admin = "admin"
-    lead = "lead"
-    policy = "policy"
-
-
-class Source(StrEnum):
-    web = "web"
-    paper = "paper"
-    imported = "import"
-
-
-class ActionStatus(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    done = "done"
-    dropped = "dropped"
 
 
 class Community(SQLModel, table=True):

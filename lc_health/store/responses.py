@@ -397,10 +397,6 @@ def round_comments(*, session: Session, round_id: int) -> list[str]:
     return sorted(texts, key=lambda t: (len(t), t))
 
 
-def responses_count(*, session: Session, round_id: int) -> int:
-    return len(session.execute(select(Response.id).where(Response.round_id == round_id)).all())
-
-
 def round_of(*, session: Session, round_id: int) -> Round | None:
     return session.get(Round, round_id)
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from lc_health.domain.errors import Problem, check
 from lc_health.domain.periods import Period
 from lc_health.store import ids
-from lc_health.store.models import Community, Publication, Round
+from lc_health.store.models import Publication, Round
 
 
 class RoundState(StrEnum):
@@ -249,6 +249,10 @@ def community_rounds(*, session: Session, community_id: int) -> list[Round]:
     return list(session.exec(stmt).all())
 
 
-def active_community_ids(*, session: Session) -> list[int]:
-    stmt = select(Community.id).where(col(Community.archived_at).is_(None))
-    return sorted(i for i in session.exec(stmt).all() if i is not None)
+def get_round(*, session: Session, round_id: int | None) -> Round | None:
+    return session.get(Round, round_id) if round_id is not None else None
+
+
+def save_round(*, session: Session, rnd: Round) -> None:
+    """Keep changes made to a round's fields (written at the next flush or commit)."""
+    session.add(rnd)

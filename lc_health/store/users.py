@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from lc_health.domain.enums import Role
 from lc_health.domain.errors import Problem, check
 from lc_health.services.auth import (
     email_is_valid,
@@ -19,7 +20,7 @@ from lc_health.services.auth import (
     password_problems,
 )
 from lc_health.store import ids
-from lc_health.store.models import Portfolio, PortfolioCommunity, Role, User, UserCommunity
+from lc_health.store.models import Portfolio, PortfolioCommunity, User, UserCommunity
 
 USER_COLUMNS = (
     "user_id",
@@ -163,13 +164,6 @@ def users_frame(*, session: Session) -> pd.DataFrame:
     ).order_by(col(User.email))
     rows = session.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(USER_COLUMNS))
-
-
-def count_admins(*, session: Session) -> int:
-    stmt = sa_select(func.count()).where(
-        col(User.role) == Role.admin.value, col(User.active).is_(True)
-    )
-    return int(session.execute(stmt).scalar_one())
 
 
 def create_portfolio(*, session: Session, name: str, community_ids: Iterable[int]) -> Portfolio:

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from lc_health.domain.i18n import LANGUAGES, normalise_language, translate
+from lc_health.domain.i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language, translate
 from lc_health.runtime.bootstrap import AppContext, StartupError, holds_demo_data, shared_app
 from lc_health.runtime.production import STREAMLIT_OPTIONS
 from lc_health.services import publication
@@ -96,7 +96,7 @@ def language_switch(where: Any = None) -> None:
     target.segmented_control(
         translate(lang, "common.language"),
         options=list(LANGUAGES),
-        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
+        format_func=lambda code: LANGUAGE_NAMES[code],
         key="_lang_switch",
         on_change=_switch_language,
         label_visibility="collapsed",

@@ -25,7 +25,7 @@ from lc_health.domain.instrument import Instrument
 from lc_health.store import communities as cstore
 from lc_health.store import db, tallies
 from lc_health.store import invitations as istore
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store.models import Response
 from lc_health.store.rounds import create_round
 from tests.browser.conftest import CHROMIUM_ARGS, SETTLED, _chromium, run_app
@@ -172,7 +172,9 @@ def _store_participants(
                                     submission_key=f"store-{invitation_id}")  # fmt: skip
         try:
             with db.write_session(engine) as session:
-                rstore.save_response(session=session, response_in=response, instrument=instrument)
+                response_store.save_response(
+                    session=session, response_in=response, instrument=instrument
+                )
         except BaseException as exc:  # noqa: BLE001  (collected and asserted)
             with lock:
                 errors.append(exc)

@@ -17,8 +17,7 @@ from sqlalchemy import Engine, create_engine, inspect, select, table, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from lc_health.runtime import backup
-from lc_health.store import db
+from lc_health.store import backup, db
 from tests.factories import make_community
 
 

@@ -1,17 +1,23 @@
-"""One application context per process: the pages and the sign-in routes share one engine, and
-the migrations run once, whoever asks first."""
+"""What starting the app guarantees: one application context per process (the pages and the
+sign-in routes share one engine, and the migrations run once, whoever asks first), and a tidy
+database (expired sign-in sessions are removed)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlmodel import select
 
+from lc_health.domain.enums import Role
 from lc_health.runtime import bootstrap, web
-from lc_health.runtime.bootstrap import StartupError, forget_apps, shared_app
+from lc_health.runtime.bootstrap import StartupError, forget_apps, open_app, shared_app
+from lc_health.runtime.config import Settings
 from lc_health.runtime.production import STREAMLIT_OPTIONS
 from lc_health.store import db
+from lc_health.store.models import SignInSession, User, utcnow
 
 
 def _options(**changes: object) -> dict[str, object]:
@@ -65,3 +71,44 @@ def test_unsafe_options_are_refused_even_when_the_context_exists(database: str) 
     shared_app()
     with pytest.raises(StartupError, match="Not safe"):
         shared_app(streamlit_options=_options(**{"client.showErrorDetails": "full"}))
+
+
+SECRET = "k3Jx9-vQ2mW8_pL5rT1yZ6uB4nC7eA0dFgHs"
+SAFE = {
+    "server.cookieSecret": SECRET,
+    "server.enableXsrfProtection": True,
+    "client.showErrorDetails": "none",
+}
+
+
+def test_expired_sign_in_sessions_are_removed_at_start(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    now = utcnow()
+    with db.write_session(engine) as session:
+        user = User(email="lead@example.org", role=Role.lead.value)
+        session.add(user)
+        session.flush()
+        assert user.id is not None
+        for token, expires in (
+            ("old", now - timedelta(hours=1)),
+            ("live", now + timedelta(hours=8)),
+        ):
+            session.add(
+                SignInSession(
+                    user_id=user.id,
+                    token_hash=token,
+                    created_at=now - timedelta(hours=9),
+                    expires_at=expires,
+                )
+            )
+    engine.dispose()
+    settings = Settings(database_url=url, public_url="https://lc.example.org", cookie_secret=SECRET)
+    context = open_app(settings, SAFE)
+    try:
+        with db.read_session(context.engine) as session:
+            left = session.exec(select(SignInSession.token_hash)).all()
+    finally:
+        context.engine.dispose()
+    assert left == ["live"]

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import Engine, String, Text, select, text
 from sqlmodel import SQLModel
 
+from lc_health.domain.enums import Role
 from lc_health.domain.errors import Invalid
 from lc_health.services import auth
 from lc_health.store import invitations as istore
 from lc_health.store import users as ustore
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Role, User, utcnow
+from lc_health.store.models import User, utcnow
 from tests.factories import make_community
 
 PASSWORD = "kas-tomaat-robot-42"

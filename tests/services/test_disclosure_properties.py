@@ -33,10 +33,11 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from lc_health.domain.disclosure import Channel, Policy, shown_groups
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Registry, load_registry
 from lc_health.store import dashboard
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Source, utcnow
+from lc_health.store.models import utcnow
 from lc_health.store.rounds import close_now, reopen
 from tests import publishing as pub
 from tests.conftest import ROOT

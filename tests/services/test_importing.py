@@ -24,7 +24,7 @@ from lc_health.services.importing import CellProblem, ImportRow, Preview
 from lc_health.services.imports import import_responses
 from lc_health.store import communities as cstore
 from lc_health.store import imports
-from lc_health.store import responses as rs
+from lc_health.store import responses as response_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import AuditEvent, ImportBatch, Response, RoundTally
 from lc_health.store.tallies import round_counts
@@ -488,13 +488,15 @@ def test_a_file_is_imported_into_a_round(engine: Engine, instrument: Instrument)
         ]
         first = stored[0].id
         assert first is not None
-        assert rs.stored_answers(session=session, response_id=first) == {
+        assert response_store.stored_answers(session=session, response_id=first) == {
             "ind_f01": 4,
             "ind_f02": 5,
             "ind_f06": None,
         }
-        assert rs.stored_forces(session=session, response_id=first) == {"fac_good_communication"}
-        assert rs.stored_comment(session=session, response_id=first) == "Goed bezig"
+        assert response_store.stored_forces(session=session, response_id=first) == {
+            "fac_good_communication"
+        }
+        assert response_store.stored_comment(session=session, response_id=first) == "Goed bezig"
         counts = round_counts(session, round_ids=[round_id])
         assert counts[["responses", "forces_respondents"]].values.tolist() == [[3, 3]]
         [event] = session.execute(select(AuditEvent)).scalars().all()

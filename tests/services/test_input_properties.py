@@ -24,7 +24,7 @@ from lc_health.services import importing, paper
 from lc_health.store import communities as cstore
 from lc_health.store import db, tallies
 from lc_health.store import invitations as istore
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store.invitations import LinkStatus
 from lc_health.store.models import Answer, Comment, ForceMark, Response
 from lc_health.store.rounds import create_round
@@ -222,13 +222,13 @@ def test_any_submission_is_stored_whole_or_refused(
         return
     try:
         with db.write_session(engine) as session:
-            result = rstore.save_response(session=session, response_in=response,
+            result = response_store.save_response(session=session, response_in=response,
                                           instrument=instrument)  # fmt: skip
-    except rstore.InvalidResponse as exc:
+    except response_store.InvalidResponse as exc:
         assert exc.problems
     else:
         with db.read_session(engine) as session:
-            stored = rstore.stored_comment(session=session, response_id=result.response_id)
+            stored = response_store.stored_comment(session=session, response_id=result.response_id)
             marks = session.execute(
                 select(func.count()).select_from(ForceMark)
                 .where(ForceMark.response_id == result.response_id)

@@ -21,7 +21,7 @@ from sqlmodel import col
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.services import privacy
 from lc_health.store import invitations as istore
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store import tallies
 from lc_health.store.db import make_engine, read_session, write_session
 from lc_health.store.models import (
@@ -65,7 +65,7 @@ class World:
 
 def _save(engine: Engine, instrument: Instrument, **kw: Any) -> int:
     with write_session(engine) as session:
-        result = rstore.save_response(
+        result = response_store.save_response(
             session=session, response_in=make_response_in(instrument, **kw), instrument=instrument
         )
     return result.response_id
@@ -265,11 +265,11 @@ def test_export_holds_exactly_that_links_data(world: World) -> None:
             ).scalars()
         )
         expected_answers = {
-            r.id: rstore.stored_answers(session=session, response_id=r.id)  # type: ignore[arg-type]
+            r.id: response_store.stored_answers(session=session, response_id=r.id)  # type: ignore[arg-type]
             for r in mine
         }
         expected_forces = {
-            r.id: rstore.stored_forces(session=session, response_id=r.id)  # type: ignore[arg-type]
+            r.id: response_store.stored_forces(session=session, response_id=r.id)  # type: ignore[arg-type]
             for r in mine
         }
     text = json.dumps(export, ensure_ascii=False)  # serialisable as it is

@@ -10,11 +10,12 @@ from sqlalchemy import Engine
 
 from lc_health.documents.round_export import UnknownRound
 from lc_health.domain.disclosure import Audience, Policy
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.store import invitations as istore
-from lc_health.store import publication as pstore
+from lc_health.store import publication as publication_store
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Invitation, Round, Source, utcnow
+from lc_health.store.models import Invitation, Round, utcnow
 from lc_health.store.participation import round_participation
 from lc_health.store.responses import delete_response
 from lc_health.store.rounds import close_now, reopen
@@ -357,11 +358,11 @@ def test_due_rounds_are_those_closed_since_they_were_last_looked_at(
             closes_on=date(2026, 12, 31),
         )
     with read_session(engine) as session:
-        assert pstore.due_rounds(session, today=pub.TODAY) == [closed.round_id]
+        assert publication_store.due_rounds(session, today=pub.TODAY) == [closed.round_id]
     pub.publish(engine, registry)
     with read_session(engine) as session:
-        assert pstore.due_rounds(session, today=pub.TODAY) == []
-        assert pstore.due_rounds(session, today=date(2027, 1, 1)) == [running.round_id]
+        assert publication_store.due_rounds(session, today=pub.TODAY) == []
+        assert publication_store.due_rounds(session, today=date(2027, 1, 1)) == [running.round_id]
         rnd = session.get(Round, closed.round_id)
         assert rnd is not None
     assert Policy().threshold == 5

@@ -12,7 +12,7 @@ from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.invitations import LinkStatus
 from lc_health.store.models import Community, Round
@@ -73,7 +73,7 @@ def _community(engine: Engine, name: str = "Energiehub") -> int:
 def _plan(engine: Engine, instrument: Instrument, community_id: int, period: str,
           opens_on: date | None, closes_on: date | None) -> Round:  # fmt: skip
     with write_session(engine) as session:
-        return rstore.plan_round(
+        return round_store.plan_round(
             session=session, community_id=community_id, period=period, opens_on=opens_on,
             closes_on=closes_on, instrument_id=instrument.id,
             instrument_version=instrument.version,
@@ -107,7 +107,7 @@ def test_planning_for_all_is_all_or_nothing(engine: Engine, instrument: Instrume
     a, b = _community(engine, "A"), _community(engine, "B")
     _plan(engine, instrument, b, "2026-Q4", date(2026, 10, 1), date(2026, 12, 31))
     with pytest.raises(Invalid) as info, write_session(engine) as session:
-        rstore.plan_for_all(
+        round_store.plan_for_all(
             session=session, community_ids=[a, b], period="2026-Q4", opens_on=date(2026, 10, 1),
             closes_on=date(2026, 12, 31), instrument_id=instrument.id,
             instrument_version=instrument.version,
@@ -120,20 +120,20 @@ def test_open_close_reopen(engine: Engine, instrument: Instrument) -> None:
     community_id = _community(engine)
     rnd = _plan(engine, instrument, community_id, "2026-Q3", date(2026, 9, 1), date(2026, 9, 30))
     assert rnd.id is not None
-    assert rstore.state(rnd, TODAY) == RoundState.scheduled
+    assert round_store.state(rnd, TODAY) == RoundState.scheduled
     with write_session(engine) as session:
-        opened = rstore.open_now(session=session, round_id=rnd.id, today=TODAY)
-        assert rstore.state(opened, TODAY) == RoundState.open and opened.opens_on == TODAY
-        closed = rstore.close_now(session=session, round_id=rnd.id)
-        assert rstore.state(closed, TODAY) == RoundState.closed
+        opened = round_store.open_now(session=session, round_id=rnd.id, today=TODAY)
+        assert round_store.state(opened, TODAY) == RoundState.open and opened.opens_on == TODAY
+        closed = round_store.close_now(session=session, round_id=rnd.id)
+        assert round_store.state(closed, TODAY) == RoundState.closed
     after = date(2026, 10, 5)
     with pytest.raises(Invalid) as info, write_session(engine) as session:
-        rstore.reopen(session=session, round_id=rnd.id, today=after, closes_on=None)
+        round_store.reopen(session=session, round_id=rnd.id, today=after, closes_on=None)
     assert _codes(info) == {("closes_on", "error.closes_in_past")}
     with write_session(engine) as session:
-        again = rstore.reopen(session=session, round_id=rnd.id, today=after,
+        again = round_store.reopen(session=session, round_id=rnd.id, today=after,
                               closes_on=date(2026, 10, 20))  # fmt: skip
-        assert rstore.state(again, after) == RoundState.open
+        assert round_store.state(again, after) == RoundState.open
 
 
 def test_links_resolve_to_what_they_may_show(engine: Engine, instrument: Instrument) -> None:

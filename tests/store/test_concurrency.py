@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from lc_health import metrics
 from lc_health.domain.instrument import Instrument
 from lc_health.store import invitations as istore
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store import tallies
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Answer, Response
@@ -54,7 +54,7 @@ def test_two_hundred_participants_at_once(engine: Engine, instrument: Instrument
             # Every participant double-submits, as a double click would.
             for _ in range(2):
                 with write_session(engine) as session:
-                    rstore.save_response(session=session, response_in=response,
+                    response_store.save_response(session=session, response_in=response,
                                          instrument=instrument)  # fmt: skip
         except BaseException as exc:  # noqa: BLE001  (collected and asserted below)
             with lock:
@@ -73,7 +73,7 @@ def test_two_hundred_participants_at_once(engine: Engine, instrument: Instrument
         answers = session.execute(select(func.count()).select_from(Answer)).scalar_one()
         counts = tallies.round_counts(session=session, round_ids=[round_id])
         scores = tallies.score_sums(session=session, round_ids=[round_id])
-        raw = rstore.round_answers(session=session, round_id=round_id)
+        raw = response_store.round_answers(session=session, round_id=round_id)
     assert count == PARTICIPANTS
     assert answers == PARTICIPANTS * len(instrument.items)
     assert counts["responses"].tolist() == [PARTICIPANTS]

@@ -17,7 +17,7 @@ from lc_health.domain.instrument import Instrument, load_registry
 from lc_health.metrics import portfolio
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.rounds import create_round
 from tests.factories import make_community, make_response_in
@@ -48,7 +48,7 @@ def _portfolio(engine: Engine, instrument: Instrument, seed: int) -> list[int]:
                 )  # fmt: skip
                 assert rnd.id is not None
                 for _ in range(rng.choice([0, 2, 4, 5, 6, 9])):
-                    rstore.save_response(
+                    response_store.save_response(
                         session=session, instrument=instrument,
                         response_in=make_response_in(instrument, round_id=rnd.id, rng=rng),
                     )  # fmt: skip

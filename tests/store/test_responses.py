@@ -11,11 +11,12 @@ from pandas.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
+from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store import tallies
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Answer, Comment, ForceMark, Invitation, Response, Source
+from lc_health.store.models import Answer, Comment, ForceMark, Invitation, Response
 from tests.factories import make_community, make_response_in, make_round
 from tests.tally_checks import assert_tallies_match_scratch
 
@@ -47,12 +48,22 @@ def test_round_trip(engine: Engine, instrument: Instrument) -> None:
         language="en", role="teacher", organisation_type="hbo",
     )  # fmt: skip
     with write_session(engine) as session:
-        result = rstore.save_response(session=session, response_in=resp, instrument=instrument)
+        result = response_store.save_response(
+            session=session, response_in=resp, instrument=instrument
+        )
     assert result.created
     with read_session(engine) as session:
-        assert rstore.stored_answers(session=session, response_id=result.response_id) == answers
-        assert rstore.stored_forces(session=session, response_id=result.response_id) == forces
-        assert rstore.stored_comment(session=session, response_id=result.response_id) == comment
+        assert (
+            response_store.stored_answers(session=session, response_id=result.response_id)
+            == answers
+        )
+        assert (
+            response_store.stored_forces(session=session, response_id=result.response_id) == forces
+        )
+        assert (
+            response_store.stored_comment(session=session, response_id=result.response_id)
+            == comment
+        )
         row = session.get(Response, result.response_id)
         assert row is not None
         assert (row.language, row.role, row.organisation_type, row.source) == (
@@ -71,7 +82,7 @@ def test_failing_save_leaves_nothing(engine: Engine, instrument: Instrument) -> 
         organisation_id=987654,
     )  # fmt: skip
     with pytest.raises(IntegrityError), write_session(engine) as session:
-        rstore.save_response(session=session, response_in=resp, instrument=instrument)
+        response_store.save_response(session=session, response_in=resp, instrument=instrument)
     for model in (Response, Answer, ForceMark, Comment):
         assert _count(engine, model) == 0, model
     with read_session(engine) as session:
@@ -86,8 +97,8 @@ def test_invalid_response_is_refused_before_writing(engine: Engine, instrument: 
         instrument, round_id=round_id, answers=answers, forces=frozenset({"fac_nope"}),
         role="astronaut",
     )  # fmt: skip
-    with pytest.raises(rstore.InvalidResponse) as info, write_session(engine) as session:
-        rstore.save_response(session=session, response_in=resp, instrument=instrument)
+    with pytest.raises(response_store.InvalidResponse) as info, write_session(engine) as session:
+        response_store.save_response(session=session, response_in=resp, instrument=instrument)
     assert info.value.problems == [
         f"answers.{instrument.items[0].id}: 6 is not on the 1-5 scale",
         "answers.no_such_item: unknown item",
@@ -101,9 +112,13 @@ def test_same_submission_twice_is_stored_once(engine: Engine, instrument: Instru
     round_id = _new_round(engine, instrument)
     resp = make_response_in(instrument, round_id=round_id, submission_key="double-click")
     with write_session(engine) as session:
-        first = rstore.save_response(session=session, response_in=resp, instrument=instrument)
+        first = response_store.save_response(
+            session=session, response_in=resp, instrument=instrument
+        )
     with write_session(engine) as session:
-        second = rstore.save_response(session=session, response_in=resp, instrument=instrument)
+        second = response_store.save_response(
+            session=session, response_in=resp, instrument=instrument
+        )
     assert first.created and not second.created
     assert first.response_id == second.response_id
     assert _count(engine, Response) == 1
@@ -127,7 +142,7 @@ def _personal_invitation(engine: Engine, community_id: int, n: int = 0) -> int:
 def test_personal_link_replaces_its_earlier_answers(engine: Engine, instrument: Instrument) -> None:
     round_id = _new_round(engine, instrument)
     with read_session(engine) as session:
-        community_id = rstore.round_of(session=session, round_id=round_id).community_id  # type: ignore[union-attr]
+        community_id = response_store.round_of(session=session, round_id=round_id).community_id  # type: ignore[union-attr]
     invitation_id = _personal_invitation(engine, community_id)
     rng = random.Random(7)
     first = make_response_in(
@@ -138,15 +153,18 @@ def test_personal_link_replaces_its_earlier_answers(engine: Engine, instrument: 
         forces=None,
     )  # fmt: skip
     with write_session(engine) as session:
-        a = rstore.save_response(session=session, response_in=first, instrument=instrument)
+        a = response_store.save_response(session=session, response_in=first, instrument=instrument)
     with write_session(engine) as session:
-        b = rstore.save_response(session=session, response_in=second, instrument=instrument)
+        b = response_store.save_response(session=session, response_in=second, instrument=instrument)
     assert a.created and not b.created and a.response_id == b.response_id
     assert _count(engine, Response) == 1
     assert _count(engine, Comment) == 0
     with read_session(engine) as session:
-        assert rstore.stored_answers(session=session, response_id=a.response_id) == second.answers
-        assert rstore.stored_forces(session=session, response_id=a.response_id) is None
+        assert (
+            response_store.stored_answers(session=session, response_id=a.response_id)
+            == second.answers
+        )
+        assert response_store.stored_forces(session=session, response_id=a.response_id) is None
     assert_tallies_match_scratch(engine, instrument, round_id)
 
 
@@ -155,7 +173,7 @@ def test_tallies_match_scratch_after_random_edits_and_deletions(
 ) -> None:
     round_id = _new_round(engine, instrument)
     with read_session(engine) as session:
-        community_id = rstore.round_of(session=session, round_id=round_id).community_id  # type: ignore[union-attr]
+        community_id = response_store.round_of(session=session, round_id=round_id).community_id  # type: ignore[union-attr]
     rng = random.Random(2026)
     invitations = [_personal_invitation(engine, community_id, n) for n in range(8)]
     stored: list[int] = []
@@ -164,7 +182,9 @@ def test_tallies_match_scratch_after_random_edits_and_deletions(
         with write_session(engine) as session:
             if action < 0.15 and stored:
                 victim = stored.pop(rng.randrange(len(stored)))
-                rstore.delete_response(session=session, response_id=victim, instrument=instrument)
+                response_store.delete_response(
+                    session=session, response_id=victim, instrument=instrument
+                )
                 continue
             invitation = rng.choice(invitations) if action < 0.6 else None
             resp = make_response_in(
@@ -174,7 +194,9 @@ def test_tallies_match_scratch_after_random_edits_and_deletions(
                 ),
                 submission_key=f"s{step}",
             )  # fmt: skip
-            result = rstore.save_response(session=session, response_in=resp, instrument=instrument)
+            result = response_store.save_response(
+                session=session, response_in=resp, instrument=instrument
+            )
             if result.created:
                 stored.append(result.response_id)
     with read_session(engine) as session:
@@ -193,7 +215,7 @@ def test_paper_response_without_forces_does_not_count_in_force_shares(
                 instrument, round_id=round_id, forces=forces, source=Source.paper,
                 submission_key=f"p{n}",
             )  # fmt: skip
-            rstore.save_response(session=session, response_in=resp, instrument=instrument)
+            response_store.save_response(session=session, response_in=resp, instrument=instrument)
     with read_session(engine) as session:
         counts = tallies.round_counts(session=session, round_ids=[round_id])
         forces_frame = tallies.force_counts(session=session, round_ids=[round_id])
@@ -207,13 +229,13 @@ def test_round_answers_frame_keeps_dont_know_as_missing(
     round_id = _new_round(engine, instrument)
     answers: dict[str, int | None] = {instrument.items[0].id: None, instrument.items[1].id: 5}
     with write_session(engine) as session:
-        rstore.save_response(
+        response_store.save_response(
             session=session,
             response_in=make_response_in(instrument, round_id=round_id, answers=answers),
             instrument=instrument,
         )
     with read_session(engine) as session:
-        frame = rstore.round_answers(session=session, round_id=round_id)
+        frame = response_store.round_answers(session=session, round_id=round_id)
     frame = frame.sort_values("item_id").reset_index(drop=True)
     expected = pd.DataFrame(
         {
@@ -241,7 +263,7 @@ def test_many_rounds_read_at_once_equal_round_by_round(
             assert rnd.id is not None
             round_ids.append(rnd.id)
             resp = make_response_in(instrument, round_id=rnd.id, rng=rng, submission_key=f"m{n}")
-            rstore.save_response(session=session, response_in=resp, instrument=instrument)
+            response_store.save_response(session=session, response_in=resp, instrument=instrument)
     with read_session(engine) as session:
         together = tallies.score_sums(session=session, round_ids=round_ids)
         apart = pd.concat(
@@ -258,7 +280,9 @@ def test_many_rounds_read_at_once_equal_round_by_round(
     moment = pd.Timestamp("2026-05-04 10:11:12.123456", tz="UTC").to_pydatetime()
     resp = make_response_in(instrument, round_id=round_ids[0], submitted_at=moment)
     with write_session(engine) as session:
-        saved = rstore.save_response(session=session, response_in=resp, instrument=instrument)
+        saved = response_store.save_response(
+            session=session, response_in=resp, instrument=instrument
+        )
     with read_session(engine) as session:
         row = session.get(Response, saved.response_id)
         assert row is not None

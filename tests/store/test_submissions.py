@@ -18,7 +18,7 @@ from lc_health.domain.instrument import Instrument
 from lc_health.domain.schemas import ResponseIn
 from lc_health.store import db
 from lc_health.store import invitations as istore
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Invitation, Response
 from lc_health.store.responses import InvalidResponse, SaveResult
@@ -86,13 +86,16 @@ def test_a_workshop_at_once_is_stored_whole(engine: Engine, instrument: Instrume
     assert _count(engine, round_id) == 60
     with read_session(engine) as session:
         for resp, response_id in zip(wave, ids, strict=True):
-            assert rstore.stored_answers(session=session, response_id=response_id) == dict(
+            assert response_store.stored_answers(session=session, response_id=response_id) == dict(
                 resp.answers
             )
-            assert rstore.stored_forces(session=session, response_id=response_id) == set(
+            assert response_store.stored_forces(session=session, response_id=response_id) == set(
                 resp.forces or ()
             )
-            assert rstore.stored_comment(session=session, response_id=response_id) == resp.comment
+            assert (
+                response_store.stored_comment(session=session, response_id=response_id)
+                == resp.comment
+            )
     assert_tallies_match_scratch(engine, instrument, round_id)
 
 
@@ -130,10 +133,10 @@ def test_a_personal_link_twice_in_one_burst_keeps_one_response(
     assert len({r.response_id for r in results if isinstance(r, SaveResult)}) == 1
     assert _count(engine, round_id) == 1
     with read_session(engine) as session:
-        stored = rstore.response_for(session=session, round_id=round_id, invitation_id=link)
+        stored = response_store.response_for(session=session, round_id=round_id, invitation_id=link)
         assert stored is not None and stored.id is not None
         # Whichever came second replaced the first: the answers are one submission's, whole.
-        answers = rstore.stored_answers(session=session, response_id=stored.id)
+        answers = response_store.stored_answers(session=session, response_id=stored.id)
         assert answers in (dict(first.answers), dict(changed.answers))
         invitation = session.get(Invitation, link)
         assert invitation is not None and invitation.last_used_at is not None
@@ -156,7 +159,7 @@ def test_a_replacement_beside_new_submissions(engine: Engine, instrument: Instru
     assert all(isinstance(r, SaveResult) and r.created for r in results[1:])
     assert _count(engine, round_id) == 9
     with read_session(engine) as session:
-        answers = rstore.stored_answers(session=session, response_id=stored.response_id)
+        answers = response_store.stored_answers(session=session, response_id=stored.response_id)
     assert answers == dict(after.answers)
     assert_tallies_match_scratch(engine, instrument, round_id)
 
@@ -250,7 +253,9 @@ def test_random_bursts_with_repeats_replacements_and_deletions(
             row = session.get(Response, victim)
             assert row is not None
             gone = ("link", row.invitation_id) if row.invitation_id else row.submission_key
-            rstore.delete_response(session=session, response_id=victim, instrument=instrument)
+            response_store.delete_response(
+                session=session, response_id=victim, instrument=instrument
+            )
         expected.remove(gone)
     assert _count(engine, round_id) == len(expected)
     assert_tallies_match_scratch(engine, instrument, round_id)

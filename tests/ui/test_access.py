@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from lc_health.domain.enums import Role
 from lc_health.store import communities as cstore
 from lc_health.store import db
 from lc_health.store import users as ustore
-from lc_health.store.models import Role
 from lc_health.ui.navigation import PAGES, pages_for
 from tests.apptest import goto, new_app, page_app, page_text
 

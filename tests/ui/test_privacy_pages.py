@@ -18,8 +18,8 @@ from lc_health.services.auth import find_user, hash_token
 from lc_health.store import communities as cstore
 from lc_health.store import db
 from lc_health.store import invitations as istore
-from lc_health.store import responses as rstore
-from lc_health.store import rounds as roundstore
+from lc_health.store import responses as response_store
+from lc_health.store import rounds as round_store
 from lc_health.store.models import AuditEvent, Invitation, Response
 from tests.apptest import TIMEOUT, page_app, page_text
 from tests.factories import make_response_in
@@ -106,11 +106,11 @@ def survey(empty_db: str, instrument: Instrument) -> Survey:
         community = cstore.create_community(session=session, name="Kas van Morgen")
         assert community.id is not None
         kw = {"instrument_id": instrument.id, "instrument_version": instrument.version}
-        earlier = roundstore.create_round(
+        earlier = round_store.create_round(
             session=session, community_id=community.id, period="2020-Q1",
             opens_on=date(2020, 1, 1), closes_on=date(2020, 3, 31), **kw,
         )  # fmt: skip
-        current = roundstore.create_round(
+        current = round_store.create_round(
             session=session, community_id=community.id, period="2099-Q4",
             opens_on=TODAY - timedelta(days=3), closes_on=TODAY + timedelta(days=30), **kw,
         )  # fmt: skip
@@ -121,12 +121,12 @@ def survey(empty_db: str, instrument: Instrument) -> Survey:
     for round_id in (earlier.id, current.id):
         with db.write_session(engine) as session:
             for n in range(4):
-                rstore.save_response(
+                response_store.save_response(
                     session=session, instrument=instrument,
                     response_in=make_response_in(instrument, round_id=round_id,
                                                  submission_key=f"x{round_id}-{n}"),
                 )  # fmt: skip
-            rstore.save_response(
+            response_store.save_response(
                 session=session, instrument=instrument,
                 response_in=make_response_in(
                     instrument, round_id=round_id, invitation_id=link.invitation_id,
@@ -207,13 +207,13 @@ def demo(demo_db: str, monkeypatch: pytest.MonkeyPatch, registry: Registry) -> D
         assert admin and admin.id and lead and lead.id
         frame = cstore.communities_frame(session=session)
         cid = int(frame.loc[frame["name"] == "Robotica Fieldlab Westland", "community_id"].iloc[0])
-        rounds = roundstore.community_rounds(session=session, community_id=cid)[-2:]
+        rounds = round_store.community_rounds(session=session, community_id=cid)[-2:]
         (link,) = istore.create_personal_links(session=session, community_id=cid, count=1)
         open_link = istore.create_open_link(session=session, round_id=rounds[-1].id or 0)
         key = session.get(Invitation, link.invitation_id).respondent_key  # type: ignore[union-attr]
         for rnd in rounds:
             instrument = registry.get(rnd.instrument_id, rnd.instrument_version)
-            rstore.save_response(
+            response_store.save_response(
                 session=session, instrument=instrument,
                 response_in=make_response_in(
                     instrument, round_id=rnd.id or 0, invitation_id=link.invitation_id,

@@ -22,7 +22,7 @@ from lc_health.services import importing
 from lc_health.services.imports import import_responses
 from lc_health.store import communities as cstore
 from lc_health.store import imports
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role, Round
 from lc_health.ui.context import app, language, t
@@ -35,7 +35,7 @@ COLUMNS_PER_ROW = 3
 
 
 def _round_label(rnd: Round, today: date) -> str:
-    return f"{period_label(rnd.period)} · {t(f'round_state.{rstore.state(rnd, today).value}')}"
+    return f"{period_label(rnd.period)} · {t(f'round_state.{round_store.state(rnd, today).value}')}"
 
 
 def _pick_round(community_id: int, rounds: list[Round]) -> Round:
@@ -193,7 +193,7 @@ def render() -> None:
     community = pick_community(viewer)
     assert community.id is not None
     with read_session(ctx.engine) as session:
-        rounds = rstore.community_rounds(session=session, community_id=community.id)
+        rounds = round_store.community_rounds(session=session, community_id=community.id)
         members = cstore.community_organisations(session=session, community_id=community.id)
     organisations = {o.name: o.id for o in members if o.id is not None}
     if not rounds:

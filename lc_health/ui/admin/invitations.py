@@ -15,7 +15,7 @@ from lc_health.domain.errors import Invalid
 from lc_health.domain.periods import period_label
 from lc_health.store import audit
 from lc_health.store import invitations as istore
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role
 from lc_health.ui.context import app, language, t
@@ -110,8 +110,8 @@ def render() -> None:
                 st.rerun()
 
     with read_session(ctx.engine) as session:
-        rounds = rstore.community_rounds(session=session, community_id=community.id)
-    usable = [r for r in rounds if rstore.state(r, today) != rstore.RoundState.closed]
+        rounds = round_store.community_rounds(session=session, community_id=community.id)
+    usable = [r for r in rounds if round_store.state(r, today) != round_store.RoundState.closed]
     with open_link:
         st.subheader(t("admin_invitations.open"))
         st.caption(t("admin_invitations.open_help"))

@@ -13,7 +13,7 @@ from lc_health.domain.errors import Invalid
 from lc_health.domain.periods import Period, period_label
 from lc_health.services import rounds as rsvc
 from lc_health.store import communities as cstore
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role, Round
 from lc_health.ui.context import app, t
@@ -25,7 +25,7 @@ ALL_COMMUNITIES = -1
 
 
 def _state_label(rnd: Round, today: date) -> str:
-    return t(f"round_state.{rstore.state(rnd, today).value}")
+    return t(f"round_state.{round_store.state(rnd, today).value}")
 
 
 def _plan_form(viewer_email: str, names: dict[int, str], today: date) -> None:
@@ -107,7 +107,7 @@ def render() -> None:
         t("guard.community"), list(names), format_func=lambda c: names[c], key="rounds_pick"
     )
     with read_session(ctx.engine) as session:
-        rounds = rstore.community_rounds(session=session, community_id=int(chosen))
+        rounds = round_store.community_rounds(session=session, community_id=int(chosen))
         counts = cstore.rounds_frame(session=session, community_ids=[int(chosen)])
     if not rounds:
         st.info(t("admin_rounds.none"))
@@ -144,7 +144,7 @@ def render() -> None:
     )
     rnd = by_id[pick]
     assert rnd.id is not None
-    current = rstore.state(rnd, today)
+    current = round_store.state(rnd, today)
     c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
     new_close = c3.date_input(
         t("admin_rounds.new_close"),
@@ -156,19 +156,19 @@ def render() -> None:
     action = None
     if c1.button(
         t("admin_rounds.open_now"),
-        disabled=current == rstore.RoundState.open,
+        disabled=current == round_store.RoundState.open,
         icon=":material/play_arrow:",
     ):
         action = "open"
     if c2.button(
         t("admin_rounds.close_now"),
-        disabled=current == rstore.RoundState.closed,
+        disabled=current == round_store.RoundState.closed,
         icon=":material/stop:",
     ):
         action = "close"
     if c3.button(
         t("admin_rounds.reopen"),
-        disabled=current != rstore.RoundState.closed,
+        disabled=current != round_store.RoundState.closed,
         icon=":material/replay:",
     ):
         action = "reopen"

@@ -13,7 +13,7 @@ from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import portfolio
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
-from lc_health.store import portfolio as pstore
+from lc_health.store import portfolio as portfolio_store
 from lc_health.store.db import read_session
 from lc_health.ui.context import app
 
@@ -43,8 +43,8 @@ def load(
         )  # fmt: skip
         part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
         instruments = dashboard.published_instruments(session=session, community_ids=community_ids)
-        personal = pstore.personal_responses(session=session, community_ids=community_ids)
-        links = pstore.personal_links(session=session, community_ids=community_ids)
+        personal = portfolio_store.personal_responses(session=session, community_ids=community_ids)
+        links = portfolio_store.personal_links(session=session, community_ids=community_ids)
     part = part.merge(personal, on=["community_id", "period"], how="left").fillna(
         {"personal_responses": 0}
     )

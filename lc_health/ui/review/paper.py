@@ -22,7 +22,7 @@ from lc_health.domain.periods import period_label
 from lc_health.services import importing, paper
 from lc_health.services.importing import Preview
 from lc_health.services.imports import import_responses
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role, Round, Source
 from lc_health.store.tallies import round_counts
@@ -44,15 +44,17 @@ def grid_key(instrument: Instrument) -> str:
 
 
 def _round_label(rnd: Round, today: date) -> str:
-    return f"{period_label(rnd.period)} · {t(f'round_state.{rstore.state(rnd, today).value}')}"
+    return f"{period_label(rnd.period)} · {t(f'round_state.{round_store.state(rnd, today).value}')}"
 
 
 def _pick_round(community_id: int, rounds: list[Round], today: date) -> Round:
     """Any round of the community, newest first; the open one by default."""
     newest_first = list(reversed(rounds))
     by_id = {r.id: r for r in newest_first}
-    states = [rstore.state(r, today) for r in newest_first]
-    index = states.index(rstore.RoundState.open) if rstore.RoundState.open in states else 0
+    states = [round_store.state(r, today) for r in newest_first]
+    index = (
+        states.index(round_store.RoundState.open) if round_store.RoundState.open in states else 0
+    )
     chosen = st.selectbox(
         t("paper.round"),
         list(by_id),
@@ -64,10 +66,10 @@ def _pick_round(community_id: int, rounds: list[Round], today: date) -> Round:
 
 
 def _round_notice(rnd: Round, today: date) -> None:
-    state = rstore.state(rnd, today)
-    if state is rstore.RoundState.closed:
+    state = round_store.state(rnd, today)
+    if state is round_store.RoundState.closed:
         st.warning(t("paper.round_closed"), icon=":material/event_busy:")
-    elif state is rstore.RoundState.scheduled:
+    elif state is round_store.RoundState.scheduled:
         st.info(t("paper.round_scheduled"), icon=":material/event_upcoming:")
 
 
@@ -305,7 +307,7 @@ def render() -> None:
     community = pick_community(viewer)
     assert community.id is not None
     with read_session(ctx.engine) as session:
-        rounds = rstore.community_rounds(session=session, community_id=community.id)
+        rounds = round_store.community_rounds(session=session, community_id=community.id)
     if not rounds:
         st.info(t("paper.no_rounds"))
         return

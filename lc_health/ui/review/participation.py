@@ -11,8 +11,8 @@ from lc_health import charts
 from lc_health.domain.disclosure import Policy
 from lc_health.domain.periods import period_label
 from lc_health.store import participation
-from lc_health.store import publication as pstore
-from lc_health.store import rounds as rstore
+from lc_health.store import publication as publication_store
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
 from lc_health.store.rounds import RoundState, state
 from lc_health.ui.context import app, t
@@ -26,7 +26,7 @@ def open_rounds(community_id: int, lang: str) -> None:
     with read_session(ctx.engine) as session:
         rounds = [
             r
-            for r in rstore.community_rounds(session=session, community_id=community_id)
+            for r in round_store.community_rounds(session=session, community_id=community_id)
             if state(r, today) is RoundState.open
         ]
         found = [
@@ -66,7 +66,7 @@ def pending_note(round_id: int, threshold: int) -> None:
     """A published round that was reopened: say that new answers wait for enough company."""
     ctx = app()
     with read_session(ctx.engine) as session:
-        pending = pstore.pending_since_publication(
+        pending = publication_store.pending_since_publication(
             session=session, round_id=round_id, policy=Policy.from_settings(ctx.settings)
         )
     if pending:

@@ -13,7 +13,7 @@ from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period, period_label
 from lc_health.domain.scoring import FACTOR, respondent_scores
 from lc_health.store import dashboard
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store.db import read_session
 from lc_health.store.models import Round
 from lc_health.ui.context import app, language, publish_due, t
@@ -30,13 +30,13 @@ def _previous_answers(rnd: Round, invitation_id: int) -> tuple[str, dict[str, in
     """This participant's answers in the community's previous round, if they gave any."""
     previous = str(Period.parse(rnd.period).previous())
     with read_session(app().engine) as session:
-        row = rstore.response_in_period(
+        row = response_store.response_in_period(
             session=session, community_id=rnd.community_id, period=previous,
             invitation_id=invitation_id,
         )  # fmt: skip
         if row is None or row.id is None:
             return None
-        return previous, rstore.stored_answers(session=session, response_id=row.id)
+        return previous, response_store.stored_answers(session=session, response_id=row.id)
 
 
 def show(

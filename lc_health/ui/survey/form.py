@@ -32,7 +32,7 @@ from lc_health.services import open_link_audit
 from lc_health.services.auth import hash_token
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store.db import read_session
 from lc_health.store.invitations import LinkStatus, Resolved
 from lc_health.store.models import Community, Round
@@ -150,7 +150,7 @@ def _submit(draft: Draft, resolved: Resolved, lang: str, instrument: Instrument)
         log.warning("survey submission failed: %s", type(exc).__name__)
         st.error(t("survey.not_saved"), icon=":material/cloud_off:")
         return False
-    except rstore.InvalidResponse:
+    except response_store.InvalidResponse:
         st.error(t("survey.not_saved"), icon=":material/error:")
         return False
     draft.submitted_response_id = result.response_id
@@ -168,15 +168,15 @@ def _prefill(resolved: Resolved) -> Draft:
         return Draft()
     assert resolved.invitation is not None and resolved.invitation.id is not None
     with read_session(app().engine) as session:
-        row = rstore.response_for(
+        row = response_store.response_for(
             session=session, round_id=resolved.round.id, invitation_id=resolved.invitation.id
         )
         if row is None or row.id is None:
             return Draft()
         draft = from_stored(
-            answers=rstore.stored_answers(session=session, response_id=row.id),
-            forces=rstore.stored_forces(session=session, response_id=row.id),
-            comment=rstore.stored_comment(session=session, response_id=row.id),
+            answers=response_store.stored_answers(session=session, response_id=row.id),
+            forces=response_store.stored_forces(session=session, response_id=row.id),
+            comment=response_store.stored_comment(session=session, response_id=row.id),
             role=row.role,
             organisation_id=row.organisation_id,
             organisation_type=row.organisation_type,

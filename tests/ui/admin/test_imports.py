@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from lc_health.store import communities as cstore
 from lc_health.store import db
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
 from lc_health.store.models import ImportBatch, Response
 from lc_health.store.tallies import round_counts
@@ -41,7 +41,7 @@ def demo(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
         users = users_frame(session=session)
         communities = cstore.communities_frame(session=session)
         community_id = int(communities.set_index("name").loc[COMMUNITY, "community_id"])
-        rounds = rstore.community_rounds(session=session, community_id=community_id)
+        rounds = round_store.community_rounds(session=session, community_id=community_id)
     newest = rounds[-1].id
     assert newest is not None
     yield Demo(

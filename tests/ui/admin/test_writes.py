@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from lc_health.runtime import cli
 from lc_health.store import communities as cstore
 from lc_health.store import db
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.models import AuditEvent
 from lc_health.store.users import users_frame
 from tests.apptest import goto, new_app
@@ -94,8 +94,8 @@ def test_round_closed_on_the_page_is_audited_as_on_the_command_line(
         with db.write_session(engine) as session:
             frame = cstore.communities_frame(session=session)
             community_id = int(frame.set_index("name").loc[COMMUNITY, "community_id"])
-            rnd = rstore.community_rounds(session=session, community_id=community_id)[-1]
-            made = rstore.create_round(session=session, community_id=community_id,
+            rnd = round_store.community_rounds(session=session, community_id=community_id)[-1]
+            made = round_store.create_round(session=session, community_id=community_id,
                                        period="2099-Q1", opens_on=date(2099, 1, 1),
                                        closes_on=date(2099, 3, 31),
                                        instrument_id=rnd.instrument_id,

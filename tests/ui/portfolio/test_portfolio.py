@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lc_health.domain.enums import Role
 from lc_health.domain.instrument import Instrument, load_registry
 from lc_health.metrics import portfolio
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard, db
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store import users as ustore
-from lc_health.store.models import Role
 from lc_health.store.rounds import create_round
 from tests.apptest import chart_data, each_tab, goto, new_app, page_text
 from tests.factories import make_response_in
@@ -66,7 +66,9 @@ def crafted(
                 response = make_response_in(instrument, round_id=rnd.id, answers=answers,
                                             submission_key=f"{name}-{n}",
                                             forces=frozenset({"hin_too_fast"}))  # fmt: skip
-                rstore.save_response(session=session, response_in=response, instrument=instrument)
+                response_store.save_response(
+                    session=session, response_in=response, instrument=instrument
+                )
         policy = ustore.create_user(session=session, email="p@example.org", role=Role.policy)
         assert policy.id is not None
         ids["policy"] = policy.id

@@ -19,7 +19,7 @@ from lc_health.domain.periods import period_label
 from lc_health.services import paper
 from lc_health.store import communities as cstore
 from lc_health.store import db
-from lc_health.store import rounds as rstore
+from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
 from lc_health.store.models import ImportBatch, Response, UserCommunity
 from lc_health.store.tallies import round_counts
@@ -140,7 +140,7 @@ def demo(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
         communities = cstore.communities_frame(session=session)
         names = dict(zip(communities["community_id"].astype(int), communities["name"], strict=True))
         community_id = next(c for c, name in names.items() if name == COMMUNITY)
-        rounds = rstore.community_rounds(session=session, community_id=community_id)
+        rounds = round_store.community_rounds(session=session, community_id=community_id)
     yield Demo(
         url=demo_db,
         engine=engine,

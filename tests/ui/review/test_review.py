@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lc_health.store import communities as cstore
 from lc_health.store import db
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store import users as ustore
 from lc_health.store.models import Action
 from tests.apptest import chart_data, each_tab, open_tab, page_app, page_text
@@ -51,7 +51,7 @@ def _round_with_comments(demo_db: str, community_id: int) -> tuple[int, list[str
     with db.read_session(engine) as session:
         rounds = cstore.rounds_frame(session=session, community_ids=[community_id])
         found = {
-            int(r): rstore.round_comments(session=session, round_id=int(r))
+            int(r): response_store.round_comments(session=session, round_id=int(r))
             for r in rounds["round_id"]
         }
     engine.dispose()

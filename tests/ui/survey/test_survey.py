@@ -17,7 +17,7 @@ from lc_health.store import communities as cstore
 from lc_health.store import db
 from lc_health.store import invitations as istore
 from lc_health.store import open_links as olstore
-from lc_health.store import responses as rstore
+from lc_health.store import responses as response_store
 from lc_health.store.models import Answer, Comment, Response, Round
 from lc_health.store.rounds import create_round
 from tests.apptest import chart_data, new_app, page_text
@@ -301,7 +301,7 @@ def test_feedback_shows_the_last_published_picture_never_the_open_round(
         )  # fmt: skip
         assert earlier.id is not None
         for n in range(5):  # five people answered all 3s last quarter
-            rstore.save_response(
+            response_store.save_response(
                 session=session,
                 response_in=make_response_in(
                     instrument, round_id=earlier.id, submission_key=f"earlier-{n}",
@@ -310,7 +310,7 @@ def test_feedback_shows_the_last_published_picture_never_the_open_round(
                 instrument=instrument,
             )  # fmt: skip
         for n in range(5):  # five others answered all 5s in the open round
-            rstore.save_response(
+            response_store.save_response(
                 session=session,
                 response_in=make_response_in(
                     instrument, round_id=world.round_id, submission_key=f"other-{n}",
