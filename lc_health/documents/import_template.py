@@ -13,23 +13,14 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lc_health.domain.i18n import translate
+from lc_health.domain.import_format import (
+    COMMENT_COLUMN,
+    HEADER_ROW,
+    TEMPLATE_ROWS,
+    template_columns,
+)
 from lc_health.domain.instrument import Instrument, Option
 from lc_health.domain.schemas import MAX_COMMENT_CHARS
-
-COMMENT_COLUMN = "comment"
-PROFILE_COLUMNS = ("language", "role", "organisation", "organisation_type")
-MAX_ROWS = 5000
-HEADER_ROW = 1  # spreadsheet row of the column names; the first respondent is on row 2
-TEMPLATE_ROWS = MAX_ROWS + HEADER_ROW  # how far the Excel template's drop-down lists reach
-
-
-def template_columns(instrument: Instrument) -> list[str]:
-    return [
-        *PROFILE_COLUMNS,
-        *(i.id for i in instrument.items),
-        *(f.id for f in instrument.forces),
-        COMMENT_COLUMN,
-    ]
 
 
 def template_frame(instrument: Instrument) -> pd.DataFrame:

@@ -98,7 +98,9 @@ def sees(audience: Audience | str, part: Part) -> bool:
     return part in _SEES[Audience(audience)]
 
 
-class _Settings(Protocol):
+class PolicySettings(Protocol):
+    """The settings a policy is made from (runtime.config.Settings has them)."""
+
     @property
     def anonymity_threshold(self) -> int: ...
     @property
@@ -128,7 +130,7 @@ class Policy:
             raise ValueError("the comment threshold is never below the anonymity threshold")
 
     @classmethod
-    def from_settings(cls, settings: _Settings) -> Policy:
+    def from_settings(cls, settings: PolicySettings) -> Policy:
         return cls(
             threshold=settings.anonymity_threshold,
             comment_threshold=settings.comment_threshold,

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from lc_health.documents.import_template import HEADER_ROW
 from lc_health.domain.disclosure import Audience, Policy
 from lc_health.domain.errors import Invalid, Problem
 from lc_health.domain.i18n import translate
+from lc_health.domain.import_format import HEADER_ROW
 from lc_health.domain.instrument import InstrumentError, load_instrument, load_registry
 from lc_health.runtime.bootstrap import StartupError, load_settings, seed_demo_if_empty
 from lc_health.runtime.production import production_problems

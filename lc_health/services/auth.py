@@ -4,103 +4,20 @@ logged in plain text: only their hashes reach the database."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pwdlib import PasswordHash
 from sqlmodel import Session
 
+from lc_health.domain import credentials
 from lc_health.store import sessions as session_store
 from lc_health.store.models import User, utcnow
 
-_hasher = PasswordHash.recommended()  # argon2id with the library's current parameters
-# Verified against when the email is unknown, so that both cases take the same time.
-_DUMMY_HASH = _hasher.hash("no account has this password")
-
-MIN_PASSWORD_LENGTH = 10
 HANDOFF_SECONDS = 60
 # The first failures cost a growing pause before the answer; from then on the account locks.
 SLOWDOWN_BASE_SECONDS = 0.5
 SLOWDOWN_MAX_SECONDS = 4.0
-TOKEN_BYTES = 32  # 256 bits: unguessable
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-COMMON_PASSWORDS = frozenset(
-    {
-        "password",
-        "password1",
-        "password123",
-        "wachtwoord",
-        "wachtwoord1",
-        "welkom",
-        "welkom01",
-        "welkom123",
-        "qwerty",
-        "qwertyuiop",
-        "123456789",
-        "1234567890",
-        "letmein",
-        "iloveyou",
-        "admin",
-        "administrator",
-        "changeme",
-    }
-)
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password: str, password_hash: str | None) -> bool:
-    try:
-        return _hasher.verify(password, password_hash or _DUMMY_HASH) and password_hash is not None
-    except Exception:  # a malformed stored hash is a failed sign-in, never a crash
-        return False
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def email_is_valid(email: str) -> bool:
-    return bool(EMAIL_PATTERN.match(normalise_email(email))) and len(email) <= 254
-
-
-class PasswordProblem(StrEnum):
-    too_short = "too_short"
-    too_common = "too_common"
-    contains_email = "contains_email"
-    mismatch = "mismatch"
-
-
-def password_problems(password: str, *, email: str = "", confirm: str | None = None) -> list[str]:
-    """Why a new password is not acceptable (message keys `password.<problem>`)."""
-    problems: list[PasswordProblem] = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(PasswordProblem.too_short)
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
-        problems.append(PasswordProblem.too_common)
-    local = normalise_email(email).split("@")[0]
-    if len(local) >= 4 and local in lowered:
-        problems.append(PasswordProblem.contains_email)
-    if confirm is not None and confirm != password:
-        problems.append(PasswordProblem.mismatch)
-    return [p.value for p in problems]
-
-
-def new_token() -> str:
-    """A fresh unguessable token for a link, a session or a hand-over."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(token: str) -> str:
-    """SHA-256 of a token. Tokens carry 256 random bits, so a fast hash suffices."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class SignInOutcome(StrEnum):
@@ -125,7 +42,7 @@ def slowdown(failures: int) -> float:
 
 
 def find_user(*, session: Session, email: str) -> User | None:
-    return session_store.user_by_email(session, email=normalise_email(email))
+    return session_store.user_by_email(session, email=credentials.normalise_email(email))
 
 
 def sign_in(
@@ -141,17 +58,17 @@ def sign_in(
     now = now or utcnow()
     user = find_user(session=session, email=email)
     if user is None or not user.active:
-        verify_password(password, None)  # same work as for a real account
+        credentials.verify_password(password, None)  # same work as for a real account
         return SignInResult(SignInOutcome.invalid, delay_seconds=SLOWDOWN_BASE_SECONDS)
     if user.locked_until is not None and user.locked_until > now:
-        verify_password(password, None)
+        credentials.verify_password(password, None)
         return SignInResult(SignInOutcome.locked, locked_until=user.locked_until)
-    if verify_password(password, user.password_hash):
+    if credentials.verify_password(password, user.password_hash):
         user.failed_signins = 0
         user.locked_until = None
         user.last_signin_at = now
         # Keep hashes current when the library's recommended parameters change.
-        _, updated = _hasher.verify_and_update(password, user.password_hash or "")
+        updated = credentials.updated_hash(password, user.password_hash or "")
         if updated is not None:
             user.password_hash = updated
         session_store.save_user(session, user=user)
@@ -171,11 +88,11 @@ def start_session(
 ) -> str:
     """Open a sign-in session; returns the one-time hand-over code for the cookie route."""
     now = now or utcnow()
-    code = new_token()
+    code = credentials.new_token()
     session_store.add_session(
         session,
         user_id=user_id,
-        handoff_hash=hash_token(code),
+        handoff_hash=credentials.hash_token(code),
         handoff_seconds=HANDOFF_SECONDS,
         hours=hours,
         now=now,
@@ -188,11 +105,11 @@ def redeem_handoff(
 ) -> tuple[str, datetime] | None:
     """Exchange a hand-over code (once, within a minute) for a session token and its expiry."""
     now = now or utcnow()
-    row = session_store.by_handoff(session, handoff_hash=hash_token(code))
+    row = session_store.by_handoff(session, handoff_hash=credentials.hash_token(code))
     if row is None or row.handoff_expires_at is None or row.handoff_expires_at < now:
         return None
-    token = new_token()
-    session_store.set_token(session, row=row, token_hash=hash_token(token))
+    token = credentials.new_token()
+    session_store.set_token(session, row=row, token_hash=credentials.hash_token(token))
     return token, row.expires_at
 
 
@@ -201,7 +118,7 @@ def user_for_token(*, session: Session, token: str, now: datetime | None = None)
     if not token:
         return None
     now = now or utcnow()
-    row = session_store.by_token(session, token_hash=hash_token(token))
+    row = session_store.by_token(session, token_hash=credentials.hash_token(token))
     if row is None or row.expires_at < now:
         return None
     user = session_store.get_user(session, user_id=row.user_id)
@@ -211,7 +128,7 @@ def user_for_token(*, session: Session, token: str, now: datetime | None = None)
 
 
 def end_session(*, session: Session, token: str) -> None:
-    session_store.delete_by_token(session, token_hash=hash_token(token))
+    session_store.delete_by_token(session, token_hash=credentials.hash_token(token))
 
 
 def end_all_sessions(*, session: Session, user_id: int) -> None:

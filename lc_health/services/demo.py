@@ -13,6 +13,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from lc_health.domain.credentials import hash_token
 from lc_health.domain.demo_data import (
     ACCOUNTS,
     ACTIONS,
@@ -28,7 +29,6 @@ from lc_health.domain.enums import Role, Source
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period
 from lc_health.domain.schemas import ResponseIn
-from lc_health.services.auth import hash_token
 from lc_health.store import actions as astore
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore

@@ -25,14 +25,14 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from lc_health.documents.import_template import (
+from lc_health.domain.enums import Source
+from lc_health.domain.errors import Invalid, Problem
+from lc_health.domain.import_format import (
     COMMENT_COLUMN,
     HEADER_ROW,
     MAX_ROWS,
     template_columns,
 )
-from lc_health.domain.enums import Source
-from lc_health.domain.errors import Invalid, Problem
 from lc_health.domain.instrument import Instrument, Option
 from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn
 from lc_health.store import imports as import_store

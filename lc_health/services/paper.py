@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
-from lc_health.documents.import_template import HEADER_ROW, template_columns
+from lc_health.domain.import_format import HEADER_ROW, template_columns
 from lc_health.domain.instrument import Instrument
 from lc_health.services import importing
 from lc_health.services.importing import CellProblem, Preview

@@ -31,8 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel import Session
 
+from lc_health.domain.credentials import hash_token
 from lc_health.domain.instrument import Instrument
-from lc_health.services.auth import hash_token
 from lc_health.store import audit, ids
 from lc_health.store import privacy as privacy_store
 from lc_health.store.models import Invitation, utcnow

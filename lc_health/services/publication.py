@@ -10,9 +10,8 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from lc_health.domain.disclosure import Policy
+from lc_health.domain.disclosure import Policy, PolicySettings
 from lc_health.domain.instrument import Instrument, Registry
-from lc_health.runtime.config import Settings
 from lc_health.store import db
 from lc_health.store import publication as publication_store
 from lc_health.store.models import Round
@@ -34,7 +33,7 @@ def publish_due(
     *,
     engine: Engine,
     registry: Registry,
-    settings: Settings,
+    settings: PolicySettings,
     today: date | None = None,
     community_ids: Iterable[int] | None = None,
 ) -> list[Outcome]:

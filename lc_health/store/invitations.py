@@ -16,8 +16,8 @@ from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from lc_health.domain.credentials import hash_token, new_token
 from lc_health.domain.errors import Problem, check
-from lc_health.services.auth import hash_token, new_token
 from lc_health.store.models import Community, Invitation, Response, Round, utcnow
 from lc_health.store.responses import new_respondent_key
 from lc_health.store.rounds import RoundState, open_round_for, state

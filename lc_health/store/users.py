@@ -9,17 +9,16 @@ from sqlalchemy import delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from lc_health.domain.enums import Role
-from lc_health.domain.errors import Problem, check
-from lc_health.services.auth import (
+from lc_health.domain.credentials import (
     email_is_valid,
-    end_all_sessions,
-    find_user,
     hash_password,
     normalise_email,
     password_problems,
 )
+from lc_health.domain.enums import Role
+from lc_health.domain.errors import Problem, check
 from lc_health.store import ids
+from lc_health.store import sessions as session_store
 from lc_health.store.models import Portfolio, PortfolioCommunity, User, UserCommunity
 
 USER_COLUMNS = (
@@ -61,7 +60,7 @@ def create_user(
     problems: list[Problem] = []
     if not email_is_valid(email):
         problems.append(Problem("email", "error.email_invalid"))
-    elif find_user(session=session, email=email) is not None:
+    elif session_store.user_by_email(session, email=normalise_email(email)) is not None:
         problems.append(Problem("email", "error.email_taken"))
     problems += _password_checks(password, email, confirm)
     if role == Role.lead and not list(community_ids):
@@ -122,7 +121,7 @@ def set_password(
     user.failed_signins = 0
     user.locked_until = None
     session.add(user)
-    end_all_sessions(session=session, user_id=user_id)
+    session_store.delete_for_user(session, user_id=user_id)
 
 
 def set_active(*, session: Session, user_id: int, active: bool) -> None:
@@ -132,7 +131,7 @@ def set_active(*, session: Session, user_id: int, active: bool) -> None:
     user.active = active
     session.add(user)
     if not active:
-        end_all_sessions(session=session, user_id=user_id)
+        session_store.delete_for_user(session, user_id=user_id)
 
 
 def set_user_communities(*, session: Session, user_id: int, community_ids: Iterable[int]) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from lc_health.domain.credentials import hash_token
 from lc_health.domain.instrument import load_registry
-from lc_health.services.auth import hash_token
 from lc_health.services.demo import DEMO_PARTICIPANT_TOKEN
 from lc_health.store import db
 from lc_health.store.models import Answer, Comment, Invitation, Response

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, String, Text, select, text
 from sqlmodel import SQLModel
 
+from lc_health.domain import credentials
 from lc_health.domain.enums import Role
 from lc_health.domain.errors import Invalid
 from lc_health.services import auth
@@ -45,9 +46,11 @@ def test_passwords_are_hashed_with_argon2id(sqlite_engine: Engine) -> None:
         stored = session.get(User, user_id)
     assert stored is not None and stored.password_hash is not None
     assert stored.password_hash.startswith("$argon2id$")
-    assert auth.verify_password(PASSWORD, stored.password_hash)
-    assert not auth.verify_password(PASSWORD + "x", stored.password_hash)
-    assert not auth.verify_password(PASSWORD, "not-a-hash")  # malformed: a failure, not a crash
+    assert credentials.verify_password(PASSWORD, stored.password_hash)
+    assert not credentials.verify_password(PASSWORD + "x", stored.password_hash)
+    assert not credentials.verify_password(
+        PASSWORD, "not-a-hash"
+    )  # malformed: a failure, not a crash
 
 
 @pytest.mark.parametrize(
@@ -63,7 +66,7 @@ def test_passwords_are_hashed_with_argon2id(sqlite_engine: Engine) -> None:
     ],
 )
 def test_password_rules(password: str, confirm: str, expected: list[str]) -> None:
-    got = auth.password_problems(password, email="adalovelace@example.org", confirm=confirm)
+    got = credentials.password_problems(password, email="adalovelace@example.org", confirm=confirm)
     assert got == expected
 
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from lc_health.documents import import_template
+from lc_health.domain import import_format
 from lc_health.domain.errors import Invalid
 from lc_health.domain.i18n import messages, translate
 from lc_health.domain.instrument import Instrument
@@ -44,7 +45,7 @@ def _frame(columns: dict[str, list[str]]) -> pd.DataFrame:
 def _check(instrument: Instrument, columns: dict[str, list[str]], **mapping: str | None) -> Preview:
     """Validate a frame; columns map to the template column of the same name unless given."""
     frame = _frame(columns)
-    chosen = {c: c for c in columns if c in import_template.template_columns(instrument)}
+    chosen = {c: c for c in columns if c in import_format.template_columns(instrument)}
     chosen.update(mapping)
     return importing.validate(frame, chosen, instrument, ORGS)
 
@@ -54,7 +55,7 @@ def _problems(preview: Preview) -> list[tuple[int, str, str]]:
 
 
 def test_template_columns_follow_the_instrument(instrument: Instrument) -> None:
-    columns = import_template.template_columns(instrument)
+    columns = import_format.template_columns(instrument)
     items = [i.id for i in instrument.items]
     forces = [f.id for f in instrument.forces]
     assert columns == ["language", "role", "organisation", "organisation_type"] + items + [
@@ -72,7 +73,7 @@ def test_template_csv_has_a_bom_and_reads_back(instrument: Instrument) -> None:
     items, forces = len(instrument.items), len(instrument.forces)
     filled = data + b"nl,student,,mbo," + b"4," * items + b"," * forces + b"prima\r\n"
     frame = importing.read_table("template.csv", filled)
-    assert list(frame.columns) == import_template.template_columns(instrument)
+    assert list(frame.columns) == import_format.template_columns(instrument)
     assert frame.loc[0, "ind_f01"] == "4" and frame.loc[0, "comment"] == "prima"
     with pytest.raises(Invalid) as info:
         importing.read_table("template.csv", data)
@@ -90,13 +91,13 @@ def test_template_xlsx_round_trip(
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == [data_sheet, help_sheet]
     explained = {row[0]: row[1:] for row in book[help_sheet].iter_rows(values_only=True)}
-    assert set(import_template.template_columns(instrument)) < set(explained)
+    assert set(import_format.template_columns(instrument)) < set(explained)
     assert explained["organisation"][1] == "ROC Kustland"
     assert explained["ind_f01"][0] == instrument.item_by_id["ind_f01"].text.get(lang)
     assert "teacher" in str(explained["role"][1])
     # Someone fills in the first sheet in Excel; Excel stores whole numbers as numbers.
     sheet = book[data_sheet]
-    columns = import_template.template_columns(instrument)
+    columns = import_format.template_columns(instrument)
     sheet.cell(row=2, column=columns.index("ind_f01") + 1, value=4)
     sheet.cell(row=2, column=columns.index("ind_f02") + 1, value="dk")
     sheet.cell(row=2, column=columns.index("fac_good_communication") + 1, value="x")
@@ -187,8 +188,8 @@ def _rows(n: int) -> bytes:
         ("x.xlsx", b"not a zip file", "import.unreadable", {}),
         ("x.xlsx", b"PK\x03\x04broken", "import.unreadable", {}),
         ("x.csv", b"a,b\n1,2\n3,4,5\n", "import.extra_cells", {"row": 3}),
-        ("x.csv", _rows(import_template.MAX_ROWS + 1), "import.too_many_rows",
-         {"max": import_template.MAX_ROWS, "rows": import_template.MAX_ROWS + 1}),
+        ("x.csv", _rows(import_format.MAX_ROWS + 1), "import.too_many_rows",
+         {"max": import_format.MAX_ROWS, "rows": import_format.MAX_ROWS + 1}),
         ("x.csv", b"a" * (importing.MAX_FILE_BYTES + 1), "import.file_too_big", {"max_mb": 10}),
     ],
 )  # fmt: skip
@@ -203,8 +204,7 @@ def test_read_table_refuses_unusable_files(
 
 def test_read_table_takes_the_maximum_and_trailing_commas() -> None:
     assert (
-        len(importing.read_table("x.csv", _rows(import_template.MAX_ROWS)))
-        == import_template.MAX_ROWS
+        len(importing.read_table("x.csv", _rows(import_format.MAX_ROWS))) == import_format.MAX_ROWS
     )
     # Empty trailing cells (a spreadsheet's trailing separators) are not "extra cells".
     assert importing.read_table("x.csv", b"a,b\n1,2,,\n").to_dict("records") == [
@@ -226,7 +226,7 @@ def test_suggest_mapping(instrument: Instrument) -> None:
         "fac_good_communication",
     ]
     mapping = importing.suggest_mapping(columns, instrument)
-    assert list(mapping) == import_template.template_columns(instrument)
+    assert list(mapping) == import_format.template_columns(instrument)
     assert {k: v for k, v in mapping.items() if v is not None} == {
         "role": "Rol",
         "organisation": "organisation",

@@ -136,7 +136,7 @@ def _audit(engine: Engine) -> list[AuditEvent]:
 
 def _secrets_absent(engine: Engine, *tokens: str) -> None:
     """Neither a token nor its hash appears in any audit event."""
-    from lc_health.services.auth import hash_token
+    from lc_health.domain.credentials import hash_token
 
     text = json.dumps([(e.actor, e.action, e.target, e.detail) for e in _audit(engine)])
     for token in tokens:
@@ -255,7 +255,7 @@ def test_erase_of_an_open_link_or_unknown_token_changes_nothing(
 
 
 def test_export_holds_exactly_that_links_data(world: World) -> None:
-    from lc_health.services.auth import hash_token
+    from lc_health.domain.credentials import hash_token
 
     with read_session(world.engine) as session:
         export = privacy.export_token(session=session, token=world.token)

@@ -13,8 +13,9 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import col
 from streamlit.testing.v1 import AppTest
 
+from lc_health.domain.credentials import hash_token
 from lc_health.domain.instrument import Instrument, Registry
-from lc_health.services.auth import find_user, hash_token
+from lc_health.services.auth import find_user
 from lc_health.store import communities as cstore
 from lc_health.store import db
 from lc_health.store import invitations as istore

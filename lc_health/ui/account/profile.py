@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lc_health.domain import credentials
 from lc_health.domain.errors import Invalid, Problem
-from lc_health.services import auth
 from lc_health.store import audit
 from lc_health.store import users as ustore
 from lc_health.store.db import read_session, write_session
@@ -44,7 +44,9 @@ def render() -> None:
         )
         if st.form_submit_button(t("account.save"), type="primary"):
             try:
-                if user.password_hash and not auth.verify_password(current, user.password_hash):
+                if user.password_hash and not credentials.verify_password(
+                    current, user.password_hash
+                ):
                     raise Invalid([Problem("current", "error.current_password")])
                 with write_session(ctx.engine) as session:
                     ustore.set_password(

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from lc_health.domain import credentials
 from lc_health.domain.demo_data import ACCOUNTS
 from lc_health.services import auth
 from lc_health.store import audit
@@ -29,7 +30,9 @@ def _attempt(email: str, password: str) -> None:
         )
         if result.outcome == auth.SignInOutcome.locked:
             audit.record(
-                session=session, actor=auth.normalise_email(email), action="account.locked_out"
+                session=session,
+                actor=credentials.normalise_email(email),
+                action="account.locked_out",
             )
         user_id = result.user.id if result.user else None
     if result.outcome == auth.SignInOutcome.ok and user_id is not None:

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from lc_health.documents import import_template
+from lc_health.domain import import_format
 from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import period_label
@@ -105,7 +106,7 @@ def _mapping(frame: pd.DataFrame, instrument: Instrument, key: str) -> dict[str,
     groups = (
         (
             "admin_import.group_profile",
-            dict.fromkeys((*import_template.PROFILE_COLUMNS, import_template.COMMENT_COLUMN), ""),
+            dict.fromkeys((*import_format.PROFILE_COLUMNS, import_format.COMMENT_COLUMN), ""),
         ),
         ("admin_import.group_items", {i.id: i.text.get(lang) for i in instrument.items}),
         ("admin_import.group_forces", {f.id: f.name.get(lang) for f in instrument.forces}),
@@ -215,7 +216,7 @@ def render() -> None:
         t("admin_import.file"),
         type=["csv", "xlsx"],
         key=upload_key,
-        help=t("admin_import.file_help", max=import_template.MAX_ROWS),
+        help=t("admin_import.file_help", max=import_format.MAX_ROWS),
     )
     if upload is None:
         return

@@ -12,6 +12,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lc_health.domain.credentials import hash_token
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import period_label
 from lc_health.domain.schemas import MAX_COMMENT_CHARS
@@ -29,7 +30,6 @@ from lc_health.domain.survey_flow import (
     to_response,
 )
 from lc_health.services import open_link_audit
-from lc_health.services.auth import hash_token
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
 from lc_health.store import responses as response_store

@@ -14,9 +14,9 @@ from datetime import date
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from lc_health.domain.credentials import hash_token
 from lc_health.domain.periods import period_label
 from lc_health.services import privacy
-from lc_health.services.auth import hash_token
 from lc_health.store.db import read_session, write_session
 from lc_health.ui.context import app, t
 from lc_health.ui.widgets import md_escape
