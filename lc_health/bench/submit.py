@@ -58,7 +58,7 @@ def _response(rng: random.Random, instrument: Instrument, round_id: int, key: st
 
 def _submit(engine: Engine, instrument: Instrument, resp: ResponseIn) -> float:
     started = time.perf_counter()
-    submit_response(engine, resp, instrument)
+    submit_response(engine, response_in=resp, instrument=instrument)
     return time.perf_counter() - started
 
 

@@ -78,18 +78,18 @@ def open_app(
         if purged:
             log.info("Removed %d expired sign-in sessions", purged)
     except OperationalError as exc:
-        raise StartupError(db.explain_operational_error(engine, exc)) from None
+        raise StartupError(db.explain_operational_error(engine, exc=exc)) from None
     if settings.demo and settings.seed_demo_on_empty:
         try:
             seed_demo_if_empty(engine, registry)
         except OperationalError as exc:
-            raise StartupError(db.explain_operational_error(engine, exc)) from None
+            raise StartupError(db.explain_operational_error(engine, exc=exc)) from None
     try:
         # Rounds that closed by their date while the app was down are published before any
         # page reads them (pages also look again; see ui.context.publish_due).
         publish_due(engine=engine, registry=registry, settings=settings)
     except OperationalError as exc:
-        raise StartupError(db.explain_operational_error(engine, exc)) from None
+        raise StartupError(db.explain_operational_error(engine, exc=exc)) from None
     return AppContext(settings=settings, registry=registry, engine=engine)
 
 

@@ -146,7 +146,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, *, revision: str = "head") -> None:
     """Apply pending migrations; on PostgreSQL one replica at a time (advisory lock)."""
     try:
         if engine.dialect.name == "postgresql":
@@ -161,10 +161,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         else:
             command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
-        raise DatabaseError(explain_operational_error(engine, exc)) from None
+        raise DatabaseError(explain_operational_error(engine, exc=exc)) from None
 
 
-def explain_operational_error(engine: Engine, exc: SQLAlchemyError) -> str:
+def explain_operational_error(engine: Engine, *, exc: SQLAlchemyError) -> str:
     """Turn a driver error at connection or migration time into what to do about it."""
     where = _redact(engine.url.render_as_string(hide_password=False))
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
@@ -188,7 +188,7 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except OperationalError as exc:
-        raise DatabaseError(explain_operational_error(engine, exc)) from None
+        raise DatabaseError(explain_operational_error(engine, exc=exc)) from None
 
 
 def flush(session: Session) -> None:

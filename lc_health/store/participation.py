@@ -56,7 +56,7 @@ def round_participation(*, session: Session, round_id: int, today: date) -> Part
     return Participation(
         responses=len(rows),
         by_channel=by_channel,
-        invited=invited_during(session, rnd),
+        invited=invited_during(session, rnd=rnd),
         expected_headcount=rnd.expected_headcount,
         per_day=per_day,
         days_left=0 if closed else (rnd.closes_on - today).days + 1,

@@ -118,7 +118,7 @@ def round_raw(session: Session, *, round_id: int) -> RoundRaw:
     return RoundRaw(responses=responses, answers=answers, marks=marks, comments=comments)
 
 
-def invited_during(session: Session, rnd: Round) -> int:
+def invited_during(session: Session, *, rnd: Round) -> int:
     """Personal links of the round's community that were valid at some time during the round:
     made before it closed and not revoked before it opened, and every link that answered it
     (a link that answered was valid, whatever its dates say: e.g. answers typed in later)."""
@@ -143,7 +143,7 @@ def invited_during(session: Session, rnd: Round) -> int:
     )
 
 
-def previous_published(session: Session, rnd: Round) -> Round | None:
+def previous_published(session: Session, *, rnd: Round) -> Round | None:
     """The community's latest published round before this one."""
     stmt = (
         select(Round)
@@ -163,7 +163,7 @@ def _new_counted(session: Session, rnd: Round, since: datetime, policy: Policy) 
             col(Response.round_id) == rnd.id, col(Response.submitted_at) > since
         )
     ).all()
-    has_personal = invited_during(session, rnd) > 0
+    has_personal = invited_during(session, rnd=rnd) > 0
     return sum(
         policy.counts_towards(
             channel_of(invitation_id=inv, source=src), round_has_personal_links=has_personal
@@ -244,11 +244,11 @@ def publish(
         # Raw answers were removed before publication existed: carry the tallies over.
         return _publish_from_tallies(session, rnd, found, policy)
     instrument = instrument_for(rnd)
-    invited = invited_during(session, rnd)
+    invited = invited_during(session, rnd=rnd)
     raw = round_raw(session, round_id=round_id)
     result = figures(raw, instrument, policy, has_personal_links=invited > 0)
     _replace_figures(session, round_id, result)
-    before_round = previous_published(session, rnd)
+    before_round = previous_published(session, rnd=rnd)
     if before_round is not None:
         rows = _changes(session, raw, rnd, before_round, instrument_for, policy, invited > 0)
         _insert(session, PublishedChange, round_id, rows)
@@ -294,7 +294,7 @@ def _changes(
         before_raw,
         before_instrument,
         policy,
-        has_personal_links=invited_during(session, before_round) > 0,
+        has_personal_links=invited_during(session, rnd=before_round) > 0,
     )
     return change_rows(now, before, policy)
 

@@ -233,7 +233,7 @@ def save_response(
     inserted = driver_statement(conn, "insert:response", _insert_response).run(conn, [row])
     response_id = int(inserted.scalar_one())
     _write_content(session, [(response_id, response_in)])
-    write_delta_rows(session, tally_rows)
+    write_delta_rows(session, rows=tally_rows)
     return SaveResult(response_id, created=True)
 
 
@@ -257,7 +257,7 @@ def _response_row(resp: ResponseIn, instrument: Instrument) -> dict[str, Any]:
     }
 
 
-def existing_responses(session: Session, batch: Sequence[ResponseIn]) -> dict[int, int]:
+def existing_responses(session: Session, *, batch: Sequence[ResponseIn]) -> dict[int, int]:
     """For the submissions in `batch` that repeat or replace a stored response: their position
     in the batch -> that response's id. One query for the whole batch; on PostgreSQL the found
     rows are locked, as in save_response."""
@@ -291,7 +291,7 @@ def existing_responses(session: Session, batch: Sequence[ResponseIn]) -> dict[in
 
 
 def save_new_responses(
-    session: Session, batch: Sequence[tuple[ResponseIn, Instrument]]
+    session: Session, *, batch: Sequence[tuple[ResponseIn, Instrument]]
 ) -> list[int]:
     """Store submissions known to be new (valid, and neither repeating nor replacing a stored
     response: see existing_responses), with their share of the tallies, in the caller's
@@ -319,7 +319,7 @@ def save_new_responses(
     _write_content(
         session, [(rid, resp) for rid, (resp, _) in zip(response_ids, batch, strict=True)]
     )
-    write_delta_rows(session, tally_rows)
+    write_delta_rows(session, rows=tally_rows)
     return response_ids
 
 

@@ -129,7 +129,7 @@ class _Writer:
 def _store(engine: Engine, batch: list[_Pending]) -> list[SaveResult]:
     """One transaction for the batch, whose submissions are all different responses."""
     with write_session(engine) as session:
-        found = existing_responses(session, [p.response for p in batch])
+        found = existing_responses(session, batch=[p.response for p in batch])
         results: dict[int, SaveResult] = {}
         for n in sorted(found):
             pending = batch[n]
@@ -137,7 +137,9 @@ def _store(engine: Engine, batch: list[_Pending]) -> list[SaveResult]:
                 session=session, response_in=pending.response, instrument=pending.instrument
             )
         new = [n for n in range(len(batch)) if n not in found]
-        ids = save_new_responses(session, [(batch[n].response, batch[n].instrument) for n in new])
+        ids = save_new_responses(
+            session, batch=[(batch[n].response, batch[n].instrument) for n in new]
+        )
         for n, response_id in zip(new, ids, strict=True):
             results[n] = SaveResult(response_id, created=True)
         istore.mark_used(
@@ -153,9 +155,9 @@ _WRITERS_GUARD = threading.Lock()
 
 def submit_response(
     engine: Engine,
+    *,
     response_in: ResponseIn,
     instrument: Instrument,
-    *,
     mark_invitation: int | None = None,
     timeout: float = WAIT_SECONDS,
 ) -> SaveResult:

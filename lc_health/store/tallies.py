@@ -287,7 +287,7 @@ def merged_delta_rows(deltas: Mapping[int, Delta]) -> tuple[Rows, Rows, Rows, Ro
     return merged
 
 
-def write_delta_rows(session: Session, rows: tuple[Rows, Rows, Rows, Rows]) -> None:
+def write_delta_rows(session: Session, *, rows: tuple[Rows, Rows, Rows, Rows]) -> None:
     """Add delta_rows to the tallies, in the caller's transaction.
 
     Rows are written in key order so that concurrent PostgreSQL transactions lock them in the
@@ -307,7 +307,7 @@ def write_delta_rows(session: Session, rows: tuple[Rows, Rows, Rows, Rows]) -> N
 
 def apply_delta(session: Session, *, round_id: int, delta: Delta) -> None:
     """Add a delta to a round's tallies, in the caller's transaction."""
-    write_delta_rows(session, delta_rows(round_id=round_id, delta=delta))
+    write_delta_rows(session, rows=delta_rows(round_id=round_id, delta=delta))
 
 
 def raw_round(session: Session, *, round_id: int) -> list[tuple[Answers, set[str] | None]]:

@@ -153,7 +153,7 @@ def test_flag_fires_for_the_padding_attack(sqlite_engine: Engine, instrument: In
     for n, value in enumerate([2, 5, 5, 5, 5]):
         answers: dict[str, int | None] = dict.fromkeys((i.id for i in instrument.items), value)
         response = make_response_in(instrument, round_id=round_id, answers=answers)
-        result = submit_response(sqlite_engine, response, instrument)
+        result = submit_response(sqlite_engine, response_in=response, instrument=instrument)
         assert result.created
         record_submission(
             sqlite_engine,

@@ -5,10 +5,12 @@ submission does not take the others down; a failing database reaches every submi
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -39,6 +41,15 @@ def _round(engine: Engine, instrument: Instrument, links: int = 0) -> tuple[int,
             else []
         )
         return rnd.id, [link.invitation_id for link in made]
+
+
+def _submit(
+    engine: Engine, response: ResponseIn, instrument: Instrument, **options: Any
+) -> Callable[[], SaveResult]:
+    """One participant's submission, ready to run in a thread."""
+    return functools.partial(
+        submit_response, engine, response_in=response, instrument=instrument, **options
+    )
 
 
 def _at_once(calls: list[Callable[[], SaveResult]]) -> list[SaveResult | BaseException]:
@@ -77,9 +88,7 @@ def test_a_workshop_at_once_is_stored_whole(engine: Engine, instrument: Instrume
         make_response_in(instrument, round_id=round_id, rng=rng, comment=f"c{n}" if n % 7 else None)
         for n in range(60)
     ]
-    results = _at_once(
-        [lambda r=r: submit_response(engine, r, instrument) for r in wave]  # type: ignore[misc]
-    )
+    results = _at_once([_submit(engine, r, instrument) for r in wave])
     assert all(isinstance(r, SaveResult) and r.created for r in results), results
     ids = [r.response_id for r in results if isinstance(r, SaveResult)]
     assert len(set(ids)) == 60
@@ -106,8 +115,7 @@ def test_a_double_click_in_one_burst_stores_one_response(
     resp = make_response_in(instrument, round_id=round_id, submission_key="twice")
     others = [make_response_in(instrument, round_id=round_id) for _ in range(10)]
     results = _at_once(
-        [lambda: submit_response(engine, resp, instrument)] * 3
-        + [lambda r=r: submit_response(engine, r, instrument) for r in others]  # type: ignore[misc]
+        [_submit(engine, resp, instrument)] * 3 + [_submit(engine, r, instrument) for r in others]
     )
     same = [r for r in results[:3] if isinstance(r, SaveResult)]
     assert len(same) == 3
@@ -126,9 +134,8 @@ def test_a_personal_link_twice_in_one_burst_keeps_one_response(
         update={"submission_key": "second", "answers": dict.fromkeys(first.answers, 2)}
     )
     results = _at_once(
-        [lambda r=r: submit_response(engine, r, instrument, mark_invitation=link)  # type: ignore[misc]
-         for r in (first, changed)]
-    )  # fmt: skip
+        [_submit(engine, r, instrument, mark_invitation=link) for r in (first, changed)]
+    )
     assert all(isinstance(r, SaveResult) for r in results), results
     assert len({r.response_id for r in results if isinstance(r, SaveResult)}) == 1
     assert _count(engine, round_id) == 1
@@ -146,14 +153,13 @@ def test_a_personal_link_twice_in_one_burst_keeps_one_response(
 def test_a_replacement_beside_new_submissions(engine: Engine, instrument: Instrument) -> None:
     round_id, (link,) = _round(engine, instrument, links=1)
     before = make_response_in(instrument, round_id=round_id, invitation_id=link)
-    stored = submit_response(engine, before, instrument)
+    stored = submit_response(engine, response_in=before, instrument=instrument)
     after = before.model_copy(
         update={"submission_key": "again", "answers": dict.fromkeys(before.answers, 1)}
     )
     news = [make_response_in(instrument, round_id=round_id) for _ in range(8)]
     results = _at_once(
-        [lambda: submit_response(engine, after, instrument)]
-        + [lambda r=r: submit_response(engine, r, instrument) for r in news]  # type: ignore[misc]
+        [_submit(engine, after, instrument)] + [_submit(engine, r, instrument) for r in news]
     )
     assert results[0] == SaveResult(stored.response_id, created=False)
     assert all(isinstance(r, SaveResult) and r.created for r in results[1:])
@@ -171,9 +177,7 @@ def test_one_bad_submission_does_not_take_the_others_down(
     good = [make_response_in(instrument, round_id=round_id) for _ in range(12)]
     # Valid for the instrument, but its round does not exist: the database refuses it.
     orphan = make_response_in(instrument, round_id=round_id + 999)
-    results = _at_once(
-        [lambda r=r: submit_response(engine, r, instrument) for r in [*good, orphan]]  # type: ignore[misc]
-    )
+    results = _at_once([_submit(engine, r, instrument) for r in [*good, orphan]])
     assert all(isinstance(r, SaveResult) for r in results[:-1]), results
     assert isinstance(results[-1], IntegrityError)
     assert _count(engine, round_id) == 12
@@ -187,7 +191,7 @@ def test_invalid_answers_are_refused_before_the_database(
     good = make_response_in(instrument, round_id=round_id)
     bad = good.model_copy(update={"answers": {**good.answers, "no-such-item": 3}})
     with pytest.raises(InvalidResponse):
-        submit_response(engine, bad, instrument)
+        submit_response(engine, response_in=bad, instrument=instrument)
     assert _count(engine, round_id) == 0
 
 
@@ -202,9 +206,7 @@ def test_a_database_that_fails_reaches_every_submitter(
     path.unlink()
     path.mkdir()  # a folder where the database was: nothing can be opened or written
     wave: list[ResponseIn] = [make_response_in(instrument, round_id=round_id) for _ in range(5)]
-    results = _at_once(
-        [lambda r=r: submit_response(engine, r, instrument) for r in wave]  # type: ignore[misc]
-    )
+    results = _at_once([_submit(engine, r, instrument) for r in wave])
     assert all(isinstance(r, OperationalError) for r in results), results
     engine.dispose()
 
@@ -232,9 +234,7 @@ def test_random_bursts_with_repeats_replacements_and_deletions(
                         f.id for f in instrument.forces if rng.random() < 0.3),
                 )  # fmt: skip
             wave.append(resp)
-        results = _at_once(
-            [lambda r=r: submit_response(engine, r, instrument) for r in wave]  # type: ignore[misc]
-        )
+        results = _at_once([_submit(engine, r, instrument) for r in wave])
         assert all(isinstance(r, SaveResult) for r in results), results
         expected |= {
             ("link", r.invitation_id) if r.invitation_id else r.submission_key for r in wave

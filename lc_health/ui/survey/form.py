@@ -141,8 +141,8 @@ def _submit(draft: Draft, resolved: Resolved, lang: str, instrument: Instrument)
     try:
         result = submit_response(
             app().engine,
-            response,
-            instrument,
+            response_in=response,
+            instrument=instrument,
             mark_invitation=resolved.invitation.id if resolved.invitation is not None else None,
         )
     except (SQLAlchemyError, OSError) as exc:
