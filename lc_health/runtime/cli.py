@@ -9,8 +9,10 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from lc_health.domain.disclosure import Audience, Policy
 from lc_health.domain.errors import Invalid, Problem
@@ -19,18 +21,16 @@ from lc_health.domain.import_format import HEADER_ROW
 from lc_health.domain.instrument import InstrumentError, load_instrument, load_registry
 from lc_health.runtime.bootstrap import StartupError, load_settings, seed_demo_if_empty
 from lc_health.runtime.production import production_problems
+from lc_health.services import accounts, importing
 from lc_health.services import communities as csvc
-from lc_health.services import importing
+from lc_health.services import imports as import_svc
 from lc_health.services import rounds as rsvc
-from lc_health.services.auth import find_user
-from lc_health.services.imports import import_responses
-from lc_health.store import audit, db
-from lc_health.store import users as ustore
-from lc_health.store.communities import community_organisations
+from lc_health.store import db
 from lc_health.store.models import Role, Round
 
 ROOT = Path(__file__).resolve().parents[2]
 Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -127,20 +127,37 @@ def _migrated_engine() -> Iterator[Engine]:
         engine.dispose()
 
 
+def _written(
+    engine: Engine,
+    write: Callable[[Session], T],
+    *,
+    failure: str,
+    options: Mapping[str, str] | None = None,
+) -> T:
+    """Run one service call in a write transaction (the same call a page makes, so it is audited
+    the same way); on Invalid nothing is written and the command fails with `failure: <the
+    problems>`."""
+    try:
+        with db.write_session(engine) as session:
+            return write(session)
+    except Invalid as exc:
+        raise CliError(f"{failure}: {_problems_text(exc, options)}") from None
+
+
 def cmd_community_create(args: argparse.Namespace) -> int:
     with _migrated_engine() as engine:
-        try:
-            with db.write_session(engine) as session:
-                row = csvc.create_community(
-                    session=session,
-                    name=args.name,
-                    sector=args.sector,
-                    region=args.region,
-                    actor="lc-health community create",
-                )
-        except Invalid as exc:
-            options = {"name": "--name", "sector": "--sector", "region": "--region"}
-            return _fail(f"community not created: {_problems_text(exc, options)}")
+        row = _written(
+            engine,
+            lambda session: csvc.create_community(
+                session=session,
+                name=args.name,
+                sector=args.sector,
+                region=args.region,
+                actor="lc-health community create",
+            ),
+            failure="community not created",
+            options={"name": "--name", "sector": "--sector", "region": "--region"},
+        )
         print(row.id)
     return 0
 
@@ -148,17 +165,17 @@ def cmd_community_create(args: argparse.Namespace) -> int:
 def cmd_round_open(args: argparse.Namespace) -> int:
     instrument = load_registry(load_settings().surveys_dir).latest()
     with _migrated_engine() as engine:
-        try:
-            with db.write_session(engine) as session:
-                rnd = rsvc.open_round(
-                    session=session,
-                    community_id=args.community,
-                    period=args.period,
-                    instrument=instrument,
-                    actor="lc-health round open",
-                )
-        except Invalid as exc:
-            return _fail(f"round not opened: {_problems_text(exc)}")
+        rnd = _written(
+            engine,
+            lambda session: rsvc.open_round(
+                session=session,
+                community_id=args.community,
+                period=args.period,
+                instrument=instrument,
+                actor="lc-health round open",
+            ),
+            failure="round not opened",
+        )
         print(rnd.id)
     return 0
 
@@ -167,17 +184,17 @@ def cmd_round_close(args: argparse.Namespace) -> int:
     settings = load_settings()
     registry = load_registry(settings.surveys_dir)
     with _migrated_engine() as engine:
-        try:
-            with db.write_session(engine) as session:
-                rsvc.close_round(
-                    session=session,
-                    round_id=args.round,
-                    actor="lc-health round close",
-                    registry=registry,
-                    policy=Policy.from_settings(settings),
-                )
-        except Invalid as exc:
-            return _fail(f"round not closed: {_problems_text(exc)}")
+        _written(
+            engine,
+            lambda session: rsvc.close_round(
+                session=session,
+                round_id=args.round,
+                actor="lc-health round close",
+                registry=registry,
+                policy=Policy.from_settings(settings),
+            ),
+            failure="round not closed",
+        )
     return 0
 
 
@@ -199,6 +216,19 @@ def _unknown_columns(
     ]
 
 
+def _import_target(engine: Engine, round_id: int) -> tuple[Round, dict[str, int]]:
+    """The round to import into and its community's organisations by name, as the page has
+    them; CliError for an unknown round."""
+    try:
+        with db.read_session(engine) as session:
+            rnd = import_svc.round_to_import(session=session, round_id=round_id)
+            return rnd, import_svc.organisations_by_name(
+                session=session, community_id=rnd.community_id
+            )
+    except Invalid as exc:
+        raise CliError(_problems_text(exc)) from None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
@@ -207,20 +237,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {path}: {exc.strerror or exc}")
     registry = load_registry(load_settings().surveys_dir)
     with _migrated_engine() as engine:
-        with db.read_session(engine) as session:
-            rnd = session.get(Round, args.round)
-            if rnd is None:
-                return _fail(translate("en", "error.unknown_round", round_id=args.round))
-            key = (rnd.instrument_id, rnd.instrument_version)
-            organisations = {
-                o.name: o.id
-                for o in community_organisations(session=session, community_id=rnd.community_id)
-                if o.id is not None
-            }
+        rnd, organisations = _import_target(engine, args.round)
         try:
-            instrument = registry.get(*key)
+            instrument = registry.get(rnd.instrument_id, rnd.instrument_version)
         except KeyError:
-            return _fail(f"round {args.round} uses questionnaire {key[0]} v{key[1]}, not installed")
+            return _fail(
+                f"round {args.round} uses questionnaire {rnd.instrument_id} "
+                f"v{rnd.instrument_version}, not installed"
+            )
         try:
             frame = importing.read_table(path.name, data)
         except Invalid as exc:
@@ -233,69 +257,60 @@ def cmd_import(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"lc-health: {path}: {_cell_line(problem)}", file=sys.stderr)
             return 1
-        try:
-            with db.write_session(engine) as session:
-                batch = import_responses(
-                    session=session,
-                    round_id=args.round,
-                    preview=preview,
-                    instrument=instrument,
-                    source=args.source or path.name,
-                    actor="lc-health import",
-                )
-        except Invalid as exc:
-            return _fail(f"{path}: nothing imported: {_problems_text(exc)}")
+        batch = _written(
+            engine,
+            lambda session: import_svc.import_responses(
+                session=session,
+                round_id=args.round,
+                preview=preview,
+                instrument=instrument,
+                source=args.source or path.name,
+                actor="lc-health import",
+            ),
+            failure=f"{path}: nothing imported",
+        )
         print(batch.rows)
     return 0
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
-    engine = _engine()
-    db.upgrade(engine)
-    password, confirm = _read_password()
-    try:
-        with db.write_session(engine) as session:
-            user = ustore.create_user(
+    with _migrated_engine() as engine:
+        password, confirm = _read_password()
+        user = _written(
+            engine,
+            lambda session: accounts.create_account(
                 session=session,
                 email=args.email,
                 role=Role(args.role),
+                actor="lc-health user create",
                 name=args.name,
                 password=password,
                 confirm=confirm,
                 community_ids=args.community,
-            )
-            audit.record(
-                session=session,
-                actor="lc-health user create",
-                action="account.create",
-                target=user.email,
-                role=args.role,
-            )
-    except Invalid as exc:
-        return _fail(f"account not created: {_problems_text(exc)}")
+            ),
+            failure="account not created",
+        )
     print(f"created {args.role} account {user.email}")
     return 0
 
 
 def cmd_user_password(args: argparse.Namespace) -> int:
-    engine = _engine()
     password, confirm = _read_password()
+    engine = _engine()
     try:
-        with db.write_session(engine) as session:
-            user = find_user(session=session, email=args.email)
-            if user is None or user.id is None:
-                return _fail(f"no account with email {args.email}")
-            ustore.set_password(
-                session=session, user_id=user.id, password=password, confirm=confirm
-            )
-            audit.record(
+        _written(
+            engine,
+            lambda session: accounts.reset_password(
                 session=session,
+                email=args.email,
+                password=password,
+                confirm=confirm,
                 actor="lc-health user password",
-                action="account.password_reset",
-                target=user.email,
-            )
-    except Invalid as exc:
-        return _fail(f"password not changed: {_problems_text(exc)}")
+            ),
+            failure="password not changed",
+        )
+    finally:
+        engine.dispose()
     print(f"password changed for {args.email}; the account is unlocked")
     return 0
 
@@ -507,23 +522,9 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     export.set_defaults(handler=cmd_export)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lc-health", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    serve = sub.add_parser("serve", help="start the app")
-    serve.add_argument("--demo", action="store_true", help="demo mode: fictional data and accounts")
-    serve.add_argument("--port", type=int, default=8501)
-    serve.add_argument("--address", default="localhost")
-    serve.set_defaults(handler=cmd_serve)
-
-    dbp = sub.add_parser("db", help="database migrations").add_subparsers(dest="db", required=True)
-    dbp.add_parser("upgrade", help="apply pending migrations").set_defaults(handler=cmd_db_upgrade)
-    dbp.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
-
-    demo = sub.add_parser("demo", help="load the fictional demo portfolio into an empty database")
-    demo.set_defaults(handler=cmd_demo)
-
+def _add_user_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """user create and user password: the account writes of the accounts page, audited as
+    `lc-health user <command>`; passwords never come from an argument."""
     user = sub.add_parser("user", help="accounts").add_subparsers(dest="user", required=True)
     create = user.add_parser(
         "create", help="create an account; the password is read from a prompt or stdin"
@@ -543,6 +544,25 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("--email", required=True)
     password.set_defaults(handler=cmd_user_password)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lc-health", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the app")
+    serve.add_argument("--demo", action="store_true", help="demo mode: fictional data and accounts")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="localhost")
+    serve.set_defaults(handler=cmd_serve)
+
+    dbp = sub.add_parser("db", help="database migrations").add_subparsers(dest="db", required=True)
+    dbp.add_parser("upgrade", help="apply pending migrations").set_defaults(handler=cmd_db_upgrade)
+    dbp.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
+
+    demo = sub.add_parser("demo", help="load the fictional demo portfolio into an empty database")
+    demo.set_defaults(handler=cmd_demo)
+
+    _add_user_parsers(sub)
     _add_record_parsers(sub)
     _add_export_parser(sub)
 

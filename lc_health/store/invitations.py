@@ -221,3 +221,7 @@ def add_personal_link(
     session.flush()
     assert row.id is not None
     return row.id
+
+
+def get_invitation(*, session: Session, invitation_id: int) -> Invitation | None:
+    return session.get(Invitation, invitation_id)

@@ -194,3 +194,11 @@ def set_portfolio_communities(
 
 def portfolios(*, session: Session) -> list[Portfolio]:
     return list(session.exec(select(Portfolio).order_by(col(Portfolio.name))).all())
+
+
+def get_portfolio(*, session: Session, portfolio_id: int) -> Portfolio | None:
+    return session.get(Portfolio, portfolio_id)
+
+
+def get_user(*, session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)

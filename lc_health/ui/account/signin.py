@@ -8,10 +8,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from lc_health.domain import credentials
 from lc_health.domain.demo_data import ACCOUNTS
-from lc_health.services import auth
-from lc_health.store import audit
+from lc_health.services import auth, signin
 from lc_health.store.db import write_session
 from lc_health.ui.context import app, t
 from lc_health.ui.session import sign_in, sso_configured
@@ -21,19 +19,13 @@ from lc_health.ui.widgets import demo_notice
 def _attempt(email: str, password: str) -> None:
     ctx = app()
     with write_session(ctx.engine) as session:
-        result = auth.sign_in(
+        result = signin.sign_in(
             session=session,
             email=email,
             password=password,
             max_failures=ctx.settings.max_failed_signins,
             lockout=timedelta(minutes=ctx.settings.lockout_minutes),
         )
-        if result.outcome == auth.SignInOutcome.locked:
-            audit.record(
-                session=session,
-                actor=credentials.normalise_email(email),
-                action="account.locked_out",
-            )
         user_id = result.user.id if result.user else None
     if result.outcome == auth.SignInOutcome.ok and user_id is not None:
         sign_in(user_id)

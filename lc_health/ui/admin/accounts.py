@@ -6,15 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lc_health.domain.errors import Invalid, Problem
-from lc_health.store import audit
+from lc_health.services import accounts
 from lc_health.store import communities as cstore
 from lc_health.store import users as ustore
-from lc_health.store.db import read_session, write_session
+from lc_health.store.db import read_session
 from lc_health.store.models import Role, User
 from lc_health.ui.context import app, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
-from lc_health.ui.guard import require, show_problems
+from lc_health.ui.guard import require
+from lc_health.ui.writes import attempt
 
 ALL_PORTFOLIO = 0  # "every community"
 
@@ -93,60 +93,56 @@ def _users_table(users: pd.DataFrame, portfolios: dict[int, str]) -> None:
     )
 
 
+def _password_fields(key: str) -> tuple[str, str]:
+    password = st.text_input(
+        t("admin_accounts.password"),
+        type="password",
+        autocomplete="new-password",
+        key=f"{key}_pw",
+    )
+    confirm = st.text_input(
+        t("admin_accounts.confirm"),
+        type="password",
+        autocomplete="new-password",
+        key=f"{key}_pw2",
+    )
+    return password, confirm
+
+
 def _new_account(actor: str, communities: dict[int, str], portfolios: dict[int, str]) -> None:
-    ctx = app()
     key = form_key("new_account")
     with st.form(key):
         email = st.text_input("E-mail", max_chars=254, key=f"{key}_email")
         name = st.text_input(t("admin.name"), max_chars=120, key=f"{key}_name")
         role, community_ids, portfolio_id = _access_fields(key, communities, portfolios)
         st.caption(t("admin_accounts.password_help"))
-        password = st.text_input(
-            t("admin_accounts.password"),
-            type="password",
-            autocomplete="new-password",
-            key=f"{key}_pw",
+        password, confirm = _password_fields(key)
+        if not st.form_submit_button(t("admin.create"), type="primary"):
+            return
+    made = attempt(
+        lambda session: accounts.create_account(
+            session=session,
+            email=email,
+            role=role,
+            actor=actor,
+            name=name,
+            password=password or None,
+            confirm=confirm if password else None,
+            community_ids=community_ids,
+            portfolio_id=portfolio_id,
         )
-        confirm = st.text_input(
-            t("admin_accounts.confirm"),
-            type="password",
-            autocomplete="new-password",
-            key=f"{key}_pw2",
-        )
-        if st.form_submit_button(t("admin.create"), type="primary"):
-            try:
-                with write_session(ctx.engine) as session:
-                    user = ustore.create_user(
-                        session=session,
-                        email=email,
-                        role=role,
-                        name=name,
-                        password=password or None,
-                        confirm=confirm if password else None,
-                        community_ids=community_ids,
-                        portfolio_id=portfolio_id,
-                    )
-                    audit.record(
-                        session=session,
-                        actor=actor,
-                        action="account.create",
-                        target=user.email,
-                        role=role.value,
-                    )
-            except Invalid as problems:
-                show_problems(problems)
-            else:
-                reset_form("new_account")
-                flash(t("admin.saved", name=email.strip().lower()))
-                st.rerun()
+    )
+    if made is not None:
+        reset_form("new_account")
+        flash(t("admin.saved", name=made.email))
+        st.rerun()
 
 
-def _edit_account(
-    actor_id: int, actor: str, user: User, communities: dict[int, str], portfolios: dict[int, str]
+def _edit_form(
+    actor: str, user: User, communities: dict[int, str], portfolios: dict[int, str]
 ) -> None:
-    ctx = app()
     assert user.id is not None
-    with read_session(ctx.engine) as session:
+    with read_session(app().engine) as session:
         current = ustore.user_communities(session=session, user_id=user.id)
     with st.form(f"edit_user_{user.id}"):
         name = st.text_input(t("admin.name"), value=user.name, max_chars=120)
@@ -158,87 +154,77 @@ def _edit_account(
             community_ids=current,
             portfolio_id=user.portfolio_id,
         )
-        if st.form_submit_button(t("admin.save"), type="primary"):
-            try:
-                if user.id == actor_id and role != Role.admin:
-                    raise Invalid([Problem("role", "error.own_admin_role")])
-                with write_session(ctx.engine) as session:
-                    ustore.update_user(
-                        session=session,
-                        user_id=user.id,
-                        name=name,
-                        role=role,
-                        community_ids=community_ids,
-                        portfolio_id=portfolio_id,
-                    )
-                    audit.record(
-                        session=session,
-                        actor=actor,
-                        action="account.update",
-                        target=user.email,
-                        role=role.value,
-                    )
-            except Invalid as problems:
-                show_problems(problems)
-            else:
-                flash(t("admin.saved", name=user.email))
-                st.rerun()
+        if not st.form_submit_button(t("admin.save"), type="primary"):
+            return
+    saved = attempt(
+        lambda session: accounts.update_account(
+            session=session,
+            email=user.email,
+            name=name,
+            role=role,
+            actor=actor,
+            community_ids=community_ids,
+            portfolio_id=portfolio_id,
+        )
+    )
+    if saved is not None:
+        flash(t("admin.saved", name=user.email))
+        st.rerun()
 
-    left, right = st.columns(2, gap="large")
-    with left, st.form(form_key(f"reset_{user.id}")):
+
+def _reset_form(actor: str, user: User) -> None:
+    key = form_key(f"reset_{user.id}")
+    with st.form(key):
         st.markdown(f"**{t('admin_accounts.reset')}**")
-        password = st.text_input(
-            t("admin_accounts.password"), type="password", autocomplete="new-password"
+        password, confirm = _password_fields(key)
+        if not st.form_submit_button(t("admin_accounts.reset_button")):
+            return
+    done = attempt(
+        lambda session: accounts.reset_password(
+            session=session, email=user.email, password=password, confirm=confirm, actor=actor
         )
-        confirm = st.text_input(
-            t("admin_accounts.confirm"), type="password", autocomplete="new-password"
+    )
+    if done is not None:
+        reset_form(f"reset_{user.id}")
+        flash(t("admin_accounts.reset_done", email=user.email))
+        st.rerun()
+
+
+def _status(actor_id: int, actor: str, user: User) -> None:
+    st.markdown(f"**{t('admin.status')}**")
+    if user.active:
+        st.caption(t("admin_accounts.deactivate_help"))
+        pressed = st.button(
+            t("admin_accounts.deactivate"),
+            icon=":material/person_off:",
+            disabled=user.id == actor_id,
         )
-        if st.form_submit_button(t("admin_accounts.reset_button")):
-            try:
-                with write_session(ctx.engine) as session:
-                    ustore.set_password(
-                        session=session, user_id=user.id, password=password, confirm=confirm
-                    )
-                    audit.record(
-                        session=session,
-                        actor=actor,
-                        action="account.password_reset",
-                        target=user.email,
-                    )
-            except Invalid as problems:
-                show_problems(problems)
-            else:
-                reset_form(f"reset_{user.id}")
-                flash(t("admin_accounts.reset_done", email=user.email))
-                st.rerun()
+    else:
+        pressed = st.button(t("admin_accounts.activate"), icon=":material/person_check:")
+    if not pressed:
+        return
+    done = attempt(
+        lambda session: accounts.set_active(
+            session=session, email=user.email, active=not user.active, actor=actor
+        )
+    )
+    if done is not None:
+        flash(t("admin.saved", name=user.email))
+        st.rerun()
+
+
+def _edit_account(
+    actor_id: int, actor: str, user: User, communities: dict[int, str], portfolios: dict[int, str]
+) -> None:
+    _edit_form(actor, user, communities, portfolios)
+    left, right = st.columns(2, gap="large")
+    with left:
+        _reset_form(actor, user)
     with right:
-        st.markdown(f"**{t('admin.status')}**")
-        if user.active:
-            st.caption(t("admin_accounts.deactivate_help"))
-            if st.button(
-                t("admin_accounts.deactivate"),
-                icon=":material/person_off:",
-                disabled=user.id == actor_id,
-            ):
-                with write_session(ctx.engine) as session:
-                    ustore.set_active(session=session, user_id=user.id, active=False)
-                    audit.record(
-                        session=session, actor=actor, action="account.deactivate", target=user.email
-                    )
-                flash(t("admin.saved", name=user.email))
-                st.rerun()
-        elif st.button(t("admin_accounts.activate"), icon=":material/person_check:"):
-            with write_session(ctx.engine) as session:
-                ustore.set_active(session=session, user_id=user.id, active=True)
-                audit.record(
-                    session=session, actor=actor, action="account.activate", target=user.email
-                )
-            flash(t("admin.saved", name=user.email))
-            st.rerun()
+        _status(actor_id, actor, user)
 
 
-def _portfolios(actor: str, communities: dict[int, str], portfolios: dict[int, str]) -> None:
-    ctx = app()
+def _new_portfolio(actor: str, communities: dict[int, str]) -> None:
     key = form_key("new_portfolio")
     with st.form(key):
         st.markdown(f"**{t('admin_accounts.new_portfolio')}**")
@@ -249,32 +235,27 @@ def _portfolios(actor: str, communities: dict[int, str], portfolios: dict[int, s
             format_func=lambda c: communities[c],
             key=f"{key}_members",
         )
-        if st.form_submit_button(t("admin.create"), type="primary"):
-            try:
-                with write_session(ctx.engine) as session:
-                    ustore.create_portfolio(session=session, name=name, community_ids=members)
-                    audit.record(
-                        session=session,
-                        actor=actor,
-                        action="portfolio.create",
-                        target=name.strip(),
-                        communities=len(members),
-                    )
-            except Invalid as problems:
-                show_problems(problems)
-            else:
-                reset_form("new_portfolio")
-                flash(t("admin.saved", name=name.strip()))
-                st.rerun()
-    if not portfolios:
-        return
+        if not st.form_submit_button(t("admin.create"), type="primary"):
+            return
+    made = attempt(
+        lambda session: accounts.create_portfolio(
+            session=session, name=name, community_ids=members, actor=actor
+        )
+    )
+    if made is not None:
+        reset_form("new_portfolio")
+        flash(t("admin.saved", name=made.name))
+        st.rerun()
+
+
+def _portfolio_members(actor: str, communities: dict[int, str], portfolios: dict[int, str]) -> None:
     pick = st.selectbox(
         t("admin_accounts.portfolio"),
         list(portfolios),
         format_func=lambda p: portfolios[p],
         key="portfolio_pick",
     )
-    with read_session(ctx.engine) as session:
+    with read_session(app().engine) as session:
         current = cstore.portfolio_community_ids(session=session, portfolio_id=int(pick))
     with st.form(f"portfolio_{pick}"):
         members = st.multiselect(
@@ -283,20 +264,29 @@ def _portfolios(actor: str, communities: dict[int, str], portfolios: dict[int, s
             default=[c for c in current if c in communities],
             format_func=lambda c: communities[c],
         )
-        if st.form_submit_button(t("admin.save"), type="primary"):
-            with write_session(ctx.engine) as session:
-                ustore.set_portfolio_communities(
-                    session=session, portfolio_id=int(pick), community_ids=members
-                )
-                audit.record(
-                    session=session,
-                    actor=actor,
-                    action="portfolio.update",
-                    target=portfolios[pick],
-                    communities=len(members),
-                )
-            flash(t("admin.saved", name=portfolios[pick]))
-            st.rerun()
+        if not st.form_submit_button(t("admin.save"), type="primary"):
+            return
+    saved = attempt(
+        lambda session: accounts.set_portfolio_communities(
+            session=session, portfolio_id=int(pick), community_ids=members, actor=actor
+        )
+    )
+    if saved is not None:
+        flash(t("admin.saved", name=saved.name))
+        st.rerun()
+
+
+def _portfolios(actor: str, communities: dict[int, str], portfolios: dict[int, str]) -> None:
+    _new_portfolio(actor, communities)
+    if portfolios:
+        _portfolio_members(actor, communities, portfolios)
+
+
+def _pick_account(users: pd.DataFrame) -> User | None:
+    emails = dict(zip(users["user_id"].astype(int), users["email"], strict=True))
+    pick = st.selectbox("E-mail", list(emails), format_func=lambda u: emails[u], key="user_pick")
+    with read_session(app().engine) as session:
+        return accounts.account(session=session, user_id=int(pick))
 
 
 def render() -> None:
@@ -322,12 +312,7 @@ def render() -> None:
     with tab_new:
         _new_account(viewer.email, communities, portfolios)
     with tab_edit:
-        emails = dict(zip(users["user_id"].astype(int), users["email"], strict=True))
-        pick = st.selectbox(
-            "E-mail", list(emails), format_func=lambda u: emails[u], key="user_pick"
-        )
-        with read_session(ctx.engine) as session:
-            user = session.get(User, int(pick))
+        user = _pick_account(users)
         if user is not None:
             _edit_account(viewer.user_id, viewer.email, user, communities, portfolios)
     with tab_portfolios:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lc_health.domain.errors import Invalid
 from lc_health.domain.periods import period_label
 from lc_health.services import communities as csvc
-from lc_health.store import audit
 from lc_health.store import communities as cstore
-from lc_health.store.db import read_session, write_session
+from lc_health.store.db import read_session
 from lc_health.store.models import Community, Role
 from lc_health.ui.context import app, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
-from lc_health.ui.guard import require, show_problems
+from lc_health.ui.guard import require
+from lc_health.ui.writes import attempt
 
 
 def _phase_options() -> list[str]:
@@ -94,6 +93,67 @@ def _overview(frame: pd.DataFrame, rounds: pd.DataFrame) -> None:
     )
 
 
+def _new_community(actor: str) -> None:
+    with st.form(form_key("new_community")):
+        values = _community_fields(form_key("new_community"))
+        if not st.form_submit_button(t("admin.create"), type="primary"):
+            return
+    made = attempt(lambda session: csvc.create_community(session=session, actor=actor, **values))
+    if made is not None:
+        reset_form("new_community")
+        flash(t("admin.saved", name=made.name))
+        st.rerun()
+
+
+def _edit_form(actor: str, current: Community) -> None:
+    assert current.id is not None
+    community_id = current.id
+    with st.form(f"edit_community_{community_id}"):
+        values = _community_fields(f"edit_{community_id}", current)
+        if not st.form_submit_button(t("admin.save"), type="primary"):
+            return
+    saved = attempt(
+        lambda session: csvc.update_community(
+            session=session, community_id=community_id, actor=actor, **values
+        )
+    )
+    if saved is not None:
+        flash(t("admin.saved", name=saved.name))
+        st.rerun()
+
+
+def _archive_button(actor: str, current: Community) -> None:
+    assert current.id is not None
+    community_id, archived = current.id, current.archived_at is not None
+    st.caption(t("admin.archive_help"))
+    label = t("admin.unarchive") if archived else t("admin.archive")
+    if not st.button(label, icon=":material/archive:", key=f"archive_{community_id}"):
+        return
+    done = attempt(
+        lambda session: csvc.set_archived(
+            session=session, community_id=community_id, archived=not archived, actor=actor
+        )
+    )
+    if done is not None:
+        flash(t("admin.saved", name=current.name))
+        st.rerun()
+
+
+def _edit(actor: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.info(t("communities.empty"))
+        return
+    names = dict(zip(frame["community_id"], frame["name"], strict=True))
+    chosen = st.selectbox(
+        t("guard.community"), list(names), format_func=lambda c: names[c], key="edit_pick"
+    )
+    with read_session(app().engine) as session:
+        current = cstore.get_community(session=session, community_id=int(chosen))
+    assert current is not None
+    _edit_form(actor, current)
+    _archive_button(actor, current)
+
+
 def render() -> None:
     viewer = require(Role.admin)
     ctx = app()
@@ -110,59 +170,7 @@ def render() -> None:
             st.info(t("communities.empty"))
         else:
             _overview(frame, rounds)
-
-    with tab_new, st.form(form_key("new_community")):
-        values = _community_fields(form_key("new_community"))
-        if st.form_submit_button(t("admin.create"), type="primary"):
-            try:
-                with write_session(ctx.engine) as session:
-                    csvc.create_community(session=session, actor=viewer.email, **values)
-            except Invalid as problems:
-                show_problems(problems)
-            else:
-                reset_form("new_community")
-                flash(t("admin.saved", name=values["name"].strip()))
-                st.rerun()
-
+    with tab_new:
+        _new_community(viewer.email)
     with tab_edit:
-        if frame.empty:
-            st.info(t("communities.empty"))
-            return
-        names = dict(zip(frame["community_id"], frame["name"], strict=True))
-        chosen = st.selectbox(
-            t("guard.community"), list(names), format_func=lambda c: names[c], key="edit_pick"
-        )
-        with read_session(ctx.engine) as session:
-            current = cstore.get_community(session=session, community_id=int(chosen))
-        assert current is not None and current.id is not None
-        with st.form(f"edit_community_{chosen}"):
-            values = _community_fields(f"edit_{chosen}", current)
-            if st.form_submit_button(t("admin.save"), type="primary"):
-                try:
-                    with write_session(ctx.engine) as session:
-                        cstore.update_community(session=session, community_id=current.id, **values)
-                        audit.record(
-                            session=session,
-                            actor=viewer.email,
-                            action="community.update",
-                            target=values["name"],
-                        )
-                except Invalid as problems:
-                    show_problems(problems)
-                else:
-                    flash(t("admin.saved", name=values["name"].strip()))
-                    st.rerun()
-        archived = current.archived_at is not None
-        st.caption(t("admin.archive_help"))
-        label = t("admin.unarchive") if archived else t("admin.archive")
-        if st.button(label, icon=":material/archive:", key=f"archive_{chosen}"):
-            with write_session(ctx.engine) as session:
-                cstore.set_archived(session=session, community_id=current.id, archived=not archived)
-                audit.record(
-                    session=session,
-                    actor=viewer.email,
-                    action="community.unarchive" if archived else "community.archive",
-                    target=current.name,
-                )
-            flash(t("admin.saved", name=current.name))
-            st.rerun()
+        _edit(viewer.email, frame)

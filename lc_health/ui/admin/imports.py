@@ -20,15 +20,15 @@ from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import period_label
 from lc_health.services import importing
-from lc_health.services.imports import import_responses
-from lc_health.store import communities as cstore
+from lc_health.services.imports import import_responses, organisations_by_name
 from lc_health.store import imports
 from lc_health.store import rounds as round_store
-from lc_health.store.db import read_session, write_session
+from lc_health.store.db import read_session
 from lc_health.store.models import Role, Round
 from lc_health.ui.context import app, language, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
+from lc_health.ui.writes import attempt
 
 UPLOAD = "import_file"  # a form_key name: a new key after an import gives an empty uploader
 PARSED = "_import_parsed"  # (file id, frame): parse an upload once, not on every rerun
@@ -185,31 +185,55 @@ def _earlier(round_id: int, source: str) -> None:
         )
 
 
-def render() -> None:
-    viewer = require(Role.admin)
-    ctx = app()
-    st.title(t("admin_import.title"))
-    st.caption(t("admin_import.intro"))
-    show_flash()
-    community = pick_community(viewer)
-    assert community.id is not None
-    with read_session(ctx.engine) as session:
-        rounds = round_store.community_rounds(session=session, community_id=community.id)
-        members = cstore.community_organisations(session=session, community_id=community.id)
-    organisations = {o.name: o.id for o in members if o.id is not None}
-    if not rounds:
-        st.info(t("admin_import.no_rounds"))
-        return
-    rnd = _pick_round(community.id, rounds)
+def _import_step(
+    actor: str,
+    rnd: Round,
+    instrument: Instrument,
+    preview: importing.Preview,
+    upload: UploadedFile,
+    widget_key: str,
+) -> None:
+    """Where the answers came from, earlier imports, and the one all-or-nothing import."""
     assert rnd.id is not None
-    try:
-        instrument = ctx.registry.get(rnd.instrument_id, rnd.instrument_version)
-    except KeyError:
-        label = f"{rnd.instrument_id} v{rnd.instrument_version}"
-        st.error(t("admin_import.no_instrument", instrument=label), icon=":material/error:")
+    round_id = rnd.id
+    st.subheader(t("admin_import.step_import"))
+    source = st.text_input(
+        t("admin_import.source"),
+        value=upload.name,
+        max_chars=importing.MAX_SOURCE_CHARS,
+        help=t("admin_import.source_help"),
+        key=f"{widget_key}_source",
+    )
+    _earlier(round_id, source)
+    if not st.button(
+        t("admin_import.import", count=len(preview.rows)),
+        type="primary",
+        disabled=not preview.ok,
+        icon=":material/upload:",
+        key=f"{widget_key}_go",
+    ):
         return
-    _templates(instrument, list(organisations))
+    batch = attempt(
+        lambda session: import_responses(
+            session=session,
+            round_id=round_id,
+            preview=preview,
+            instrument=instrument,
+            source=source,
+            actor=actor,
+        )
+    )
+    if batch is not None:
+        st.session_state.pop(PARSED, None)
+        reset_form(UPLOAD)
+        flash(t("admin_import.done", count=batch.rows, period=period_label(rnd.period)))
+        st.rerun()
 
+
+def _upload_step(
+    actor: str, rnd: Round, instrument: Instrument, organisations: dict[str, int]
+) -> None:
+    """The file, its columns matched to the template's, a preview, then the import."""
     st.subheader(t("admin_import.step_upload"))
     upload_key = form_key(UPLOAD)
     upload = st.file_uploader(
@@ -230,37 +254,29 @@ def render() -> None:
     mapping = _mapping(frame, instrument, widget_key)
     preview = importing.validate(frame, mapping, instrument, organisations)
     _preview(preview)
+    _import_step(actor, rnd, instrument, preview, upload, widget_key)
 
-    st.subheader(t("admin_import.step_import"))
-    source = st.text_input(
-        t("admin_import.source"),
-        value=upload.name,
-        max_chars=importing.MAX_SOURCE_CHARS,
-        help=t("admin_import.source_help"),
-        key=f"{widget_key}_source",
-    )
-    _earlier(rnd.id, source)
-    if st.button(
-        t("admin_import.import", count=len(preview.rows)),
-        type="primary",
-        disabled=not preview.ok,
-        icon=":material/upload:",
-        key=f"{widget_key}_go",
-    ):
-        try:
-            with write_session(ctx.engine) as session:
-                batch = import_responses(
-                    session=session,
-                    round_id=rnd.id,
-                    preview=preview,
-                    instrument=instrument,
-                    source=source,
-                    actor=viewer.email,
-                )
-        except Invalid as problems:
-            show_problems(problems)
-        else:
-            st.session_state.pop(PARSED, None)
-            reset_form(UPLOAD)
-            flash(t("admin_import.done", count=batch.rows, period=period_label(rnd.period)))
-            st.rerun()
+
+def render() -> None:
+    viewer = require(Role.admin)
+    ctx = app()
+    st.title(t("admin_import.title"))
+    st.caption(t("admin_import.intro"))
+    show_flash()
+    community = pick_community(viewer)
+    assert community.id is not None
+    with read_session(ctx.engine) as session:
+        rounds = round_store.community_rounds(session=session, community_id=community.id)
+        organisations = organisations_by_name(session=session, community_id=community.id)
+    if not rounds:
+        st.info(t("admin_import.no_rounds"))
+        return
+    rnd = _pick_round(community.id, rounds)
+    try:
+        instrument = ctx.registry.get(rnd.instrument_id, rnd.instrument_version)
+    except KeyError:
+        label = f"{rnd.instrument_id} v{rnd.instrument_version}"
+        st.error(t("admin_import.no_instrument", instrument=label), icon=":material/error:")
+        return
+    _templates(instrument, list(organisations))
+    _upload_step(viewer.email, rnd, instrument, organisations)

@@ -11,16 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from lc_health.documents.linksheet import LinkCard, links_csv, qr_sheet_html
-from lc_health.domain.errors import Invalid
 from lc_health.domain.periods import period_label
-from lc_health.store import audit
+from lc_health.services import invitations as isvc
 from lc_health.store import invitations as istore
 from lc_health.store import rounds as round_store
-from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Role
+from lc_health.store.db import read_session
+from lc_health.store.models import Community, Role
 from lc_health.ui.context import app, language, t
 from lc_health.ui.forms import flash, show_flash
-from lc_health.ui.guard import pick_community, require, show_problems
+from lc_health.ui.guard import pick_community, require
+from lc_health.ui.writes import attempt
 
 NEW_LINKS = "_new_links"  # this session only: the tokens just made, for download
 
@@ -61,18 +61,10 @@ def _offer_downloads(community: str) -> None:
             st.code(cards[0].url, language=None)
 
 
-def render() -> None:
-    viewer = require(Role.admin)
-    ctx = app()
-    today = date.today()
-    st.title(t("admin_invitations.title"))
-    show_flash()
-    community = pick_community(viewer)
+def _personal_form(actor: str, community: Community) -> None:
     assert community.id is not None
-    _offer_downloads(community.name)
-
-    personal, open_link = st.columns(2, gap="large")
-    with personal, st.form("personal_links"):
+    community_id = community.id
+    with st.form("personal_links"):
         st.subheader(t("admin_invitations.personal"))
         st.caption(t("admin_invitations.personal_help"))
         count = st.number_input(
@@ -85,72 +77,59 @@ def render() -> None:
         label = st.text_input(
             t("admin_invitations.label"), max_chars=80, help=t("admin_invitations.label_help")
         )
-        if st.form_submit_button(t("admin_invitations.make"), type="primary"):
-            try:
-                with write_session(ctx.engine) as session:
-                    links = istore.create_personal_links(
-                        session=session, community_id=community.id, count=int(count), label=label
-                    )
-                    audit.record(
-                        session=session,
-                        actor=viewer.email,
-                        action="links.personal",
-                        target=community.name,
-                        count=len(links),
-                    )
-            except Invalid as problems:
-                show_problems(problems)
-            else:
-                st.session_state[NEW_LINKS] = {
-                    "community": community.name,
-                    "period": "",
-                    "label": label.strip(),
-                    "urls": [istore.link_url(ctx.settings.public_url, x.token) for x in links],
-                }
-                st.rerun()
+        if not st.form_submit_button(t("admin_invitations.make"), type="primary"):
+            return
+    links = attempt(
+        lambda session: isvc.make_personal_links(
+            session=session, community_id=community_id, count=int(count), label=label, actor=actor
+        )
+    )
+    if links is not None:
+        _keep_new_links(community.name, "", label.strip(), [x.token for x in links])
 
-    with read_session(ctx.engine) as session:
+
+def _keep_new_links(community: str, period: str, label: str, tokens: list[str]) -> None:
+    """Offer the links just made for download on the next run (this session only)."""
+    public_url = app().settings.public_url
+    st.session_state[NEW_LINKS] = {
+        "community": community,
+        "period": period,
+        "label": label,
+        "urls": [istore.link_url(public_url, token) for token in tokens],
+    }
+    st.rerun()
+
+
+def _open_link_form(actor: str, community: Community, today: date) -> None:
+    assert community.id is not None
+    with read_session(app().engine) as session:
         rounds = round_store.community_rounds(session=session, community_id=community.id)
     usable = [r for r in rounds if round_store.state(r, today) != round_store.RoundState.closed]
-    with open_link:
-        st.subheader(t("admin_invitations.open"))
-        st.caption(t("admin_invitations.open_help"))
-        if not usable:
-            st.info(t("admin_invitations.no_round"))
-        else:
-            by_id = {r.id: r for r in usable}
-            with st.form("open_link"):
-                pick = st.selectbox(
-                    t("admin_rounds.period"),
-                    list(by_id),
-                    format_func=lambda r: period_label(by_id[r].period),
-                )
-                if st.form_submit_button(t("admin_invitations.make_open"), type="primary"):
-                    rnd = by_id[pick]
-                    assert rnd.id is not None
-                    with write_session(ctx.engine) as session:
-                        link = istore.create_open_link(session=session, round_id=rnd.id)
-                        audit.record(
-                            session=session,
-                            actor=viewer.email,
-                            action="links.open",
-                            target=f"{community.name} {rnd.period}",
-                        )
-                    st.session_state[NEW_LINKS] = {
-                        "community": community.name,
-                        "period": period_label(rnd.period),
-                        "label": "",
-                        "urls": [istore.link_url(ctx.settings.public_url, link.token)],
-                    }
-                    st.rerun()
-
-    st.subheader(t("admin_invitations.existing"))
-    with read_session(ctx.engine) as session:
-        frame = istore.invitations_frame(session=session, community_id=community.id)
-    if frame.empty:
-        st.info(t("admin_invitations.none"))
+    st.subheader(t("admin_invitations.open"))
+    st.caption(t("admin_invitations.open_help"))
+    if not usable:
+        st.info(t("admin_invitations.no_round"))
         return
-    active = frame[~frame["revoked"]]
+    by_id = {r.id: r for r in usable}
+    with st.form("open_link"):
+        pick = st.selectbox(
+            t("admin_rounds.period"),
+            list(by_id),
+            format_func=lambda r: period_label(by_id[r].period),
+        )
+        if not st.form_submit_button(t("admin_invitations.make_open"), type="primary"):
+            return
+    rnd = by_id[pick]
+    assert rnd.id is not None
+    round_id = rnd.id
+    link = attempt(
+        lambda session: isvc.make_open_link(session=session, round_id=round_id, actor=actor)
+    )
+    if link is not None:
+        _keep_new_links(community.name, period_label(rnd.period), "", [link.token])
+
+
+def _links_table(frame: pd.DataFrame) -> None:
     st.dataframe(
         pd.DataFrame(
             {
@@ -175,22 +154,48 @@ def render() -> None:
             )
         },
     )
+
+
+def _revoke_form(actor: str, community_id: int, active: pd.DataFrame) -> None:
     with st.form("revoke"):
         chosen = st.multiselect(
             t("admin_invitations.revoke_pick"),
             active["invitation_id"].tolist(),
             format_func=lambda i: f"#{i}",
         )
-        if st.form_submit_button(t("admin_invitations.revoke"), icon=":material/link_off:"):
-            with write_session(ctx.engine) as session:
-                for invitation_id in chosen:
-                    istore.revoke(session=session, invitation_id=int(invitation_id))
-                audit.record(
-                    session=session,
-                    actor=viewer.email,
-                    action="links.revoke",
-                    target=community.name,
-                    count=len(chosen),
-                )
-            flash(t("admin_invitations.revoked_done", count=len(chosen)))
-            st.rerun()
+        if not st.form_submit_button(t("admin_invitations.revoke"), icon=":material/link_off:"):
+            return
+    count = attempt(
+        lambda session: isvc.revoke_links(
+            session=session, community_id=community_id, invitation_ids=chosen, actor=actor
+        )
+    )
+    if count is not None:
+        flash(t("admin_invitations.revoked_done", count=count))
+        st.rerun()
+
+
+def _existing(actor: str, community_id: int) -> None:
+    st.subheader(t("admin_invitations.existing"))
+    with read_session(app().engine) as session:
+        frame = istore.invitations_frame(session=session, community_id=community_id)
+    if frame.empty:
+        st.info(t("admin_invitations.none"))
+        return
+    _links_table(frame)
+    _revoke_form(actor, community_id, frame[~frame["revoked"]])
+
+
+def render() -> None:
+    viewer = require(Role.admin)
+    st.title(t("admin_invitations.title"))
+    show_flash()
+    community = pick_community(viewer)
+    assert community.id is not None
+    _offer_downloads(community.name)
+    personal, open_link = st.columns(2, gap="large")
+    with personal:
+        _personal_form(viewer.email, community)
+    with open_link:
+        _open_link_form(viewer.email, community, date.today())
+    _existing(viewer.email, community.id)

@@ -9,8 +9,7 @@ from datetime import date
 import streamlit as st
 
 from lc_health.domain.periods import period_label
-from lc_health.services import privacy
-from lc_health.store import audit
+from lc_health.services import privacy, privacy_requests
 from lc_health.store.access import Viewer
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role, utcnow
@@ -31,16 +30,8 @@ def _lookup(viewer: Viewer) -> None:
             return
     token = privacy.token_from_text(pasted) or ""
     st.session_state[TOKEN_KEY] = token
-    with write_session(app().engine) as session:
-        found = privacy.stored(session=session, token=token)
-        if found is not None:  # looking at someone's data is itself worth a record
-            audit.record(
-                session=session,
-                actor=viewer.email,
-                action="privacy.lookup",
-                target=found.community,
-                link=found.invitation_id,
-            )
+    with write_session(app().engine) as session:  # the look itself is recorded
+        privacy_requests.look_up(session=session, token=token, actor=viewer.email)
 
 
 def _erase(viewer: Viewer, token: str) -> None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from lc_health.domain.disclosure import Policy
 from lc_health.domain.errors import Invalid
@@ -19,6 +20,7 @@ from lc_health.store.models import Role, Round
 from lc_health.ui.context import app, t
 from lc_health.ui.forms import flash, show_flash
 from lc_health.ui.guard import require, show_problems
+from lc_health.ui.writes import attempt
 
 REOPEN_DAYS = 14
 ALL_COMMUNITIES = -1
@@ -87,32 +89,7 @@ def _plan_form(viewer_email: str, names: dict[int, str], today: date) -> None:
                 st.rerun()
 
 
-def render() -> None:
-    viewer = require(Role.admin)
-    ctx = app()
-    today = date.today()
-    st.title(t("admin_rounds.title"))
-    show_flash()
-    with read_session(ctx.engine) as session:
-        communities = cstore.communities_frame(session=session)
-    if communities.empty:
-        st.info(t("communities.empty"))
-        return
-    names = dict(zip(communities["community_id"].astype(int), communities["name"], strict=True))
-
-    with st.expander(t("admin_rounds.plan_heading"), expanded=False, icon=":material/add:"):
-        _plan_form(viewer.email, names, today)
-
-    chosen = st.selectbox(
-        t("guard.community"), list(names), format_func=lambda c: names[c], key="rounds_pick"
-    )
-    with read_session(ctx.engine) as session:
-        rounds = round_store.community_rounds(session=session, community_id=int(chosen))
-        counts = cstore.rounds_frame(session=session, community_ids=[int(chosen)])
-    if not rounds:
-        st.info(t("admin_rounds.none"))
-        return
-    responses = dict(zip(counts["round_id"], counts["responses"], strict=True))
+def _rounds_table(rounds: list[Round], responses: dict[int, int], today: date) -> None:
     st.dataframe(
         pd.DataFrame(
             {
@@ -123,7 +100,7 @@ def render() -> None:
                 t("admin_rounds.instrument"): [
                     f"{r.instrument_id} v{r.instrument_version}" for r in rounds
                 ],
-                t("communities.col_responses"): [responses.get(r.id, 0) for r in rounds],
+                t("communities.col_responses"): [responses.get(r.id or 0, 0) for r in rounds],
             }
         ),
         hide_index=True,
@@ -133,6 +110,9 @@ def render() -> None:
             t("admin_rounds.closes_on"): st.column_config.DateColumn(format="DD-MM-YYYY"),
         },
     )
+
+
+def _pick_round(rounds: list[Round], today: date) -> Round:
     by_id = {r.id: r for r in rounds}
     pick = st.selectbox(
         t("admin_rounds.pick"),
@@ -142,17 +122,45 @@ def render() -> None:
             r: f"{period_label(x.period)} · {_state_label(x, today)}" for r, x in by_id.items()
         }.__getitem__,
     )
-    rnd = by_id[pick]
+    return by_id[pick]
+
+
+def _change(actor: str, rnd: Round, action: str, today: date, new_close: date) -> None:
+    """Open now, close now (which publishes) or reopen until new_close, through the services."""
     assert rnd.id is not None
+    round_id, ctx = rnd.id, app()
+
+    def write(session: Session) -> Round:
+        if action == "open":
+            return rsvc.open_round_now(session=session, round_id=round_id, today=today, actor=actor)
+        if action == "close":
+            policy = Policy.from_settings(ctx.settings)
+            return rsvc.close_round(
+                session=session,
+                round_id=round_id,
+                actor=actor,
+                registry=ctx.registry,
+                policy=policy,
+            )
+        return rsvc.reopen_round(
+            session=session, round_id=round_id, today=today, closes_on=new_close, actor=actor
+        )
+
+    if attempt(write) is not None:
+        flash(t("admin_rounds.done", period=period_label(rnd.period)))
+        st.rerun()
+
+
+def _round_actions(actor: str, rnd: Round, today: date) -> None:
     current = round_store.state(rnd, today)
     c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
     new_close = c3.date_input(
         t("admin_rounds.new_close"),
         value=max(rnd.closes_on, today + timedelta(days=REOPEN_DAYS)),
         format="DD-MM-YYYY",
-        key=f"close_{pick}",
+        key=f"close_{rnd.id}",
     )
-    _expected_form(rnd, viewer.email)
+    _expected_form(rnd, actor)
     action = None
     if c1.button(
         t("admin_rounds.open_now"),
@@ -172,32 +180,35 @@ def render() -> None:
         icon=":material/replay:",
     ):
         action = "reopen"
-    if action is None:
+    if action is not None:
+        _change(actor, rnd, action, today, new_close)
+
+
+def render() -> None:
+    viewer = require(Role.admin)
+    ctx = app()
+    today = date.today()
+    st.title(t("admin_rounds.title"))
+    show_flash()
+    with read_session(ctx.engine) as session:
+        communities = cstore.communities_frame(session=session)
+    if communities.empty:
+        st.info(t("communities.empty"))
         return
-    try:
-        with write_session(ctx.engine) as session:
-            if action == "open":
-                rsvc.open_round_now(
-                    session=session, round_id=rnd.id, today=today, actor=viewer.email
-                )
-            elif action == "close":
-                rsvc.close_round(
-                    session=session, round_id=rnd.id, actor=viewer.email,
-                    registry=app().registry, policy=Policy.from_settings(app().settings),
-                )  # fmt: skip
-            else:
-                rsvc.reopen_round(
-                    session=session,
-                    round_id=rnd.id,
-                    today=today,
-                    closes_on=new_close,
-                    actor=viewer.email,
-                )
-    except Invalid as problems:
-        show_problems(problems)
-    else:
-        flash(t("admin_rounds.done", period=period_label(rnd.period)))
-        st.rerun()
+    names = dict(zip(communities["community_id"].astype(int), communities["name"], strict=True))
+    with st.expander(t("admin_rounds.plan_heading"), expanded=False, icon=":material/add:"):
+        _plan_form(viewer.email, names, today)
+    chosen = st.selectbox(
+        t("guard.community"), list(names), format_func=lambda c: names[c], key="rounds_pick"
+    )
+    with read_session(ctx.engine) as session:
+        rounds = round_store.community_rounds(session=session, community_id=int(chosen))
+        counts = cstore.rounds_frame(session=session, community_ids=[int(chosen)])
+    if not rounds:
+        st.info(t("admin_rounds.none"))
+        return
+    _rounds_table(rounds, dict(zip(counts["round_id"], counts["responses"], strict=True)), today)
+    _round_actions(viewer.email, _pick_round(rounds, today), today)
 
 
 def _expected_form(rnd: Round, actor: str) -> None:
@@ -214,13 +225,12 @@ def _expected_form(rnd: Round, actor: str) -> None:
         )
         if not st.form_submit_button(t("admin.save")):
             return
-    try:
-        with write_session(app().engine) as session:
-            rsvc.set_expected_headcount(
-                session=session, round_id=rnd.id, expected=int(expected) or None, actor=actor
-            )
-    except Invalid as problems:
-        show_problems(problems)
-    else:
+    round_id = rnd.id
+    saved = attempt(
+        lambda session: rsvc.set_expected_headcount(
+            session=session, round_id=round_id, expected=int(expected) or None, actor=actor
+        )
+    )
+    if saved is not None:
         flash(t("admin_rounds.done", period=period_label(rnd.period)))
         st.rerun()

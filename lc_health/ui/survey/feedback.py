@@ -31,9 +31,11 @@ def _previous_answers(rnd: Round, invitation_id: int) -> tuple[str, dict[str, in
     previous = str(Period.parse(rnd.period).previous())
     with read_session(app().engine) as session:
         row = response_store.response_in_period(
-            session=session, community_id=rnd.community_id, period=previous,
+            session=session,
+            community_id=rnd.community_id,
+            period=previous,
             invitation_id=invitation_id,
-        )  # fmt: skip
+        )
         if row is None or row.id is None:
             return None
         return previous, response_store.stored_answers(session=session, response_id=row.id)

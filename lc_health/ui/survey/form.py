@@ -29,14 +29,13 @@ from lc_health.domain.survey_flow import (
     steps,
     to_response,
 )
-from lc_health.services import open_link_audit
+from lc_health.services import survey
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
 from lc_health.store import responses as response_store
 from lc_health.store.db import read_session
 from lc_health.store.invitations import LinkStatus, Resolved
 from lc_health.store.models import Community, Round
-from lc_health.store.submissions import submit_response
 from lc_health.ui.context import app, language, language_switch, t
 from lc_health.ui.survey import feedback as survey_feedback
 from lc_health.ui.survey import review as survey_review
@@ -60,25 +59,6 @@ def _started_key(draft: Draft) -> str:
 def _seconds_taken(draft: Draft) -> int | None:
     started = st.session_state.get(_started_key(draft))
     return round(time.monotonic() - started) if isinstance(started, float) else None
-
-
-def _audit_open_link(round_id: int, ratings: list[int | None], seconds: int | None) -> None:
-    """Add the open-link audit trail row of a new response (lc_health.services.open_link_audit).
-
-    A transaction of its own, after the response's: the trail is deliberately not linked to
-    the response, and a failure here must not undo or hide answers that were stored.
-    """
-    ctx = get_script_run_ctx()
-    # Without a script context (never in a browser) count it as a session of its own.
-    session_id = ctx.session_id if ctx is not None else uuid.uuid4().hex
-    try:
-        open_link_audit.record_submission(
-            app().engine, round_id=round_id, session_id=session_id, ratings=ratings,
-            seconds=seconds,
-        )  # fmt: skip
-    except (SQLAlchemyError, OSError) as exc:
-        # Never log the session id or the salt.
-        log.warning("open-link audit row not stored: %s", type(exc).__name__)
 
 
 def _contact(community: Community | None) -> str:
@@ -138,12 +118,17 @@ def _submit(draft: Draft, resolved: Resolved, lang: str, instrument: Instrument)
         invitation_id=invitation.id if invitation else None,
         respondent_key=invitation.respondent_key if invitation else None,
     )
+    ctx = get_script_run_ctx()
     try:
-        result = submit_response(
+        result = survey.submit(
             app().engine,
-            response_in=response,
+            response=response,
             instrument=instrument,
             mark_invitation=resolved.invitation.id if resolved.invitation is not None else None,
+            open_link=not resolved.personal,
+            # Without a script context (never in a browser) count it as a session of its own.
+            session_id=ctx.session_id if ctx is not None else uuid.uuid4().hex,
+            seconds=_seconds_taken(draft),
         )
     except (SQLAlchemyError, OSError) as exc:
         # Nothing was stored (one transaction); the answers are still in the draft.
@@ -154,11 +139,6 @@ def _submit(draft: Draft, resolved: Resolved, lang: str, instrument: Instrument)
         st.error(t("survey.not_saved"), icon=":material/error:")
         return False
     draft.submitted_response_id = result.response_id
-    # Only new open-link responses: personal links have one response each (a repeat replaces
-    # it), and paper entry and imports are recorded in the audit log by who entered them.
-    if not resolved.personal and result.created:
-        seconds = _seconds_taken(draft)
-        _audit_open_link(resolved.round.id, list(response.answers.values()), seconds)
     return True
 
 
@@ -194,20 +174,28 @@ def _buttons(
     went_back = index > 0 and bool(
         back.button(t("survey.back"), icon=":material/arrow_back:", width="stretch")
         if not in_form
-        else back.form_submit_button(t("survey.back"), icon=":material/arrow_back:",
-                                     width="stretch")
-    )  # fmt: skip
+        else back.form_submit_button(
+            t("survey.back"), icon=":material/arrow_back:", width="stretch"
+        )
+    )
     if in_form:
-        went_on = forward.form_submit_button(forward_label, type="primary", icon=forward_icon,
-                                             width="stretch")  # fmt: skip
+        went_on = forward.form_submit_button(
+            forward_label, type="primary", icon=forward_icon, width="stretch"
+        )
     else:
-        went_on = forward.button(forward_label, type="primary", icon=forward_icon,
-                                 width="stretch")  # fmt: skip
+        went_on = forward.button(forward_label, type="primary", icon=forward_icon, width="stretch")
     return went_back, went_on
 
 
-def _move(draft: Draft, names: list[str], instrument: Instrument, resolved: Resolved, lang: str,
-          went_back: bool, went_on: bool) -> None:  # fmt: skip
+def _move(
+    draft: Draft,
+    names: list[str],
+    instrument: Instrument,
+    resolved: Resolved,
+    lang: str,
+    went_back: bool,
+    went_on: bool,
+) -> None:
     """Act on the back and forward buttons of the current step."""
     index = draft.step
     step = names[index]
@@ -232,6 +220,112 @@ def _move(draft: Draft, names: list[str], instrument: Instrument, resolved: Reso
     _go(draft, index + 1)
 
 
+def _feedback_view(draft: Draft, resolved: Resolved, instrument: Instrument, token: str) -> None:
+    """After submitting: thanks, personal feedback, and (personal links) change or withdraw."""
+    assert resolved.round is not None and resolved.community is not None
+    st.success(t("survey.thanks"), icon=":material/favorite:")
+    answers = {k: (None if v == 0 else v) for k, v in draft.answers.items()}
+    invitation = resolved.invitation if resolved.personal else None
+    survey_feedback.show(
+        rnd=resolved.round,
+        instrument=instrument,
+        answers=answers,
+        invitation_id=invitation.id if invitation else None,
+    )
+    if resolved.personal and st.button(t("survey.change"), icon=":material/edit:"):
+        draft.viewing_feedback = False
+        _go(draft, 1)
+    elif not resolved.personal:
+        st.caption(t("survey.open_link_done"))
+    render_withdraw(token=token, community_name=resolved.community.name)
+
+
+def _progress(draft: Draft, names: list[str], instrument: Instrument, lang: str) -> None:
+    index = draft.step
+    if index > 0:
+        name = _step_name(names[index], instrument, lang)
+        st.progress(
+            index / (len(names) - 1),
+            text=t("survey.progress", step=index, total=len(names) - 1, name=name),
+        )
+    if index in draft.attempted and missing_on_step(draft, names[index], instrument):
+        st.error(t("survey.missing_step"), icon=":material/priority_high:")
+
+
+def _welcome_step(draft: Draft, resolved: Resolved) -> tuple[bool, bool]:
+    assert resolved.round is not None
+    answered = draft.submitted_response_id is not None
+    _welcome(resolved.round, resolved.personal, answered)
+    if answered and st.button(t("survey.see_feedback"), icon=":material/insights:"):
+        draft.viewing_feedback = True
+        st.rerun()
+    label = t("survey.change") if draft.submitted_response_id else t("survey.start")
+    return _buttons(
+        draft.step, in_form=False, forward_label=label, forward_icon=":material/arrow_forward:"
+    )
+
+
+def _form_step(
+    draft: Draft, step: str, instrument: Instrument, lang: str, community_id: int
+) -> tuple[bool, bool]:
+    """A step whose answers arrive together with its Back or Next (one form)."""
+    highlight = draft.step in draft.attempted
+    with st.form(f"survey_step_{draft.step}", border=False, enter_to_submit=False):
+        if step == PROFILE:
+            with read_session(app().engine) as session:
+                orgs = cstore.community_organisations(session=session, community_id=community_id)
+            survey_steps.profile(draft, instrument, lang, orgs, highlight)
+        elif step in instrument.layer_by_id:
+            survey_steps.ratings(draft, instrument, lang, step, highlight)
+        elif step == FORCES:
+            survey_steps.forces(draft, instrument, lang)
+        elif step == COMMENT:
+            survey_steps.comment(draft, MAX_COMMENT_CHARS)
+        return _buttons(
+            draft.step,
+            in_form=True,
+            forward_label=t("survey.next"),
+            forward_icon=":material/arrow_forward:",
+        )
+
+
+def _step_screen(
+    draft: Draft, resolved: Resolved, instrument: Instrument, lang: str, token: str
+) -> None:
+    """The current step, and what its Back and Next do."""
+    assert resolved.community is not None and resolved.community.id is not None
+    names = steps(instrument)
+    step = names[draft.step]
+    _scroll_to_top_on_new_step(_draft_key(token), draft.step)
+    _progress(draft, names, instrument, lang)
+    if step == WELCOME:
+        moves = _welcome_step(draft, resolved)
+    elif step == REVIEW:
+        survey_review.show(draft, instrument, lang, names, on_edit=lambda i: _go(draft, i))
+        moves = _buttons(
+            draft.step,
+            in_form=False,
+            forward_label=t("survey.submit"),
+            forward_icon=":material/send:",
+        )
+    else:
+        moves = _form_step(draft, step, instrument, lang, resolved.community.id)
+    _move(draft, names, instrument, resolved, lang, *moves)
+    if step == WELCOME:
+        render_withdraw(token=token, community_name=resolved.community.name)
+
+
+def _draft(token: str, resolved: Resolved) -> Draft:
+    """This link's draft in this session; a new one (prefilled) on the first visit."""
+    key = _draft_key(token)
+    if key not in st.session_state:
+        st.session_state[key] = _prefill(resolved)
+        # The survey's first step is shown now: the open-link audit measures from here.
+        st.session_state[_started_key(st.session_state[key])] = time.monotonic()
+    draft: Draft = st.session_state[key]
+    return draft
+
+
 def render() -> None:
     ctx = app()
     lang = language()
@@ -247,78 +341,14 @@ def render() -> None:
     community, rnd = resolved.community, resolved.round
     assert community is not None and community.id is not None and rnd is not None
     instrument = ctx.registry.get(rnd.instrument_id, rnd.instrument_version)
-    key = _draft_key(token)
-    if key not in st.session_state:
-        st.session_state[key] = _prefill(resolved)
-        # The survey's first step is shown now: the open-link audit measures from here.
-        st.session_state[_started_key(st.session_state[key])] = time.monotonic()
-    draft: Draft = st.session_state[key]
+    draft = _draft(token, resolved)
     with top[0]:
         st.caption(t("survey.round", period=period_label(rnd.period)))
     st.title(community.name)
-
     if draft.submitted_response_id is not None and draft.viewing_feedback:
-        st.success(t("survey.thanks"), icon=":material/favorite:")
-        answers = {k: (None if v == 0 else v) for k, v in draft.answers.items()}
-        survey_feedback.show(
-            rnd=rnd, instrument=instrument, answers=answers,
-            invitation_id=resolved.invitation.id if resolved.personal and resolved.invitation
-            else None,
-        )  # fmt: skip
-        if resolved.personal and st.button(t("survey.change"), icon=":material/edit:"):
-            draft.viewing_feedback = False
-            _go(draft, 1)
-        elif not resolved.personal:
-            st.caption(t("survey.open_link_done"))
-        render_withdraw(token=token, community_name=community.name)
-        return
-
-    names = steps(instrument)
-    index = draft.step
-    step = names[index]
-    _scroll_to_top_on_new_step(key, index)
-    if index > 0:
-        st.progress(
-            index / (len(names) - 1),
-            text=t("survey.progress", step=index, total=len(names) - 1,
-                   name=_step_name(step, instrument, lang)),
-        )  # fmt: skip
-    highlight = index in draft.attempted
-    if highlight and missing_on_step(draft, step, instrument):
-        st.error(t("survey.missing_step"), icon=":material/priority_high:")
-    if step == WELCOME:
-        _welcome(rnd, resolved.personal, draft.submitted_response_id is not None)
-        if draft.submitted_response_id is not None and st.button(
-            t("survey.see_feedback"), icon=":material/insights:"
-        ):
-            draft.viewing_feedback = True
-            st.rerun()
-        label = t("survey.change") if draft.submitted_response_id else t("survey.start")
-        moves = _buttons(index, in_form=False, forward_label=label,
-                         forward_icon=":material/arrow_forward:")  # fmt: skip
-    elif step == REVIEW:
-        survey_review.show(draft, instrument, lang, names, on_edit=lambda i: _go(draft, i))
-        moves = _buttons(index, in_form=False, forward_label=t("survey.submit"),
-                         forward_icon=":material/send:")  # fmt: skip
+        _feedback_view(draft, resolved, instrument, token)
     else:
-        with st.form(f"survey_step_{index}", border=False, enter_to_submit=False):
-            if step == PROFILE:
-                with read_session(ctx.engine) as session:
-                    orgs = cstore.community_organisations(
-                        session=session, community_id=community.id
-                    )
-                survey_steps.profile(draft, instrument, lang, orgs, highlight)
-            elif step in instrument.layer_by_id:
-                survey_steps.ratings(draft, instrument, lang, step, highlight)
-            elif step == FORCES:
-                survey_steps.forces(draft, instrument, lang)
-            elif step == COMMENT:
-                survey_steps.comment(draft, MAX_COMMENT_CHARS)
-            moves = _buttons(index, in_form=True, forward_label=t("survey.next"),
-                             forward_icon=":material/arrow_forward:")  # fmt: skip
-    _move(draft, names, instrument, resolved, lang, *moves)
-    if step == WELCOME:
-        render_withdraw(token=token, community_name=community.name)
+        _step_screen(draft, resolved, instrument, lang, token)
 
 
 # Layout only: after "Next" at the bottom of a long screen, start the new step at its top.

@@ -16,8 +16,13 @@ def _edit_button(index: int, on_edit: Callable[[int], None]) -> None:
         on_edit(index)
 
 
-def show(draft: Draft, instrument: Instrument, lang: str, names: list[str],
-         on_edit: Callable[[int], None]) -> None:  # fmt: skip
+def show(
+    draft: Draft,
+    instrument: Instrument,
+    lang: str,
+    names: list[str],
+    on_edit: Callable[[int], None],
+) -> None:
     st.header(t("survey.review_title"))
     st.caption(t("survey.review_intro"))
     scale = {p.value: p.label.get(lang) for p in instrument.scale.points}

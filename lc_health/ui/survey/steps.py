@@ -30,8 +30,9 @@ def _keep(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
-def profile(draft: Draft, instrument: Instrument, lang: str, orgs: list[Organisation],
-            highlight: bool) -> None:  # fmt: skip
+def profile(
+    draft: Draft, instrument: Instrument, lang: str, orgs: list[Organisation], highlight: bool
+) -> None:
     roles = {o.id: o.label.get(lang) for o in instrument.profile.roles}
     types = {o.id: o.label.get(lang) for o in instrument.profile.organisation_types}
     st.header(t("survey.profile_title"))
@@ -70,8 +71,9 @@ def profile(draft: Draft, instrument: Instrument, lang: str, orgs: list[Organisa
         st.error(t("survey.missing_one"), icon=":material/priority_high:")
 
 
-def ratings(draft: Draft, instrument: Instrument, lang: str, layer_id: str,
-            highlight: bool) -> None:  # fmt: skip
+def ratings(
+    draft: Draft, instrument: Instrument, lang: str, layer_id: str, highlight: bool
+) -> None:
     layer = instrument.layer_by_id[layer_id]
     st.header(layer.name.get(lang))
     st.caption(layer.description.get(lang))
