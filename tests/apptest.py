@@ -42,8 +42,17 @@ def goto(at: AppTest, url_path: str) -> AppTest:
 def page_text(at: AppTest) -> str:
     """All markdown, headings, captions and alerts on the page, joined."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
-                 "error", "success"):  # fmt: skip
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+    ):
         parts.extend(str(el.value) for el in getattr(at, kind))
     return "\n".join(parts)
 

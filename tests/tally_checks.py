@@ -42,5 +42,7 @@ def assert_tallies_match_scratch(engine: Engine, instrument: Instrument, round_i
     assert_frame_equal(
         incremental["scores"].sort_values(["scope", "key"]).reset_index(drop=True),
         rebuilt["scores"].sort_values(["scope", "key"]).reset_index(drop=True),
-        check_dtype=False, atol=1e-9, rtol=0,
-    )  # fmt: skip
+        check_dtype=False,
+        atol=1e-9,
+        rtol=0,
+    )

@@ -52,7 +52,7 @@ def load_answers(engine: Engine) -> pd.DataFrame:
             col(Answer.response_id),
             col(Answer.item_id),
             col(Answer.value),
-        )  # fmt: skip
+        )
         .join(Response, col(Response.id) == col(Answer.response_id))
         .join(Round, col(Round.id) == col(Response.round_id))
     )

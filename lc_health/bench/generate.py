@@ -50,10 +50,22 @@ ORG_WEIGHTS = (0.25, 0.25, 0.3, 0.15, 0.05)
 ENGLISH_SHARE = 0.2
 
 RESPONSE_COLUMNS = (
-    "id", "round_id", "invitation_id", "respondent_key", "submission_key", "source",
-    "import_batch_id", "language", "role", "organisation_id", "organisation_type",
-    "instrument_version", "answered_forces", "submitted_at", "updated_at",
-)  # fmt: skip
+    "id",
+    "round_id",
+    "invitation_id",
+    "respondent_key",
+    "submission_key",
+    "source",
+    "import_batch_id",
+    "language",
+    "role",
+    "organisation_id",
+    "organisation_type",
+    "instrument_version",
+    "answered_forces",
+    "submitted_at",
+    "updated_at",
+)
 ITEM_TALLY_COLUMNS = ("round_id", "item_id", "n1", "n2", "n3", "n4", "n5", "n_dk")
 SCORE_TALLY_COLUMNS = ("round_id", "scope", "key", "n", "total", "total_sq")
 
@@ -117,37 +129,69 @@ def _base(
     with write_session(engine) as session:
         session.execute(
             insert(Organisation),
-            [{"id": o + 1, "name": f"Bench organisation {o + 1:05d}", "type": t}
-             for o, t in enumerate(org_types)],
-        )  # fmt: skip
+            [
+                {"id": o + 1, "name": f"Bench organisation {o + 1:05d}", "type": t}
+                for o, t in enumerate(org_types)
+            ],
+        )
         session.execute(
             insert(Community),
-            [{"id": c + 1, "name": f"Bench community {c + 1:04d}",
-              "sector": SECTORS[c % len(SECTORS)], "region": REGIONS[c % len(REGIONS)],
-              "phase": PHASES[c % len(PHASES)], "description": "", "contact": "",
-              "is_demo": False, "created_at": now}
-             for c in range(c_count)],
-        )  # fmt: skip
+            [
+                {
+                    "id": c + 1,
+                    "name": f"Bench community {c + 1:04d}",
+                    "sector": SECTORS[c % len(SECTORS)],
+                    "region": REGIONS[c % len(REGIONS)],
+                    "phase": PHASES[c % len(PHASES)],
+                    "description": "",
+                    "contact": "",
+                    "is_demo": False,
+                    "created_at": now,
+                }
+                for c in range(c_count)
+            ],
+        )
         session.execute(
             insert(Membership),
-            [{"community_id": c + 1, "organisation_id": o + 1}
-             for c in range(c_count) for o in members[c]],
-        )  # fmt: skip
+            [
+                {"community_id": c + 1, "organisation_id": o + 1}
+                for c in range(c_count)
+                for o in members[c]
+            ],
+        )
         session.execute(
             insert(Round),
-            [{"id": c * scale.rounds + k + 1, "community_id": c + 1, "period": str(q),
-              "opens_on": q.first_day, "closes_on": q.last_day, "closed_manually": False,
-              "instrument_id": instrument.id, "instrument_version": instrument.version,
-              "created_at": now}
-             for c in range(c_count) for k, q in enumerate(quarters)],
-        )  # fmt: skip
+            [
+                {
+                    "id": c * scale.rounds + k + 1,
+                    "community_id": c + 1,
+                    "period": str(q),
+                    "opens_on": q.first_day,
+                    "closes_on": q.last_day,
+                    "closed_manually": False,
+                    "instrument_id": instrument.id,
+                    "instrument_version": instrument.version,
+                    "created_at": now,
+                }
+                for c in range(c_count)
+                for k, q in enumerate(quarters)
+            ],
+        )
         session.execute(
             insert(Invitation),
-            [{"id": i + 1, "community_id": i // scale.people + 1, "round_id": None,
-              "token_hash": _token_hash(i), "respondent_key": key, "label": "bench",
-              "created_at": now}
-             for i, key in enumerate(people.key)],
-        )  # fmt: skip
+            [
+                {
+                    "id": i + 1,
+                    "community_id": i // scale.people + 1,
+                    "round_id": None,
+                    "token_hash": _token_hash(i),
+                    "respondent_key": key,
+                    "label": "bench",
+                    "created_at": now,
+                }
+                for i, key in enumerate(people.key)
+            ],
+        )
         session.execute(insert(Action), list(_actions(scale, instrument, rng, now)))
         session.add(AppMeta(key=MARKER, value=scale.name))
     return people
@@ -161,11 +205,19 @@ def _actions(
         for a in range(2):
             k = scale.rounds - 3 + a
             yield {
-                "id": c * 2 + a + 1, "community_id": c + 1, "round_id": c * scale.rounds + k + 1,
-                "factor_id": int(rng.choice(factors)), "what": "Plan a joint session",
-                "owner": "Lead", "due_on": None, "status": "open", "note": "",
-                "created_by": "bench", "created_at": now, "updated_at": now,
-            }  # fmt: skip
+                "id": c * 2 + a + 1,
+                "community_id": c + 1,
+                "round_id": c * scale.rounds + k + 1,
+                "factor_id": int(rng.choice(factors)),
+                "what": "Plan a joint session",
+                "owner": "Lead",
+                "due_on": None,
+                "status": "open",
+                "note": "",
+                "created_by": "bench",
+                "created_at": now,
+                "updated_at": now,
+            }
 
 
 def _load_batch(
@@ -188,11 +240,24 @@ def _load_batch(
     ):
         at = loader.stamp(min(opens[round_id - 1] + timedelta(minutes=minutes), now))
         responses.append(
-            (rid, round_id, person + 1, people.key[person], f"bench-{rid}", "web", None,
-             people.language[person], people.role[person],
-             int(people.organisation_id[person]), people.organisation_type[person],
-             instrument.version, forces, at, at)
-        )  # fmt: skip
+            (
+                rid,
+                round_id,
+                person + 1,
+                people.key[person],
+                f"bench-{rid}",
+                "web",
+                None,
+                people.language[person],
+                people.role[person],
+                int(people.organisation_id[person]),
+                people.organisation_type[person],
+                instrument.version,
+                forces,
+                at,
+                at,
+            )
+        )
     loader.rows("response", RESPONSE_COLUMNS, responses)
     item_ids = [i.id for i in instrument.items]
     loader.rows(
@@ -209,9 +274,11 @@ def _load_batch(
     loader.rows(
         "forcemark",
         ("response_id", "force_id"),
-        ((first_id + r, force_ids[j]) for r, j in zip(marked_rows.tolist(), marked_cols.tolist(),
-                                                      strict=True)),
-    )  # fmt: skip
+        (
+            (first_id + r, force_ids[j])
+            for r, j in zip(marked_rows.tolist(), marked_cols.tolist(), strict=True)
+        ),
+    )
     commented = np.flatnonzero(batch.commented).tolist()
     loader.rows(
         "comment",
@@ -221,10 +288,22 @@ def _load_batch(
 
 
 PUBLICATION_COLUMNS = (
-    "round_id", "published_at", "responses", "personal", "open_link", "paper", "imported",
-    "counted", "invited", "health_respondents", "forces_respondents", "previous_round_id",
-    "for_closes_on", "for_manual", "from_tallies",
-)  # fmt: skip
+    "round_id",
+    "published_at",
+    "responses",
+    "personal",
+    "open_link",
+    "paper",
+    "imported",
+    "counted",
+    "invited",
+    "health_respondents",
+    "forces_respondents",
+    "previous_round_id",
+    "for_closes_on",
+    "for_manual",
+    "from_tallies",
+)
 
 
 def _load_tallies(
@@ -262,14 +341,29 @@ def _load_tallies(
         "publication",
         PUBLICATION_COLUMNS,
         (
-            (round_id, loader.stamp(closed.published_at), responses, 0, responses, 0, 0,
-             responses, 0, health.get(round_id, 0), published[round_id],
-             round_id - 1 if closed.is_closed(round_id - 1) and (round_id - 1) % closed.rounds
-             else None, closed.closes_on(round_id), False, False)
+            (
+                round_id,
+                loader.stamp(closed.published_at),
+                responses,
+                0,
+                responses,
+                0,
+                0,
+                responses,
+                0,
+                health.get(round_id, 0),
+                published[round_id],
+                round_id - 1
+                if closed.is_closed(round_id - 1) and (round_id - 1) % closed.rounds
+                else None,
+                closed.closes_on(round_id),
+                False,
+                False,
+            )
             for round_id, responses, _, _ in tallies.rounds
             if round_id in published
         ),
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)
@@ -319,10 +413,15 @@ def generate(
     responses = answers = marks = 0
     for first in range(0, scale.communities, BATCH_COMMUNITIES):
         batch = draw_batch(
-            rng, instrument, story, first=first,
-            count=min(BATCH_COMMUNITIES, scale.communities - first), rounds=scale.rounds,
-            people=scale.people, respondents=scale.respondents,
-        )  # fmt: skip
+            rng,
+            instrument,
+            story,
+            first=first,
+            count=min(BATCH_COMMUNITIES, scale.communities - first),
+            rounds=scale.rounds,
+            people=scale.people,
+            respondents=scale.respondents,
+        )
         _load_batch(loader, batch, responses + 1, people, opens, instrument)
         closed = ClosedRounds(scale.rounds, periods(scale.rounds, today), today)
         _load_tallies(loader, batch, instrument, scale.communities * scale.rounds, closed)

@@ -34,9 +34,14 @@ from lc_health.store import users as ustore
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "bench-admin@example.org"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 START_TIMEOUT_S = 90
 PAGE_TIMEOUT_MS = 120_000
 VISITS = 6  # the first is cold (empty server caches), the rest warm
@@ -100,9 +105,13 @@ def _admin(url: str) -> str:
             user = find_user(session=session, email=ADMIN_EMAIL)
             if user is None:
                 ustore.create_user(
-                    session=session, email=ADMIN_EMAIL, role=Role.admin, name="Bench",
-                    password=password, confirm=password,
-                )  # fmt: skip
+                    session=session,
+                    email=ADMIN_EMAIL,
+                    role=Role.admin,
+                    name="Bench",
+                    password=password,
+                    confirm=password,
+                )
             else:
                 assert user.id is not None
                 ustore.set_password(
@@ -133,9 +142,18 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         "LC_HEALTH_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.headless", "true",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -209,8 +227,9 @@ def run_pages(options: PageOptions) -> list[PageTiming]:
     return timings
 
 
-def _render(options: PageOptions, timings: list[PageTiming], missing: list[str],
-            idle_rss: int) -> str:  # fmt: skip
+def _render(
+    options: PageOptions, timings: list[PageTiming], missing: list[str], idle_rss: int
+) -> str:
     lines = [
         f"lc-health bench --pages, scale {options.scale}: time until the page shows its content "
         f"in Chromium (first visit, then p50 of {VISITS - 1} more); server memory from /proc",

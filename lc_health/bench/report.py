@@ -47,9 +47,7 @@ class Report:
         lines = [self.title, f"{'measure':<{width}}{'cold':>10}{'p50':>10}{'p95':>10}  notes"]
         for row in self.rows:
             t = row.timing
-            cells = (
-                ["", "", ""] if t is None else [_ms(t.cold), _ms(t.p50), _ms(t.p95)]  # fmt: skip
-            )
+            cells = ["", "", ""] if t is None else [_ms(t.cold), _ms(t.p50), _ms(t.p95)]
             lines.append(
                 f"{row.measure:<{width}}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}  {row.note}"
             )

@@ -80,15 +80,18 @@ def _generation_note(generated: Generated | None) -> str:
     )
 
 
-def _dashboards(report: Report, engine: Engine, url: str, ctx: Context, options: Options,
-                communities: int) -> Context:  # fmt: skip
+def _dashboards(
+    report: Report, engine: Engine, url: str, ctx: Context, options: Options, communities: int
+) -> Context:
     rng = random.Random(7)
     picks = [rng.randint(1, communities) for _ in range(WARM_RUNS + WARM_UP)]
     for name, workload in WORKLOADS.items():
         params = {
-            "surveys_dir": str(options.surveys_dir), "threshold": ctx.threshold,
-            "community_id": ctx.community_id, "period": ctx.period,
-        }  # fmt: skip
+            "surveys_dir": str(options.surveys_dir),
+            "threshold": ctx.threshold,
+            "community_id": ctx.community_id,
+            "period": ctx.period,
+        }
         cold = cold_call(name, url, params)
 
         def call(run: int, workload: Callable[..., object] = workload) -> None:

@@ -93,10 +93,9 @@ def concurrent(
     run = secrets.token_hex(4)
     plan = [rng.choice(rounds) for _ in range(workshops)]
     work = [
-        [_response(rng, instrument, plan[w], f"bench-{run}-ws-{w}-{s}")
-         for w in range(workshops)]
+        [_response(rng, instrument, plan[w], f"bench-{run}-ws-{w}-{s}") for w in range(workshops)]
         for s in range(submitters)
-    ]  # fmt: skip
+    ]
     start = threading.Barrier(submitters)
     samples: list[float] = []
     errors: list[str] = []

@@ -97,9 +97,13 @@ def community_forces(session: Session, ctx: Context) -> object:
         data = dashboard.community_data(session=session, community_id=ctx.community_id)
     view = _views(data)
     return forces.force_field(
-        view.forces, view.force_respondents, view.previous_forces,
-        view.previous_force_respondents, ctx.instrument, ctx.threshold,
-    )  # fmt: skip
+        view.forces,
+        view.force_respondents,
+        view.previous_forces,
+        view.previous_force_respondents,
+        ctx.instrument,
+        ctx.threshold,
+    )
 
 
 def portfolio_heatmap(session: Session, ctx: Context) -> pd.DataFrame:

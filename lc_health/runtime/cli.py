@@ -365,17 +365,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_purge(_args: argparse.Namespace) -> int:
     """The retention setting: raw answers of long-closed rounds go, their aggregates stay."""
+    from lc_health.services.auth import purge_expired_sessions
     from lc_health.services.privacy import purge_expired
     from lc_health.services.publication import publish_due
     from lc_health.store.models import utcnow
 
     settings = load_settings()
     years = settings.retention_years
-    if years == 0:
-        print("retention is off (LC_HEALTH_RETENTION_YEARS=0): nothing purged")
-        return 0
     engine = _engine()
     db.upgrade(engine)
+    with db.write_session(engine) as session:
+        ended = purge_expired_sessions(session=session)
+    print(f"removed {ended} expired sign-in session{'' if ended == 1 else 's'}")
+    if years == 0:
+        print("retention is off (LC_HEALTH_RETENTION_YEARS=0): no answers purged")
+        return 0
     # Rounds are published from their raw answers before those go.
     publish_due(engine=engine, registry=load_registry(settings.surveys_dir), settings=settings)
     with db.write_session(engine) as session:

@@ -21,9 +21,13 @@ ROUNDS_PER_COMMUNITY = 12
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.db'}"
     options = Options(
-        scale="S", database_url=url, keep=True, reuse=False,
-        surveys_dir=ROOT / "surveys", threshold=5,
-    )  # fmt: skip
+        scale="S",
+        database_url=url,
+        keep=True,
+        reuse=False,
+        surveys_dir=ROOT / "surveys",
+        threshold=5,
+    )
     lines: list[str] = []
     return run(options, echo=lines.append), url
 

@@ -87,8 +87,9 @@ def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_
     assert "<svg" in html and what in html and "Agreed actions" in html
 
 
-def test_policy_filters_sorts_drills_down_and_exports(page: Page, server: Server,
-                                                      tmp_path: Path) -> None:  # fmt: skip
+def test_policy_filters_sorts_drills_down_and_exports(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
     _sign_in(page, server, *POLICY)
     page.goto(f"{server.url}/portfolio?lang=en&sector=Glastuinbouw&sector=Techniek+en+robotica")

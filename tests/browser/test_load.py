@@ -45,12 +45,18 @@ def _prepare(url: str, instrument: Instrument) -> tuple[int, list[str], list[int
     with db.write_session(engine) as session:
         community = cstore.create_community(session=session, name="Drukte Lab")
         assert community.id is not None
-        rnd = create_round(session=session, community_id=community.id, period="2026-Q4",
-                           opens_on=today - timedelta(days=1), closes_on=today + timedelta(days=30),
-                           instrument_id=instrument.id,
-                           instrument_version=instrument.version)  # fmt: skip
-        links = istore.create_personal_links(session=session, community_id=community.id,
-                                             count=TOTAL)  # fmt: skip
+        rnd = create_round(
+            session=session,
+            community_id=community.id,
+            period="2026-Q4",
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=30),
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+        )
+        links = istore.create_personal_links(
+            session=session, community_id=community.id, count=TOTAL
+        )
         assert rnd.id is not None
     engine.dispose()
     return rnd.id, [x.token for x in links], [x.invitation_id for x in links]
@@ -85,9 +91,15 @@ async def _advance(page: Page, step: int) -> None:
     await expect(page.get_by_text(f"Step {step} of 8")).to_be_visible(timeout=STEP_TIMEOUT_MS)
 
 
-async def _participant(page: Page, base: str, token: str, instrument: Instrument,
-                       ready: asyncio.Queue[str], go: asyncio.Event,
-                       filling: asyncio.Semaphore) -> None:  # fmt: skip
+async def _participant(
+    page: Page,
+    base: str,
+    token: str,
+    instrument: Instrument,
+    ready: asyncio.Queue[str],
+    go: asyncio.Event,
+    filling: asyncio.Semaphore,
+) -> None:
     async with filling:
         await _fill_in(page, base, token, instrument)
     await ready.put(token)
@@ -122,8 +134,9 @@ async def _fill_in(page: Page, base: str, token: str, instrument: Instrument) ->
     await _advance(page, 8)  # past the comment, to the review
 
 
-async def _browsers(base: str, tokens: list[str], instrument: Instrument,
-                    start: threading.Event) -> tuple[list[BaseException], float]:  # fmt: skip
+async def _browsers(
+    base: str, tokens: list[str], instrument: Instrument, start: threading.Event
+) -> tuple[list[BaseException], float]:
     """Run the browser participants; returns their errors and the submit phase's seconds."""
     executable = _chromium()
     ready: asyncio.Queue[str] = asyncio.Queue()
@@ -159,17 +172,24 @@ async def _browsers(base: str, tokens: list[str], instrument: Instrument,
 
 
 def _store_participants(
-    url: str, round_id: int, invitations: list[int], instrument: Instrument,
+    url: str,
+    round_id: int,
+    invitations: list[int],
+    instrument: Instrument,
     start: threading.Event,
-) -> list[BaseException]:  # fmt: skip
+) -> list[BaseException]:
     engine = db.make_engine(url)
     start.wait()
     errors: list[BaseException] = []
     lock = threading.Lock()
 
     def one(invitation_id: int) -> None:
-        response = make_response_in(instrument, round_id=round_id, invitation_id=invitation_id,
-                                    submission_key=f"store-{invitation_id}")  # fmt: skip
+        response = make_response_in(
+            instrument,
+            round_id=round_id,
+            invitation_id=invitation_id,
+            submission_key=f"store-{invitation_id}",
+        )
         try:
             with db.write_session(engine) as session:
                 response_store.save_response(
@@ -219,8 +239,9 @@ def test_two_hundred_participants_within_a_minute(
             began_store = None
             start.wait()
             began_store = time.monotonic()
-            store_errors = _store_participants(url, round_id, invitations[BROWSERS:], instrument,
-                                               start)  # fmt: skip
+            store_errors = _store_participants(
+                url, round_id, invitations[BROWSERS:], instrument, start
+            )
             store_seconds = time.monotonic() - began_store
             worker.join()
         browser_errors = outcome.get("errors", [])

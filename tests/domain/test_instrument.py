@@ -46,8 +46,16 @@ def test_shipped_instrument_has_the_twelve_factors_in_two_groups(instrument: Ins
     groups = Counter(f.group for f in instrument.factors)
     assert groups == {"development": 8, "sustaining": 4}
     themes = [f.theme for f in instrument.factors]
-    assert themes[:8] == ["people", "people", "process", "process", "content", "content",
-                          "content", "preconditions"]  # fmt: skip
+    assert themes[:8] == [
+        "people",
+        "people",
+        "process",
+        "process",
+        "content",
+        "content",
+        "content",
+        "preconditions",
+    ]
     assert themes[8:] == [None] * 4
     for factor in instrument.factors:
         assert 2 <= len(factor.questions) <= 3
@@ -77,11 +85,20 @@ def test_shipped_scale_and_profile(instrument: Instrument) -> None:
     assert [p.value for p in instrument.scale.points] == [1, 2, 3, 4, 5]
     assert instrument.scale.dont_know.nl and instrument.scale.dont_know.en
     assert [r.id for r in instrument.profile.roles] == [
-        "student", "teacher", "researcher", "company", "government", "other",
-    ]  # fmt: skip
+        "student",
+        "teacher",
+        "researcher",
+        "company",
+        "government",
+        "other",
+    ]
     assert [o.id for o in instrument.profile.organisation_types] == [
-        "mbo", "hbo", "company", "government", "other",
-    ]  # fmt: skip
+        "mbo",
+        "hbo",
+        "company",
+        "government",
+        "other",
+    ]
 
 
 def _problems(data: dict[str, Any]) -> list[str]:

@@ -132,13 +132,19 @@ def test_nobody_paired_is_welch() -> None:
 
 def test_partly_paired_uses_looney_jones_variance_and_derrick_df() -> None:
     before = pd.DataFrame(
-        {"person": ["a", "b", "c", "d", "e", None, None], "key": "7",
-         "score": [2.0, 3.0, 3.5, 4.0, 2.5, 3.0, 1.5]}
-    )  # fmt: skip
+        {
+            "person": ["a", "b", "c", "d", "e", None, None],
+            "key": "7",
+            "score": [2.0, 3.0, 3.5, 4.0, 2.5, 3.0, 1.5],
+        }
+    )
     now = pd.DataFrame(
-        {"person": ["a", "b", "c", "d", "e", "f", None, None], "key": "7",
-         "score": [3.0, 3.5, 4.0, 4.5, 3.0, 2.0, 4.0, 3.0]}
-    )  # fmt: skip
+        {
+            "person": ["a", "b", "c", "d", "e", "f", None, None],
+            "key": "7",
+            "score": [3.0, 3.5, 4.0, 4.5, 3.0, 2.0, 4.0, 3.0],
+        }
+    )
     row = change_table(now, before).iloc[0]
     x, y = now["score"].to_numpy(), before["score"].to_numpy()
     cov = np.cov(x[:5], y[:5], ddof=1)[0, 1]
@@ -172,10 +178,16 @@ def test_duplicate_person_and_key_is_refused() -> None:
 
 
 def test_columns_order_and_not_comparable_keys() -> None:
-    now = pd.DataFrame({"person": None, "key": ["2", "2", "3", "1", "1"],
-                        "score": [3.0, 4.0, 2.0, 4.0, 5.0]})  # fmt: skip
-    before = pd.DataFrame({"person": None, "key": ["2", "2", "4", "1", "1", "3", "3"],
-                           "score": [3.0, 4.0, 2.0, 1.0, 2.0, 3.0, 3.5]})  # fmt: skip
+    now = pd.DataFrame(
+        {"person": None, "key": ["2", "2", "3", "1", "1"], "score": [3.0, 4.0, 2.0, 4.0, 5.0]}
+    )
+    before = pd.DataFrame(
+        {
+            "person": None,
+            "key": ["2", "2", "4", "1", "1", "3", "3"],
+            "score": [3.0, 4.0, 2.0, 1.0, 2.0, 3.0, 3.5],
+        }
+    )
     out = change_table(now, before)
     assert list(out.columns) == COLUMNS
     assert list(out["key"]) == ["1", "2", "3", "4"]

@@ -20,15 +20,29 @@ THRESHOLD = 5
 
 
 def _sums(key: str, scores: list[float], scope: str = "factor") -> dict[str, object]:
-    return {"scope": scope, "key": key, "n": len(scores), "total": sum(scores),
-            "total_sq": sum(s * s for s in scores)}  # fmt: skip
+    return {
+        "scope": scope,
+        "key": key,
+        "n": len(scores),
+        "total": sum(scores),
+        "total_sq": sum(s * s for s in scores),
+    }
 
 
 @pytest.mark.parametrize(
     ("mean", "expected"),
-    [(4.0, "strong"), (3.96, "strong"), (3.94, "discuss"), (3.0, "discuss"), (2.95, "discuss"),
-     (2.94, "concern"), (1.0, "concern"), (None, None), (float("nan"), None)],
-)  # fmt: skip
+    [
+        (4.0, "strong"),
+        (3.96, "strong"),
+        (3.94, "discuss"),
+        (3.0, "discuss"),
+        (2.95, "discuss"),
+        (2.94, "concern"),
+        (1.0, "concern"),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
 def test_bands_follow_the_shown_value(mean: float | None, expected: str | None) -> None:
     assert metrics.band(mean) == expected
 
@@ -73,10 +87,12 @@ def test_unpaired_change_is_called_only_when_clear() -> None:
 
 
 def test_layer_matrix_marks_suppressed_and_not_asked(instrument: Instrument) -> None:
-    sums = pd.DataFrame([
-        _sums("1:individual", [4, 4, 5, 5, 4], scope="cell"),
-        _sums("2:individual", [2, 3, 2, 2], scope="cell"),
-    ])  # fmt: skip
+    sums = pd.DataFrame(
+        [
+            _sums("1:individual", [4, 4, 5, 5, 4], scope="cell"),
+            _sums("2:individual", [2, 3, 2, 2], scope="cell"),
+        ]
+    )
     out = review.layer_matrix(sums, instrument, THRESHOLD).set_index(["factor", "layer"])
     assert out.loc[(1, "individual"), "mean"] == pytest.approx(4.4)
     assert out.loc[(1, "individual"), "band"] == "strong"
@@ -88,16 +104,20 @@ def test_layer_matrix_marks_suppressed_and_not_asked(instrument: Instrument) -> 
 
 
 def test_factor_table_distribution_disagreement_and_order(instrument: Instrument) -> None:
-    sums = pd.DataFrame([
-        _sums("1", [1, 1, 5, 5, 1, 5]),  # polarised
-        _sums("2", [3, 3, 3, 3, 3]),
-        _sums("3", [4, 4, 4, 4]),  # suppressed
-    ])  # fmt: skip
-    items = pd.DataFrame([
-        {"item_id": "ind_f01", "n1": 3, "n2": 0, "n3": 0, "n4": 0, "n5": 3, "n_dk": 1},
-        {"item_id": "ind_f02", "n1": 0, "n2": 0, "n3": 5, "n4": 0, "n5": 0, "n_dk": 0},
-        {"item_id": "lc_f03", "n1": 0, "n2": 0, "n3": 0, "n4": 4, "n5": 0, "n_dk": 2},
-    ])  # fmt: skip
+    sums = pd.DataFrame(
+        [
+            _sums("1", [1, 1, 5, 5, 1, 5]),  # polarised
+            _sums("2", [3, 3, 3, 3, 3]),
+            _sums("3", [4, 4, 4, 4]),  # suppressed
+        ]
+    )
+    items = pd.DataFrame(
+        [
+            {"item_id": "ind_f01", "n1": 3, "n2": 0, "n3": 0, "n4": 0, "n5": 3, "n_dk": 1},
+            {"item_id": "ind_f02", "n1": 0, "n2": 0, "n3": 5, "n4": 0, "n5": 0, "n_dk": 0},
+            {"item_id": "lc_f03", "n1": 0, "n2": 0, "n3": 0, "n4": 4, "n5": 0, "n_dk": 2},
+        ]
+    )
     out = review.factor_table(sums, items, instrument, THRESHOLD).set_index("factor")
     assert out.loc[1, "disagreement"] and not out.loc[2, "disagreement"]
     assert out.loc[1, "share1"] == pytest.approx(0.5) and out.loc[1, "n_dk"] == 1
@@ -108,22 +128,29 @@ def test_factor_table_distribution_disagreement_and_order(instrument: Instrument
 
 
 def test_attention_order() -> None:
-    factors = pd.DataFrame({
-        "factor": [1, 2, 3, 4, 5], "mean": [2.5, 3.5, 4.5, 4.2, 3.2],
-        "band": ["concern", "discuss", "strong", "strong", "discuss"],
-        "suppressed": [False, False, False, False, True],
-        "disagreement": [False, False, True, False, False],
-    })  # fmt: skip
-    changes = pd.DataFrame({"key": ["1", "2", "3", "4", "5"],
-                            "status": ["not_comparable", "no_clear_change", "declined",
-                                       "improved", "declined"],
-                            "difference": [np.nan, 0.1, -0.6, 0.5, -1.0]})  # fmt: skip
+    factors = pd.DataFrame(
+        {
+            "factor": [1, 2, 3, 4, 5],
+            "mean": [2.5, 3.5, 4.5, 4.2, 3.2],
+            "band": ["concern", "discuss", "strong", "strong", "discuss"],
+            "suppressed": [False, False, False, False, True],
+            "disagreement": [False, False, True, False, False],
+        }
+    )
+    changes = pd.DataFrame(
+        {
+            "key": ["1", "2", "3", "4", "5"],
+            "status": ["not_comparable", "no_clear_change", "declined", "improved", "declined"],
+            "difference": [np.nan, 0.1, -0.6, 0.5, -1.0],
+        }
+    )
     assert review.attention_order(factors, changes) == [1, 3, 2]
 
 
 def test_force_field_aligns_mirror_pairs_and_suppresses(instrument: Instrument) -> None:
-    counts = pd.DataFrame({"force_id": ["fac_good_communication", "hin_unclear_communication"],
-                           "n": [6, 2]})  # fmt: skip
+    counts = pd.DataFrame(
+        {"force_id": ["fac_good_communication", "hin_unclear_communication"], "n": [6, 2]}
+    )
     before = pd.DataFrame({"force_id": ["fac_good_communication"], "n": [2]})
     out = forces.force_field(counts, 8, before, 8, instrument, THRESHOLD)
     line = out[out["facilitating"] == "fac_good_communication"].iloc[0]
@@ -171,10 +198,12 @@ def test_portfolio_force_shares(instrument: Instrument) -> None:
 
 
 def test_trend_keeps_suppressed_points_without_figures() -> None:
-    scores = pd.DataFrame([
-        {"round_id": 1, **_sums("", [3, 3, 4, 4, 3], scope="health")},
-        {"round_id": 2, **_sums("", [4, 4, 4], scope="health")},
-    ])  # fmt: skip
+    scores = pd.DataFrame(
+        [
+            {"round_id": 1, **_sums("", [3, 3, 4, 4, 3], scope="health")},
+            {"round_id": 2, **_sums("", [4, 4, 4], scope="health")},
+        ]
+    )
     rounds = pd.DataFrame({"round_id": [1, 2], "period": ["2026-Q1", "2026-Q2"]})
     out = trends.community_trend(scores, rounds, "health", THRESHOLD)
     assert out["period"].tolist() == ["2026-Q1", "2026-Q2"]

@@ -138,8 +138,12 @@ def _cli(args: list[str], url: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, LC_HEALTH_DATABASE_URL=url)
     return subprocess.run(
         [sys.executable, "-m", "lc_health.runtime.cli", *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_command_line_backup_and_restore(demo_db: str, tmp_path: Path) -> None:

@@ -17,15 +17,23 @@ def _run(args: list[str], db_path: Path, stdin: str = "") -> subprocess.Complete
     env = dict(os.environ, LC_HEALTH_DATABASE_URL=f"sqlite:///{db_path}")
     return subprocess.run(
         [sys.executable, "-m", "lc_health.runtime.cli", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_first_admin_from_stdin(tmp_path: Path) -> None:
     path = tmp_path / "cli.db"
     secret = "zeer-geheim-wachtwoord-7"
-    done = _run(["user", "create", "--role", "admin", "--email", "Root@Example.org"], path,
-                f"{secret}\n{secret}\n")  # fmt: skip
+    done = _run(
+        ["user", "create", "--role", "admin", "--email", "Root@Example.org"],
+        path,
+        f"{secret}\n{secret}\n",
+    )
     assert done.returncode == 0, done.stderr
     assert "created admin account root@example.org" in done.stdout
     assert secret not in done.stdout + done.stderr
@@ -41,12 +49,18 @@ def test_first_admin_from_stdin(tmp_path: Path) -> None:
 
 def test_mismatched_or_weak_password_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "cli.db"
-    mismatch = _run(["user", "create", "--role", "admin", "--email", "a@example.org"], path,
-                    "zeer-geheim-wachtwoord-7\nzeer-geheim-wachtwoord-8\n")  # fmt: skip
+    mismatch = _run(
+        ["user", "create", "--role", "admin", "--email", "a@example.org"],
+        path,
+        "zeer-geheim-wachtwoord-7\nzeer-geheim-wachtwoord-8\n",
+    )
     assert mismatch.returncode == 1
     assert "The two passwords are not the same" in mismatch.stderr
-    weak = _run(["user", "create", "--role", "admin", "--email", "a@example.org"], path,
-                "welkom123\nwelkom123\n")  # fmt: skip
+    weak = _run(
+        ["user", "create", "--role", "admin", "--email", "a@example.org"],
+        path,
+        "welkom123\nwelkom123\n",
+    )
     assert weak.returncode == 1 and "too easy to guess" in weak.stderr
     missing = _run(["user", "create", "--role", "admin", "--email", "a@example.org"], path, "")
     assert missing.returncode == 1 and "two lines of stdin" in missing.stderr
@@ -56,21 +70,41 @@ def test_mismatched_or_weak_password_creates_nothing(tmp_path: Path) -> None:
 
 
 def test_password_is_not_accepted_as_an_argument(tmp_path: Path) -> None:
-    done = _run(["user", "create", "--role", "admin", "--email", "a@example.org",
-                 "--password", "zeer-geheim-wachtwoord-7"], tmp_path / "x.db")  # fmt: skip
+    done = _run(
+        [
+            "user",
+            "create",
+            "--role",
+            "admin",
+            "--email",
+            "a@example.org",
+            "--password",
+            "zeer-geheim-wachtwoord-7",
+        ],
+        tmp_path / "x.db",
+    )
     assert done.returncode == 2 and "unrecognized arguments" in done.stderr
 
 
 def test_password_reset_from_stdin(tmp_path: Path) -> None:
     path = tmp_path / "cli.db"
     first = "zeer-geheim-wachtwoord-7"
-    _run(["user", "create", "--role", "policy", "--email", "p@example.org"], path,
-         f"{first}\n{first}\n")  # fmt: skip
-    done = _run(["user", "password", "--email", "p@example.org"], path,
-                "nieuw-en-lang-genoeg-1\nnieuw-en-lang-genoeg-1\n")  # fmt: skip
+    _run(
+        ["user", "create", "--role", "policy", "--email", "p@example.org"],
+        path,
+        f"{first}\n{first}\n",
+    )
+    done = _run(
+        ["user", "password", "--email", "p@example.org"],
+        path,
+        "nieuw-en-lang-genoeg-1\nnieuw-en-lang-genoeg-1\n",
+    )
     assert done.returncode == 0, done.stderr
-    unknown = _run(["user", "password", "--email", "x@example.org"], path,
-                   "nieuw-en-lang-genoeg-1\nnieuw-en-lang-genoeg-1\n")  # fmt: skip
+    unknown = _run(
+        ["user", "password", "--email", "x@example.org"],
+        path,
+        "nieuw-en-lang-genoeg-1\nnieuw-en-lang-genoeg-1\n",
+    )
     assert unknown.returncode == 1 and "no account" in unknown.stderr
 
 

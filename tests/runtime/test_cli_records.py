@@ -95,9 +95,10 @@ def _setup(engine: Engine, instrument: Instrument, *, archived: bool = False) ->
 def _events(engine: Engine) -> list[tuple[str, str, str, str]]:
     with db.read_session(engine) as session:
         rows = session.execute(
-            select(AuditEvent.actor, AuditEvent.action, AuditEvent.target, AuditEvent.detail)
-            .order_by(AuditEvent.id)
-        ).all()  # fmt: skip
+            select(
+                AuditEvent.actor, AuditEvent.action, AuditEvent.target, AuditEvent.detail
+            ).order_by(AuditEvent.id)
+        ).all()
     return [tuple(r) for r in rows]
 
 
@@ -124,8 +125,16 @@ def test_help_explains_every_option(command: list[str], capsys: pytest.CaptureFi
 
 
 def test_community_create_prints_only_the_id(run: Run, sqlite_engine: Engine) -> None:
-    done = run("community", "create", "--name", " Kas van Morgen ", "--sector", "Horticulture",
-               "--region", "Westland")  # fmt: skip
+    done = run(
+        "community",
+        "create",
+        "--name",
+        " Kas van Morgen ",
+        "--sector",
+        "Horticulture",
+        "--region",
+        "Westland",
+    )
     assert done.code == 0 and done.err == ""
     with db.read_session(sqlite_engine) as session:
         row = session.execute(select(Community)).scalar_one()
@@ -172,8 +181,10 @@ def test_round_open_plans_the_quarter_with_the_newest_instrument(
     [event] = _events(sqlite_engine)
     assert event[:3] == ("lc-health round open", "round.plan", "2026-Q4")
     assert json.loads(event[3]) == {
-        "communities": 1, "opens_on": "2026-10-01", "closes_on": "2026-12-31"
-    }  # fmt: skip
+        "communities": 1,
+        "opens_on": "2026-10-01",
+        "closes_on": "2026-12-31",
+    }
 
 
 @pytest.mark.parametrize(
@@ -207,8 +218,14 @@ def test_round_open_refuses_an_overlap(
 ) -> None:
     community_id, _ = _setup(sqlite_engine, instrument)
     with db.write_session(sqlite_engine) as session:  # a round running into the next quarter
-        make_round(session, instrument, community_id=community_id, period="2026-Q4",
-                   opens_on=date(2026, 12, 1), closes_on=date(2027, 1, 15))  # fmt: skip
+        make_round(
+            session,
+            instrument,
+            community_id=community_id,
+            period="2026-Q4",
+            opens_on=date(2026, 12, 1),
+            closes_on=date(2027, 1, 15),
+        )
     done = run("round", "open", "--community", str(community_id), "--period", "2027-Q1")
     _user_error(done, "These dates overlap with the 2026-Q4 round")
 
@@ -350,7 +367,7 @@ JUNK = settings(
             ["language", "role", "ind_f01", "ind_f02", "fac_good_communication", "", "ind_f01", "x"]
         ),
         max_size=5,
-    ),  # fmt: skip
+    ),
     rows=st.lists(st.lists(JUNK_CELLS, max_size=6), max_size=4),
     raw=st.one_of(st.none(), st.binary(max_size=200)),
     round_id=st.sampled_from(["1", "0", "-1", "999999999999"]),
@@ -392,16 +409,29 @@ def _service_write(
     """What the pages do, with the command line's actor."""
     community_id, round_id = ids
     if kind == "community":
-        csvc.create_community(session=session, name="Bijenlint", sector="Nature", region="",
-                              actor="lc-health community create")  # fmt: skip
+        csvc.create_community(
+            session=session,
+            name="Bijenlint",
+            sector="Nature",
+            region="",
+            actor="lc-health community create",
+        )
     elif kind == "open":
-        rsvc.open_round(session=session, community_id=community_id, period="2026-Q4",
-                        instrument=instrument, actor="lc-health round open")  # fmt: skip
+        rsvc.open_round(
+            session=session,
+            community_id=community_id,
+            period="2026-Q4",
+            instrument=instrument,
+            actor="lc-health round open",
+        )
     elif kind == "close":
         rsvc.close_round(
-            session=session, round_id=round_id, actor="lc-health round close",
-            registry=load_registry(), policy=Policy(),
-        )  # fmt: skip
+            session=session,
+            round_id=round_id,
+            actor="lc-health round close",
+            registry=load_registry(),
+            policy=Policy(),
+        )
     else:
         frame = importing.read_table("juni.csv", (TEMPLATE_ROWS + "en,,,4,4,\n").encode())
         mapping = importing.suggest_mapping(list(frame.columns), instrument)
@@ -449,8 +479,14 @@ def test_the_real_command(tmp_path: Path) -> None:
     env = dict(os.environ, LC_HEALTH_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}")
 
     def call(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "lc_health.runtime.cli", *args], env=env,
-                              capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "lc_health.runtime.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     made = call("community", "create", "--name", "Noordzeevis")
     assert (made.returncode, made.stderr) == (0, "") and made.stdout.strip().isdigit()

@@ -35,9 +35,13 @@ def _admin(engine: Engine, email: str = "ada@example.org") -> int:
 def _try(engine: Engine, password: str, *, email: str = "ada@example.org", now=None):  # type: ignore[no-untyped-def]
     with write_session(engine) as session:
         return auth.sign_in(
-            session=session, email=email, password=password, max_failures=5, lockout=LOCKOUT,
+            session=session,
+            email=email,
+            password=password,
+            max_failures=5,
+            lockout=LOCKOUT,
             now=now,
-        )  # fmt: skip
+        )
 
 
 def test_passwords_are_hashed_with_argon2id(sqlite_engine: Engine) -> None:
@@ -144,8 +148,12 @@ def test_password_reset_ends_sessions_and_unlocks(sqlite_engine: Engine) -> None
     for _ in range(5):
         _try(sqlite_engine, "wrong password!")
     with write_session(sqlite_engine) as session:
-        ustore.set_password(session=session, user_id=user_id, password="new-pass-phrase-1",
-                            confirm="new-pass-phrase-1")  # fmt: skip
+        ustore.set_password(
+            session=session,
+            user_id=user_id,
+            password="new-pass-phrase-1",
+            confirm="new-pass-phrase-1",
+        )
     with read_session(sqlite_engine) as session:
         assert auth.user_for_token(session=session, token=token) is None
     assert _try(sqlite_engine, "new-pass-phrase-1").outcome == auth.SignInOutcome.ok
@@ -166,8 +174,12 @@ def _all_text(engine: Engine) -> str:
 def test_no_password_or_token_is_stored_in_plain_text(engine: Engine) -> None:
     user_id = _admin(engine)
     with write_session(engine) as session:
-        ustore.set_password(session=session, user_id=user_id, password="second-secret-99",
-                            confirm="second-secret-99")  # fmt: skip
+        ustore.set_password(
+            session=session,
+            user_id=user_id,
+            password="second-secret-99",
+            confirm="second-secret-99",
+        )
         code = auth.start_session(session=session, user_id=user_id, hours=1)
         community = make_community(session)
         assert community.id is not None
@@ -184,8 +196,13 @@ def test_no_password_or_token_is_stored_in_plain_text(engine: Engine) -> None:
 def test_account_input_problems(sqlite_engine: Engine) -> None:
     _admin(sqlite_engine)
     with pytest.raises(Invalid) as info, write_session(sqlite_engine) as session:
-        ustore.create_user(session=session, email="ADA@example.org", role=Role.admin,
-                           password="kort1", confirm="kort2")  # fmt: skip
+        ustore.create_user(
+            session=session,
+            email="ADA@example.org",
+            role=Role.admin,
+            password="kort1",
+            confirm="kort2",
+        )
     codes = {(p.field, p.code) for p in info.value.problems}
     assert codes == {
         ("email", "error.email_taken"),

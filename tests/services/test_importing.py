@@ -188,11 +188,15 @@ def _rows(n: int) -> bytes:
         ("x.xlsx", b"not a zip file", "import.unreadable", {}),
         ("x.xlsx", b"PK\x03\x04broken", "import.unreadable", {}),
         ("x.csv", b"a,b\n1,2\n3,4,5\n", "import.extra_cells", {"row": 3}),
-        ("x.csv", _rows(import_format.MAX_ROWS + 1), "import.too_many_rows",
-         {"max": import_format.MAX_ROWS, "rows": import_format.MAX_ROWS + 1}),
+        (
+            "x.csv",
+            _rows(import_format.MAX_ROWS + 1),
+            "import.too_many_rows",
+            {"max": import_format.MAX_ROWS, "rows": import_format.MAX_ROWS + 1},
+        ),
         ("x.csv", b"a" * (importing.MAX_FILE_BYTES + 1), "import.file_too_big", {"max_mb": 10}),
     ],
-)  # fmt: skip
+)
 def test_read_table_refuses_unusable_files(
     name: str, data: bytes, code: str, params: dict[str, Any]
 ) -> None:
@@ -252,11 +256,23 @@ def test_suggest_mapping_uses_a_file_column_once(instrument: Instrument) -> None
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
-        ("1", 1), ("5", 5), (" 3 ", 3), ("1.0", 1), ("4,0", 4), ("2.00", 2),
-        ("dk", None), ("DK", None), ("Weet niet", None), ("weet ik niet", None),
-        ("n.v.t.", None), ("NVT", None), ("na", None), ("N/A", None), ("?", None),
+        ("1", 1),
+        ("5", 5),
+        (" 3 ", 3),
+        ("1.0", 1),
+        ("4,0", 4),
+        ("2.00", 2),
+        ("dk", None),
+        ("DK", None),
+        ("Weet niet", None),
+        ("weet ik niet", None),
+        ("n.v.t.", None),
+        ("NVT", None),
+        ("na", None),
+        ("N/A", None),
+        ("?", None),
     ],
-)  # fmt: skip
+)
 def test_item_cells_that_are_accepted(
     instrument: Instrument, cell: str, expected: int | None
 ) -> None:
@@ -277,9 +293,20 @@ def test_item_cells_that_are_refused(instrument: Instrument, cell: str) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "marked"),
-    [("1", True), ("x", True), ("X", True), ("yes", True), ("Ja", True), ("TRUE", True),
-     ("0", False), ("no", False), ("Nee", False), ("false", False), ("", False)],
-)  # fmt: skip
+    [
+        ("1", True),
+        ("x", True),
+        ("X", True),
+        ("yes", True),
+        ("Ja", True),
+        ("TRUE", True),
+        ("0", False),
+        ("no", False),
+        ("Nee", False),
+        ("false", False),
+        ("", False),
+    ],
+)
 def test_force_cells(instrument: Instrument, cell: str, marked: bool) -> None:
     preview = _check(
         instrument, {"ind_f01": ["4"], "fac_good_communication": [cell], "hin_too_fast": [""]}
@@ -315,8 +342,12 @@ def test_forces_are_not_asked_without_a_force_column(instrument: Instrument) -> 
         ("role", "", "role", None),
         ("organisation_type", "mbo", "organisation_type", "mbo"),
         ("organisation_type", "Hogeschool of universiteit", "organisation_type", "hbo"),
-        ("organisation_type", "university of applied sciences or university",
-         "organisation_type", "hbo"),
+        (
+            "organisation_type",
+            "university of applied sciences or university",
+            "organisation_type",
+            "hbo",
+        ),
         ("organisation_type", "Bedrijf", "organisation_type", "company"),
         ("organisation_type", "", "organisation_type", None),
         ("organisation", "kas van morgen bv", "organisation_id", 11),
@@ -330,7 +361,7 @@ def test_forces_are_not_asked_without_a_force_column(instrument: Instrument) -> 
         ("comment", "x" * 2000, "comment", "x" * 2000),
         ("comment", "", "comment", None),
     ],
-)  # fmt: skip
+)
 def test_profile_cells_that_are_accepted(
     instrument: Instrument, column: str, cell: str, field: str, expected: object
 ) -> None:
@@ -362,8 +393,11 @@ def test_profile_cells_that_are_refused(
     )
     [problem] = preview.problems
     assert (problem.row, problem.column, problem.code, problem.params) == (
-        2, "Kolom X", code, params,
-    )  # fmt: skip
+        2,
+        "Kolom X",
+        code,
+        params,
+    )
     assert len(problem.value) <= importing.MAX_SHOWN_CHARS
     assert preview.rows == [] and not preview.ok
 
@@ -513,15 +547,24 @@ def test_a_file_is_imported_into_a_round(engine: Engine, instrument: Instrument)
 @pytest.mark.parametrize(
     ("preview", "source", "expected"),
     [
-        (Preview(rows=[], problems=[CellProblem(2, "ind_f01", "import.bad_score")]), "f.csv",
-         [("preview", "import.has_problems")]),
+        (
+            Preview(rows=[], problems=[CellProblem(2, "ind_f01", "import.bad_score")]),
+            "f.csv",
+            [("preview", "import.has_problems")],
+        ),
         (Preview(rows=[], problems=[]), "f.csv", [("preview", "import.nothing_to_import")]),
-        (Preview(rows=[ImportRow(row=2, answers={"ind_f01": 4})], problems=[]), "  ",
-         [("source", "error.required")]),
-        (Preview(rows=[ImportRow(row=2, answers={"ind_f01": 4})], problems=[]), "s" * 201,
-         [("source", "error.too_long")]),
+        (
+            Preview(rows=[ImportRow(row=2, answers={"ind_f01": 4})], problems=[]),
+            "  ",
+            [("source", "error.required")],
+        ),
+        (
+            Preview(rows=[ImportRow(row=2, answers={"ind_f01": 4})], problems=[]),
+            "s" * 201,
+            [("source", "error.too_long")],
+        ),
     ],
-)  # fmt: skip
+)
 def test_commit_refuses_before_writing(
     engine: Engine,
     instrument: Instrument,

@@ -43,12 +43,26 @@ FAST = settings(
 # Text that has broken systems before: SQL, markup, right-to-left, emoji, control characters.
 NASTY = st.sampled_from(
     [
-        "'; DROP TABLE response; --", "\" OR 1=1 --", "<script>alert(1)</script>",
-        "<img src=x onerror=alert(1)>", "**bold** [link](javascript:alert(1))", "{{7*7}}",
-        "مرحبا بالعالم", "שלום עולם", "\u202eevil\u202c", "🌱🔥👩‍👩‍👧‍👦", "\x00\x01\x07\x1b[31m",
-        "Ω" * 3000, "\r\n\t", "NULL", "None", "nan", "", " ",
+        "'; DROP TABLE response; --",
+        '" OR 1=1 --',
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "**bold** [link](javascript:alert(1))",
+        "{{7*7}}",
+        "مرحبا بالعالم",
+        "שלום עולם",
+        "\u202eevil\u202c",
+        "🌱🔥👩‍👩‍👧‍👦",
+        "\x00\x01\x07\x1b[31m",
+        "Ω" * 3000,
+        "\r\n\t",
+        "NULL",
+        "None",
+        "nan",
+        "",
+        " ",
     ]
-)  # fmt: skip
+)
 TEXT = st.one_of(NASTY, st.text(max_size=300))
 
 
@@ -96,8 +110,10 @@ def test_any_damaged_instrument_is_either_valid_or_explained(
 
 
 @FAST
-@given(data=st.one_of(st.binary(max_size=2000), TEXT.map(lambda s: s.encode("utf-8"))),
-       name=st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x.CSV"]))  # fmt: skip
+@given(
+    data=st.one_of(st.binary(max_size=2000), TEXT.map(lambda s: s.encode("utf-8"))),
+    name=st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x.CSV"]),
+)
 def test_any_uploaded_file_is_read_or_refused_clearly(data: bytes, name: str) -> None:
     try:
         frame = importing.read_table(name, data)
@@ -107,8 +123,12 @@ def test_any_uploaded_file_is_read_or_refused_clearly(data: bytes, name: str) ->
         assert frame.columns.is_unique
 
 
-CELL = st.one_of(NASTY, st.sampled_from(["1", "2", "5", "6", "0", "-1", "3.5", "4,0", "dk",
-                                         "?", "x", "ja", "seven", ""]))  # fmt: skip
+CELL = st.one_of(
+    NASTY,
+    st.sampled_from(
+        ["1", "2", "5", "6", "0", "-1", "3.5", "4,0", "dk", "?", "x", "ja", "seven", ""]
+    ),
+)
 
 
 @FAST
@@ -163,11 +183,21 @@ def survey_db(
         assert one.id and two.id
         kw = {"instrument_id": instrument.id, "instrument_version": instrument.version}
         rnd = create_round(
-            session=session, community_id=one.id, period="2026-Q3",
-            opens_on=date(2026, 7, 1), closes_on=date(2026, 9, 30), **kw,
-        )  # fmt: skip
-        create_round(session=session, community_id=two.id, period="2026-Q2",
-                     opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30), **kw)  # fmt: skip
+            session=session,
+            community_id=one.id,
+            period="2026-Q3",
+            opens_on=date(2026, 7, 1),
+            closes_on=date(2026, 9, 30),
+            **kw,
+        )
+        create_round(
+            session=session,
+            community_id=two.id,
+            period="2026-Q2",
+            opens_on=date(2026, 4, 1),
+            closes_on=date(2026, 6, 30),
+            **kw,
+        )
         (good,) = istore.create_personal_links(session=session, community_id=one.id, count=1)
         (other,) = istore.create_personal_links(session=session, community_id=two.id, count=1)
         (gone,) = istore.create_personal_links(session=session, community_id=one.id, count=1)
@@ -198,41 +228,57 @@ def _consistent(engine: Engine, round_id: int) -> None:
 
 @FAST
 @given(
-    values=st.dictionaries(st.sampled_from(["ind_f01", "org_f09", "lc_f03", "nope", "'; --"]),
-                           st.one_of(st.none(), st.integers(-5, 10)), max_size=5),
-    forces=st.one_of(st.none(), st.frozensets(st.sampled_from(["fac_good_communication",
-                                                               "hin_too_fast", "<b>x</b>"]))),
+    values=st.dictionaries(
+        st.sampled_from(["ind_f01", "org_f09", "lc_f03", "nope", "'; --"]),
+        st.one_of(st.none(), st.integers(-5, 10)),
+        max_size=5,
+    ),
+    forces=st.one_of(
+        st.none(),
+        st.frozensets(st.sampled_from(["fac_good_communication", "hin_too_fast", "<b>x</b>"])),
+    ),
     comment=st.one_of(st.none(), TEXT, st.text(min_size=1900, max_size=2100)),
     role=st.one_of(st.none(), st.sampled_from(["student", "astronaut", "'; DROP"])),
     key=st.text(min_size=1, max_size=70),
-)  # fmt: skip
+)
 def test_any_submission_is_stored_whole_or_refused(
     survey_db: tuple[Engine, int, dict[str, str]],
-    values: dict[str, int | None], forces: frozenset[str] | None, comment: str | None,
-    role: str | None, key: str,
-) -> None:  # fmt: skip
+    values: dict[str, int | None],
+    forces: frozenset[str] | None,
+    comment: str | None,
+    role: str | None,
+    key: str,
+) -> None:
     engine, round_id, _ = survey_db
     instrument = INSTRUMENT
     try:
-        response = ResponseIn(round_id=round_id, submission_key=key, answers=values,
-                              forces=forces, comment=comment, role=role)  # fmt: skip
+        response = ResponseIn(
+            round_id=round_id,
+            submission_key=key,
+            answers=values,
+            forces=forces,
+            comment=comment,
+            role=role,
+        )
     except ValidationError as exc:
         assert exc.errors()  # e.g. a comment over 2,000 characters or an empty key
         assert len(comment or "") > MAX_COMMENT_CHARS or not key or len(key) > 64
         return
     try:
         with db.write_session(engine) as session:
-            result = response_store.save_response(session=session, response_in=response,
-                                          instrument=instrument)  # fmt: skip
+            result = response_store.save_response(
+                session=session, response_in=response, instrument=instrument
+            )
     except response_store.InvalidResponse as exc:
         assert exc.problems
     else:
         with db.read_session(engine) as session:
             stored = response_store.stored_comment(session=session, response_id=result.response_id)
             marks = session.execute(
-                select(func.count()).select_from(ForceMark)
+                select(func.count())
+                .select_from(ForceMark)
                 .where(ForceMark.response_id == result.response_id)
-            ).scalar_one()  # fmt: skip
+            ).scalar_one()
         kept = comment if comment and comment.strip() else None
         if result.created:
             assert stored == kept  # exactly as typed: no escaping, no trimming
@@ -246,11 +292,14 @@ def test_any_submission_is_stored_whole_or_refused(
 @given(
     token=st.one_of(
         st.text(max_size=80),
-        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-                min_size=43, max_size=43),
+        st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+            min_size=43,
+            max_size=43,
+        ),
         NASTY,
     )
-)  # fmt: skip
+)
 def test_random_tokens_lead_nowhere(
     survey_db: tuple[Engine, int, dict[str, str]], token: str
 ) -> None:
@@ -275,9 +324,11 @@ def test_random_tokens_lead_nowhere(
     ],
 )
 def test_known_bad_tokens(
-    survey_db: tuple[Engine, int, dict[str, str]], which: str, today: date,
+    survey_db: tuple[Engine, int, dict[str, str]],
+    which: str,
+    today: date,
     expected: LinkStatus,
-) -> None:  # fmt: skip
+) -> None:
     engine, _, tokens = survey_db
     token = {
         "truncated": tokens["good"][:-1],

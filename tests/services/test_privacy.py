@@ -11,7 +11,7 @@ import random
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,6 +35,9 @@ from lc_health.store.models import (
     Response,
     RoundTally,
     ScoreTally,
+    SignInSession,
+    User,
+    utcnow,
 )
 from tests.factories import make_community, make_response_in, make_round
 from tests.tally_checks import assert_tallies_match_scratch
@@ -80,9 +83,13 @@ def world(engine: Engine, instrument: Instrument) -> World:
         rounds = {}
         for period, (opens_on, closes_on) in ROUNDS.items():
             rnd = make_round(
-                session, instrument, community_id=community.id, period=period,
-                opens_on=opens_on, closes_on=closes_on,
-            )  # fmt: skip
+                session,
+                instrument,
+                community_id=community.id,
+                period=period,
+                opens_on=opens_on,
+                closes_on=closes_on,
+            )
             assert rnd.id is not None
             rounds[period] = rnd.id
         me, other, revoked = istore.create_personal_links(
@@ -97,18 +104,27 @@ def world(engine: Engine, instrument: Instrument) -> World:
     for period, round_id in rounds.items():
         for link in (me, other, revoked):
             _save(
-                engine, instrument, round_id=round_id, invitation_id=link.invitation_id,
-                respondent_key=keys[link.invitation_id], rng=rng,
+                engine,
+                instrument,
+                round_id=round_id,
+                invitation_id=link.invitation_id,
+                respondent_key=keys[link.invitation_id],
+                rng=rng,
                 comment=f"mijn opmerking {period}" if link is me else f"andere {period}",
-            )  # fmt: skip
+            )
         for n in range(OTHERS):
             _save(
-                engine, instrument, round_id=round_id, rng=rng, submission_key=f"o{period}{n}",
+                engine,
+                instrument,
+                round_id=round_id,
+                rng=rng,
+                submission_key=f"o{period}{n}",
                 comment="open opmerking" if n == 0 else None,
                 forces=None if n == 1 else frozenset({instrument.forces[n].id}),
-            )  # fmt: skip
-    return World(engine, rounds, me.token, me.invitation_id, other.token, open_link.token,
-                 revoked.token)  # fmt: skip
+            )
+    return World(
+        engine, rounds, me.token, me.invitation_id, other.token, open_link.token, revoked.token
+    )
 
 
 def _count(engine: Engine, model: type, *where: Any) -> int:
@@ -200,8 +216,12 @@ def test_withdraw_again_finds_nothing(world: World, registry: Registry) -> None:
 def test_withdraw_refuses_other_links_and_deletes_nothing(
     world: World, registry: Registry, which: str, outcome: privacy.Outcome
 ) -> None:
-    token = {"open": world.open_token, "revoked": world.revoked_token, "unknown": "B" * 43,
-             "empty": ""}[which]  # fmt: skip
+    token = {
+        "open": world.open_token,
+        "revoked": world.revoked_token,
+        "unknown": "B" * 43,
+        "empty": "",
+    }[which]
     before = _count(world.engine, Response)
     with write_session(world.engine) as session:
         removed = privacy.withdraw(
@@ -219,9 +239,12 @@ def test_erase_removes_the_respondent_and_unlinks_the_link(
         old_key = session.get(Invitation, world.invitation_id).respondent_key  # type: ignore[union-attr]
     with write_session(world.engine) as session:
         removed = privacy.erase_token(
-            session=session, token=world.token, actor="beheer@example.org",
-            instrument_for=registry.get, today=TODAY,
-        )  # fmt: skip
+            session=session,
+            token=world.token,
+            actor="beheer@example.org",
+            instrument_for=registry.get,
+            today=TODAY,
+        )
     assert (removed.outcome, removed.responses) == (privacy.Outcome.done, len(ROUNDS))
     assert _responses_of(world.engine, world.invitation_id) == 0
     assert _count(world.engine, Response, col(Response.respondent_key) == old_key) == 0
@@ -245,8 +268,10 @@ def test_erase_of_an_open_link_or_unknown_token_changes_nothing(
 ) -> None:
     before = _count(world.engine, Response)
     with write_session(world.engine) as session:
-        for token, outcome in ((world.open_token, privacy.Outcome.not_personal),
-                               ("nope", privacy.Outcome.unknown)):  # fmt: skip
+        for token, outcome in (
+            (world.open_token, privacy.Outcome.not_personal),
+            ("nope", privacy.Outcome.unknown),
+        ):
             removed = privacy.erase_token(
                 session=session, token=token, actor="a@example.org", instrument_for=registry.get
             )
@@ -306,10 +331,14 @@ def test_stored_summarises_without_content(world: World) -> None:
         summary = privacy.stored(session=session, token=world.token)
         assert privacy.stored(session=session, token="D" * 43) is None
     assert summary == privacy.Stored(
-        invitation_id=world.invitation_id, community=summary.community if summary else "",
-        kind=privacy.LinkKind.personal, revoked=False, responses=4, comments=4,
+        invitation_id=world.invitation_id,
+        community=summary.community if summary else "",
+        kind=privacy.LinkKind.personal,
+        revoked=False,
+        responses=4,
+        comments=4,
         periods=tuple(sorted(ROUNDS)),
-    )  # fmt: skip
+    )
 
 
 def _tally_rows(engine: Engine, round_id: int) -> dict[str, list[tuple[Any, ...]]]:
@@ -356,11 +385,18 @@ def test_retention_deletes_old_raw_answers_and_keeps_tallies_exactly(
         counts = privacy.purge_expired(session=session, now=NOW, years=3, actor="test")
     assert counts == preview
     assert counts == privacy.PurgeCounts(
-        rounds=1, responses=OTHERS + 3, answers=raw_before[old]["Answer"],
-        force_marks=raw_before[old]["ForceMark"], comments=raw_before[old]["Comment"],
-    )  # fmt: skip
-    assert _raw_rows(world.engine, old) == {"responses": 0, "Answer": 0, "ForceMark": 0,
-                                            "Comment": 0}  # fmt: skip
+        rounds=1,
+        responses=OTHERS + 3,
+        answers=raw_before[old]["Answer"],
+        force_marks=raw_before[old]["ForceMark"],
+        comments=raw_before[old]["Comment"],
+    )
+    assert _raw_rows(world.engine, old) == {
+        "responses": 0,
+        "Answer": 0,
+        "ForceMark": 0,
+        "Comment": 0,
+    }
     assert _purged(world.engine, old)
     for rid in world.rounds.values():
         assert _tally_rows(world.engine, rid) == tallies_before[rid]  # not a digit changed
@@ -427,8 +463,12 @@ def _cli_purge(url: str, years: int) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, LC_HEALTH_DATABASE_URL=url, LC_HEALTH_RETENTION_YEARS=str(years))
     return subprocess.run(
         [sys.executable, "-m", "lc_health.runtime.cli", "purge"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_purge_command(demo_db: str) -> None:
@@ -438,9 +478,18 @@ def test_purge_command(demo_db: str) -> None:
     before = {rid: _tally_rows(engine, rid) for rid in round_ids}
     responses = _count(engine, Response)
 
+    with write_session(engine) as session:
+        user_id = session.execute(select(User.id).limit(1)).scalar_one()
+        past = utcnow() - timedelta(days=2)
+        session.add(
+            SignInSession(user_id=user_id, token_hash="expired", created_at=past, expires_at=past)
+        )
     off = _cli_purge(demo_db, 0)
     assert off.returncode == 0, off.stderr
-    assert "nothing purged" in off.stdout and _count(engine, Response) == responses
+    assert "no answers purged" in off.stdout and _count(engine, Response) == responses
+    # Expired sign-in sessions go whatever the retention setting.
+    assert "removed 1 expired sign-in session\n" in off.stdout
+    assert _count(engine, SignInSession) == 0
 
     # The demo's rounds run from 2025-Q1; a year's retention always finds some to purge.
     done = _cli_purge(demo_db, 1)

@@ -70,31 +70,49 @@ def _community(engine: Engine, name: str = "Energiehub") -> int:
         return row.id
 
 
-def _plan(engine: Engine, instrument: Instrument, community_id: int, period: str,
-          opens_on: date | None, closes_on: date | None) -> Round:  # fmt: skip
+def _plan(
+    engine: Engine,
+    instrument: Instrument,
+    community_id: int,
+    period: str,
+    opens_on: date | None,
+    closes_on: date | None,
+) -> Round:
     with write_session(engine) as session:
         return round_store.plan_round(
-            session=session, community_id=community_id, period=period, opens_on=opens_on,
-            closes_on=closes_on, instrument_id=instrument.id,
+            session=session,
+            community_id=community_id,
+            period=period,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            instrument_id=instrument.id,
             instrument_version=instrument.version,
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.parametrize(
     ("period", "opens_on", "closes_on", "expected"),
     [
         ("2026-Q5", date(2026, 10, 1), date(2026, 12, 31), {("period", "error.period_format")}),
-        ("2026-Q4", date(2026, 12, 31), date(2026, 10, 1),
-         {("closes_on", "error.closes_before_opens")}),
+        (
+            "2026-Q4",
+            date(2026, 12, 31),
+            date(2026, 10, 1),
+            {("closes_on", "error.closes_before_opens")},
+        ),
         ("2026-Q4", date(2026, 9, 20), date(2026, 12, 31), {("opens_on", "error.round_overlaps")}),
         ("2026-Q3", date(2026, 11, 1), date(2026, 11, 30), {("period", "error.period_taken")}),
         ("2026-Q4", None, None, {("opens_on", "error.required"), ("closes_on", "error.required")}),
     ],
-)  # fmt: skip
+)
 def test_round_problems(
-    engine: Engine, instrument: Instrument, period: str, opens_on: date | None,
-    closes_on: date | None, expected: set[tuple[str, str]],
-) -> None:  # fmt: skip
+    engine: Engine,
+    instrument: Instrument,
+    period: str,
+    opens_on: date | None,
+    closes_on: date | None,
+    expected: set[tuple[str, str]],
+) -> None:
     community_id = _community(engine)
     _plan(engine, instrument, community_id, "2026-Q3", date(2026, 7, 1), date(2026, 9, 30))
     with pytest.raises(Invalid) as info:
@@ -108,10 +126,14 @@ def test_planning_for_all_is_all_or_nothing(engine: Engine, instrument: Instrume
     _plan(engine, instrument, b, "2026-Q4", date(2026, 10, 1), date(2026, 12, 31))
     with pytest.raises(Invalid) as info, write_session(engine) as session:
         round_store.plan_for_all(
-            session=session, community_ids=[a, b], period="2026-Q4", opens_on=date(2026, 10, 1),
-            closes_on=date(2026, 12, 31), instrument_id=instrument.id,
+            session=session,
+            community_ids=[a, b],
+            period="2026-Q4",
+            opens_on=date(2026, 10, 1),
+            closes_on=date(2026, 12, 31),
+            instrument_id=instrument.id,
             instrument_version=instrument.version,
-        )  # fmt: skip
+        )
     assert [p.params["community_id"] for p in info.value.problems] == [b, b]
     assert _count(engine, Round) == 1  # nothing planned for A either
 
@@ -131,8 +153,9 @@ def test_open_close_reopen(engine: Engine, instrument: Instrument) -> None:
         round_store.reopen(session=session, round_id=rnd.id, today=after, closes_on=None)
     assert _codes(info) == {("closes_on", "error.closes_in_past")}
     with write_session(engine) as session:
-        again = round_store.reopen(session=session, round_id=rnd.id, today=after,
-                              closes_on=date(2026, 10, 20))  # fmt: skip
+        again = round_store.reopen(
+            session=session, round_id=rnd.id, today=after, closes_on=date(2026, 10, 20)
+        )
         assert round_store.state(again, after) == RoundState.open
 
 

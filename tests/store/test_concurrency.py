@@ -47,15 +47,20 @@ def test_two_hundred_participants_at_once(engine: Engine, instrument: Instrument
             start.wait()  # the first wave really starts together
         rng = random.Random(index)
         response = make_response_in(
-            instrument, round_id=round_id, rng=rng, invitation_id=invitations[index],
-            submission_key=f"p{index}", comment=f"opmerking {index} 🌱",
-        )  # fmt: skip
+            instrument,
+            round_id=round_id,
+            rng=rng,
+            invitation_id=invitations[index],
+            submission_key=f"p{index}",
+            comment=f"opmerking {index} 🌱",
+        )
         try:
             # Every participant double-submits, as a double click would.
             for _ in range(2):
                 with write_session(engine) as session:
-                    response_store.save_response(session=session, response_in=response,
-                                         instrument=instrument)  # fmt: skip
+                    response_store.save_response(
+                        session=session, response_in=response, instrument=instrument
+                    )
         except BaseException as exc:  # noqa: BLE001  (collected and asserted below)
             with lock:
                 errors.append(exc)

@@ -42,16 +42,21 @@ def _portfolio(engine: Engine, instrument: Instrument, seed: int) -> list[int]:
                     continue  # no round this quarter
                 year, quarter = int(period[:4]), int(period[-1])
                 rnd = create_round(
-                    session=session, community_id=community.id, period=period,
-                    opens_on=date(year, 3 * quarter - 2, 1), closes_on=date(year, 3 * quarter, 28),
-                    instrument_id=instrument.id, instrument_version=instrument.version,
-                )  # fmt: skip
+                    session=session,
+                    community_id=community.id,
+                    period=period,
+                    opens_on=date(year, 3 * quarter - 2, 1),
+                    closes_on=date(year, 3 * quarter, 28),
+                    instrument_id=instrument.id,
+                    instrument_version=instrument.version,
+                )
                 assert rnd.id is not None
                 for _ in range(rng.choice([0, 2, 4, 5, 6, 9])):
                     response_store.save_response(
-                        session=session, instrument=instrument,
+                        session=session,
+                        instrument=instrument,
                         response_in=make_response_in(instrument, round_id=rnd.id, rng=rng),
-                    )  # fmt: skip
+                    )
         cstore.set_archived(session=session, community_id=ids[-1], archived=True)
     publish(engine, load_registry())  # every round has closed
     return ids
@@ -88,8 +93,9 @@ def test_trend_read_equals_the_plain_summary(
             pd.testing.assert_frame_equal(
                 portfolio.spread_over_time(narrow, scope),
                 portfolio.spread_over_time(full, scope),
-                atol=1e-12, rtol=0,
-            )  # fmt: skip
+                atol=1e-12,
+                rtol=0,
+            )
         pd.testing.assert_frame_equal(
             portfolio.bands_over_time(narrow, too_few), portfolio.bands_over_time(full)
         )

@@ -44,9 +44,15 @@ def test_round_trip(engine: Engine, instrument: Instrument) -> None:
     forces = frozenset(f.id for f in instrument.forces[:3])
     comment = "Goed overleg 👍 <b>echt</b> — *meer* tijd graag"
     resp = make_response_in(
-        instrument, round_id=round_id, answers=answers, forces=forces, comment=comment,
-        language="en", role="teacher", organisation_type="hbo",
-    )  # fmt: skip
+        instrument,
+        round_id=round_id,
+        answers=answers,
+        forces=forces,
+        comment=comment,
+        language="en",
+        role="teacher",
+        organisation_type="hbo",
+    )
     with write_session(engine) as session:
         result = response_store.save_response(
             session=session, response_in=resp, instrument=instrument
@@ -67,8 +73,11 @@ def test_round_trip(engine: Engine, instrument: Instrument) -> None:
         row = session.get(Response, result.response_id)
         assert row is not None
         assert (row.language, row.role, row.organisation_type, row.source) == (
-            "en", "teacher", "hbo", "web",
-        )  # fmt: skip
+            "en",
+            "teacher",
+            "hbo",
+            "web",
+        )
         assert row.instrument_version == instrument.version
         assert row.answered_forces is True
 
@@ -78,9 +87,12 @@ def test_failing_save_leaves_nothing(engine: Engine, instrument: Instrument) -> 
     answer, mark, comment or tally."""
     round_id = _new_round(engine, instrument)
     resp = make_response_in(
-        instrument, round_id=round_id, rng=random.Random(1), comment="hello",
+        instrument,
+        round_id=round_id,
+        rng=random.Random(1),
+        comment="hello",
         organisation_id=987654,
-    )  # fmt: skip
+    )
     with pytest.raises(IntegrityError), write_session(engine) as session:
         response_store.save_response(session=session, response_in=resp, instrument=instrument)
     for model in (Response, Answer, ForceMark, Comment):
@@ -94,9 +106,12 @@ def test_invalid_response_is_refused_before_writing(engine: Engine, instrument: 
     round_id = _new_round(engine, instrument)
     answers: dict[str, int | None] = {instrument.items[0].id: 6, "no_such_item": 3}
     resp = make_response_in(
-        instrument, round_id=round_id, answers=answers, forces=frozenset({"fac_nope"}),
+        instrument,
+        round_id=round_id,
+        answers=answers,
+        forces=frozenset({"fac_nope"}),
         role="astronaut",
-    )  # fmt: skip
+    )
     with pytest.raises(response_store.InvalidResponse) as info, write_session(engine) as session:
         response_store.save_response(session=session, response_in=resp, instrument=instrument)
     assert info.value.problems == [
@@ -149,9 +164,13 @@ def test_personal_link_replaces_its_earlier_answers(engine: Engine, instrument: 
         instrument, round_id=round_id, invitation_id=invitation_id, rng=rng, comment="eerst"
     )
     second = make_response_in(
-        instrument, round_id=round_id, invitation_id=invitation_id, rng=rng, comment=None,
+        instrument,
+        round_id=round_id,
+        invitation_id=invitation_id,
+        rng=rng,
+        comment=None,
         forces=None,
-    )  # fmt: skip
+    )
     with write_session(engine) as session:
         a = response_store.save_response(session=session, response_in=first, instrument=instrument)
     with write_session(engine) as session:
@@ -188,12 +207,15 @@ def test_tallies_match_scratch_after_random_edits_and_deletions(
                 continue
             invitation = rng.choice(invitations) if action < 0.6 else None
             resp = make_response_in(
-                instrument, round_id=round_id, rng=rng, invitation_id=invitation,
-                forces=None if rng.random() < 0.2 else frozenset(
-                    f.id for f in instrument.forces if rng.random() < 0.3
-                ),
+                instrument,
+                round_id=round_id,
+                rng=rng,
+                invitation_id=invitation,
+                forces=None
+                if rng.random() < 0.2
+                else frozenset(f.id for f in instrument.forces if rng.random() < 0.3),
                 submission_key=f"s{step}",
-            )  # fmt: skip
+            )
             result = response_store.save_response(
                 session=session, response_in=resp, instrument=instrument
             )
@@ -212,9 +234,12 @@ def test_paper_response_without_forces_does_not_count_in_force_shares(
     with write_session(engine) as session:
         for n, forces in enumerate((None, frozenset({instrument.forces[0].id}))):
             resp = make_response_in(
-                instrument, round_id=round_id, forces=forces, source=Source.paper,
+                instrument,
+                round_id=round_id,
+                forces=forces,
+                source=Source.paper,
                 submission_key=f"p{n}",
-            )  # fmt: skip
+            )
             response_store.save_response(session=session, response_in=resp, instrument=instrument)
     with read_session(engine) as session:
         counts = tallies.round_counts(session=session, round_ids=[round_id])

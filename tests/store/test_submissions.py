@@ -222,17 +222,25 @@ def test_random_bursts_with_repeats_replacements_and_deletions(
         for n in range(25):
             pick = rng.random()
             if pick < 0.3:
-                resp = make_response_in(instrument, round_id=round_id, rng=rng,
-                                        invitation_id=rng.choice(links),
-                                        submission_key=f"b{burst}-{n}")  # fmt: skip
+                resp = make_response_in(
+                    instrument,
+                    round_id=round_id,
+                    rng=rng,
+                    invitation_id=rng.choice(links),
+                    submission_key=f"b{burst}-{n}",
+                )
             elif pick < 0.45 and wave:
                 resp = rng.choice(wave)  # a repeat of one already in this burst
             else:
                 resp = make_response_in(
-                    instrument, round_id=round_id, rng=rng, submission_key=f"b{burst}-{n}",
-                    forces=None if rng.random() < 0.2 else frozenset(
-                        f.id for f in instrument.forces if rng.random() < 0.3),
-                )  # fmt: skip
+                    instrument,
+                    round_id=round_id,
+                    rng=rng,
+                    submission_key=f"b{burst}-{n}",
+                    forces=None
+                    if rng.random() < 0.2
+                    else frozenset(f.id for f in instrument.forces if rng.random() < 0.3),
+                )
             wave.append(resp)
         results = _at_once([_submit(engine, r, instrument) for r in wave])
         assert all(isinstance(r, SaveResult) for r in results), results

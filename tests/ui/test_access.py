@@ -48,8 +48,9 @@ def accounts(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int | N
     with db.write_session(engine) as session:
         frame = cstore.communities_frame(session=session)
         zwolle = int(frame.loc[frame["name"] == "Energiehub Zwolle", "community_id"].iloc[0])
-        ustore.create_user(session=session, email=ACCOUNTS["lead_other"], role=Role.lead,
-                           community_ids=[zwolle])  # fmt: skip
+        ustore.create_user(
+            session=session, email=ACCOUNTS["lead_other"], role=Role.lead, community_ids=[zwolle]
+        )
         ustore.create_user(session=session, email=ACCOUNTS["policy_all"], role=Role.policy)
         users = ustore.users_frame(session=session)
     ids = dict(zip(users["email"], users["user_id"].astype(int), strict=True))
@@ -94,9 +95,11 @@ def test_lead_sees_only_their_communities(accounts: dict[str, int | None]) -> No
     at = _run_page("communities", accounts["lead"])
     names = set(at.dataframe[0].value.iloc[:, 0])
     assert names == {
-        "Robotica Fieldlab Westland", "Duurzame Kas Lansingerland", "Noordzeevis op de Kaart",
+        "Robotica Fieldlab Westland",
+        "Duurzame Kas Lansingerland",
+        "Noordzeevis op de Kaart",
         "Bijenlinten Midden-Delfland",
-    }  # fmt: skip
+    }
     other = _run_page("communities", accounts["lead_other"])
     assert set(other.dataframe[0].value.iloc[:, 0]) == {"Energiehub Zwolle"}
     policy = _run_page("communities", accounts["policy"])

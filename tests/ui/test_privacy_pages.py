@@ -70,11 +70,18 @@ def test_privacy_statement_in_english_without_signing_in(monkeypatch: pytest.Mon
     assert at.title[0].value == "Privacy statement"
     text = page_text(at)
     for expected in (
-        "at least **7 people**", "at least **9** people", "They never see comments",
-        "pseudonymous key", "one-way hash", "erased **3 years** after the round closes",
-        "Withdraw my answers", "export or erase", "privacy@lc\\.example\\.org",
-        "no name, email address or IP address", "De kracht van verbinding!",
-    ):  # fmt: skip
+        "at least **7 people**",
+        "at least **9** people",
+        "They never see comments",
+        "pseudonymous key",
+        "one-way hash",
+        "erased **3 years** after the round closes",
+        "Withdraw my answers",
+        "export or erase",
+        "privacy@lc\\.example\\.org",
+        "no name, email address or IP address",
+        "De kracht van verbinding!",
+    ):
         assert expected in text, expected
     assert "Sign in to see this page." not in text
 
@@ -108,13 +115,21 @@ def survey(empty_db: str, instrument: Instrument) -> Survey:
         assert community.id is not None
         kw = {"instrument_id": instrument.id, "instrument_version": instrument.version}
         earlier = round_store.create_round(
-            session=session, community_id=community.id, period="2020-Q1",
-            opens_on=date(2020, 1, 1), closes_on=date(2020, 3, 31), **kw,
-        )  # fmt: skip
+            session=session,
+            community_id=community.id,
+            period="2020-Q1",
+            opens_on=date(2020, 1, 1),
+            closes_on=date(2020, 3, 31),
+            **kw,
+        )
         current = round_store.create_round(
-            session=session, community_id=community.id, period="2099-Q4",
-            opens_on=TODAY - timedelta(days=3), closes_on=TODAY + timedelta(days=30), **kw,
-        )  # fmt: skip
+            session=session,
+            community_id=community.id,
+            period="2099-Q4",
+            opens_on=TODAY - timedelta(days=3),
+            closes_on=TODAY + timedelta(days=30),
+            **kw,
+        )
         assert earlier.id is not None and current.id is not None
         (link,) = istore.create_personal_links(session=session, community_id=community.id, count=1)
         open_link = istore.create_open_link(session=session, round_id=current.id)
@@ -123,19 +138,24 @@ def survey(empty_db: str, instrument: Instrument) -> Survey:
         with db.write_session(engine) as session:
             for n in range(4):
                 response_store.save_response(
-                    session=session, instrument=instrument,
-                    response_in=make_response_in(instrument, round_id=round_id,
-                                                 submission_key=f"x{round_id}-{n}"),
-                )  # fmt: skip
+                    session=session,
+                    instrument=instrument,
+                    response_in=make_response_in(
+                        instrument, round_id=round_id, submission_key=f"x{round_id}-{n}"
+                    ),
+                )
             response_store.save_response(
-                session=session, instrument=instrument,
+                session=session,
+                instrument=instrument,
                 response_in=make_response_in(
-                    instrument, round_id=round_id, invitation_id=link.invitation_id,
-                    respondent_key=key, comment="alleen van mij",
+                    instrument,
+                    round_id=round_id,
+                    invitation_id=link.invitation_id,
+                    respondent_key=key,
+                    comment="alleen van mij",
                 ),
-            )  # fmt: skip
-    return Survey(engine, link.token, link.invitation_id, open_link.token,
-                  [earlier.id, current.id])  # fmt: skip
+            )
+    return Survey(engine, link.token, link.invitation_id, open_link.token, [earlier.id, current.id])
 
 
 def _withdraw_page(token: str) -> None:
@@ -215,12 +235,16 @@ def demo(demo_db: str, monkeypatch: pytest.MonkeyPatch, registry: Registry) -> D
         for rnd in rounds:
             instrument = registry.get(rnd.instrument_id, rnd.instrument_version)
             response_store.save_response(
-                session=session, instrument=instrument,
+                session=session,
+                instrument=instrument,
                 response_in=make_response_in(
-                    instrument, round_id=rnd.id or 0, invitation_id=link.invitation_id,
-                    respondent_key=key, comment="vertrouwelijk",
+                    instrument,
+                    round_id=rnd.id or 0,
+                    invitation_id=link.invitation_id,
+                    respondent_key=key,
+                    comment="vertrouwelijk",
                 ),
-            )  # fmt: skip
+            )
     return Demo(engine, admin.id, lead.id, link.token, link.invitation_id, open_link.token)
 
 

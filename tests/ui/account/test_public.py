@@ -93,6 +93,8 @@ def test_demo_mode_shows_the_demo_accounts(
     assert not demo_app.exception
     accounts = demo_app.dataframe[0].value
     assert set(accounts["E-mail"]) == {
-        "beheer@demo.lc-health.nl", "trekker@demo.lc-health.nl", "beleid@demo.lc-health.nl",
-    }  # fmt: skip
+        "beheer@demo.lc-health.nl",
+        "trekker@demo.lc-health.nl",
+        "beleid@demo.lc-health.nl",
+    }
     assert "demo-admin-2026" in set(accounts["Wachtwoord"])

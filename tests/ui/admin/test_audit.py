@@ -53,11 +53,17 @@ def padded(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, str
     engine = db.make_engine(demo_db)
     (padded_round, padded_name), (quiet_round, quiet_name) = _two_rounds(engine)
     for n in range(4):
-        record_submission(engine, round_id=padded_round, session_id=f"fresh-{n}",
-                          ratings=[5] * 20, seconds=30)  # fmt: skip
+        record_submission(
+            engine, round_id=padded_round, session_id=f"fresh-{n}", ratings=[5] * 20, seconds=30
+        )
     for n in range(3):
-        record_submission(engine, round_id=quiet_round, session_id=f"workshop-{n}",
-                          ratings=[1, 2, 3, 4, 5, 4], seconds=300)  # fmt: skip
+        record_submission(
+            engine,
+            round_id=quiet_round,
+            session_id=f"workshop-{n}",
+            ratings=[1, 2, 3, 4, 5, 4],
+            seconds=300,
+        )
     salt = database_salt(engine)
     hashes = [session_hash(salt=salt, session_id=f"fresh-{n}") for n in range(4)]
     engine.dispose()

@@ -154,12 +154,21 @@ def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     assert at.error[0].value.startswith("Problemen gevonden: 3.")
     problems = at.dataframe[0].value
     assert problems.values.tolist() == [
-        [3, "ind_f01", "7", "'7' is geen score. Gebruik 1 tot en met 5, 'weet niet' of laat de "
-                            "cel leeg."],
-        [3, "Rol", "Baas", "'Baas' is geen rol uit de vragenlijst. Zie het tabblad 'uitleg' in "
-                           "het Excel-sjabloon."],
+        [
+            3,
+            "ind_f01",
+            "7",
+            "'7' is geen score. Gebruik 1 tot en met 5, 'weet niet' of laat de cel leeg.",
+        ],
+        [
+            3,
+            "Rol",
+            "Baas",
+            "'Baas' is geen rol uit de vragenlijst. Zie het tabblad 'uitleg' in "
+            "het Excel-sjabloon.",
+        ],
         [5, "(hele rij)", "", "Deze rij heeft geen enkele score."],
-    ]  # fmt: skip
+    ]
     assert list(problems.columns) == ["Rij", "Kolom", "Waarde", "Wat klopt er niet"]
     assert "Rijen die klaar zijn om te importeren: 1." in page_text(at)
     button = next(b for b in at.button if b.label.startswith("Alle rijen importeren"))

@@ -95,11 +95,15 @@ def test_round_closed_on_the_page_is_audited_as_on_the_command_line(
             frame = cstore.communities_frame(session=session)
             community_id = int(frame.set_index("name").loc[COMMUNITY, "community_id"])
             rnd = round_store.community_rounds(session=session, community_id=community_id)[-1]
-            made = round_store.create_round(session=session, community_id=community_id,
-                                       period="2099-Q1", opens_on=date(2099, 1, 1),
-                                       closes_on=date(2099, 3, 31),
-                                       instrument_id=rnd.instrument_id,
-                                       instrument_version=rnd.instrument_version)  # fmt: skip
+            made = round_store.create_round(
+                session=session,
+                community_id=community_id,
+                period="2099-Q1",
+                opens_on=date(2099, 1, 1),
+                closes_on=date(2099, 3, 31),
+                instrument_id=rnd.instrument_id,
+                instrument_version=rnd.instrument_version,
+            )
             round_ids.append(made.id)
     assert round_ids[0] == round_ids[1]
     at = _admin_page(page_db, "admin_rounds", monkeypatch)

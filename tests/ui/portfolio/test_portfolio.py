@@ -56,16 +56,25 @@ def crafted(
             community = cstore.create_community(session=session, name=name, sector="Zorg")
             assert community.id is not None
             ids[name] = community.id
-            rnd = create_round(session=session, community_id=community.id, period="2026-Q3",
-                               opens_on=date(2026, 7, 1), closes_on=date(2026, 9, 30),
-                               instrument_id=instrument.id,
-                               instrument_version=instrument.version)  # fmt: skip
+            rnd = create_round(
+                session=session,
+                community_id=community.id,
+                period="2026-Q3",
+                opens_on=date(2026, 7, 1),
+                closes_on=date(2026, 9, 30),
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+            )
             assert rnd.id is not None
             for n in range(people):
                 answers = dict.fromkeys((i.id for i in instrument.items), value)
-                response = make_response_in(instrument, round_id=rnd.id, answers=answers,
-                                            submission_key=f"{name}-{n}",
-                                            forces=frozenset({"hin_too_fast"}))  # fmt: skip
+                response = make_response_in(
+                    instrument,
+                    round_id=rnd.id,
+                    answers=answers,
+                    submission_key=f"{name}-{n}",
+                    forces=frozenset({"hin_too_fast"}),
+                )
                 response_store.save_response(
                     session=session, response_in=response, instrument=instrument
                 )
@@ -98,12 +107,20 @@ def test_hidden_community_never_enters_a_figure(crafted: dict[str, int]) -> None
 
 
 def test_portfolio_statistics_on_crafted_means() -> None:
-    means = pd.DataFrame({
-        "community_id": [1, 2, 3], "period": ["2026-Q3"] * 3, "scope": ["health"] * 3,
-        "key": [""] * 3, "n": [6, 6, 3], "mean": [4.0, 2.0, None],
-        "ci_low": [3.5, 1.5, None], "ci_high": [4.5, 2.5, None],
-        "band": ["strong", "concern", None], "suppressed": [False, False, True],
-    })  # fmt: skip
+    means = pd.DataFrame(
+        {
+            "community_id": [1, 2, 3],
+            "period": ["2026-Q3"] * 3,
+            "scope": ["health"] * 3,
+            "key": [""] * 3,
+            "n": [6, 6, 3],
+            "mean": [4.0, 2.0, None],
+            "ci_low": [3.5, 1.5, None],
+            "ci_high": [4.5, 2.5, None],
+            "band": ["strong", "concern", None],
+            "suppressed": [False, False, True],
+        }
+    )
     spread = portfolio.spread_over_time(means, "health").iloc[0]
     assert spread["communities"] == 2 and spread["median"] == 3.0
     bands = portfolio.bands_over_time(means).set_index("band")["communities"]

@@ -69,8 +69,13 @@ def test_rows_to_frame_gives_the_import_shape(instrument: Instrument) -> None:
     frame = paper.rows_to_frame(grid, instrument, language="en")
     assert list(frame.columns)[:4] == ["sheet", "language", "role", "organisation_type"]
     assert list(frame.loc[0, ["sheet", "language", "role", "ind_f01", "lc_f01", "ind_f02"]]) == [
-        "3", "en", "student", "4", "?", "",
-    ]  # fmt: skip
+        "3",
+        "en",
+        "student",
+        "4",
+        "?",
+        "",
+    ]
     assert (frame.loc[1] == "").all()  # an untouched row stays empty, so it is skipped
     assert frame.loc[2, "language"] == "en" and frame.loc[2, "eco_f12"] == "1"
     # A float sheet number, as a NumberColumn may hold it, reads as a whole number.
@@ -300,9 +305,14 @@ def test_problems_are_listed_by_row_and_nothing_is_stored(demo: Demo) -> None:
     assert list(problems.columns) == ["Row", "No.", "Column", "Value", "What is wrong"]
     assert problems.values.tolist() == [
         [2, "2", "(whole row)", "", "This row has no score at all."],
-        [11, "3", "ind 1 · I am motivated to put my energy into this learning community.", "7",
-         "'7' is not a score. Use 1 to 5, 'dk' (don't know) or leave the cell empty."],
-    ]  # fmt: skip
+        [
+            11,
+            "3",
+            "ind 1 · I am motivated to put my energy into this learning community.",
+            "7",
+            "'7' is not a score. Use 1 to 5, 'dk' (don't know) or leave the cell empty.",
+        ],
+    ]
     assert _responses(demo, newest) == before and not at.success
     with read_session(demo.engine) as session:
         batches = session.execute(

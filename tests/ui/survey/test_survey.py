@@ -46,8 +46,9 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, instrument: Instrumen
     engine = db.make_engine(url)
     db.upgrade(engine)
     with db.write_session(engine) as session:
-        community = cstore.create_community(session=session, name="Kas van Morgen",
-                                            contact="trekker@kas.example")  # fmt: skip
+        community = cstore.create_community(
+            session=session, name="Kas van Morgen", contact="trekker@kas.example"
+        )
         other = cstore.create_community(session=session, name="Later Lab")
         gone = cstore.create_community(session=session, name="Vorig Lab")
         assert community.id and other.id and gone.id
@@ -55,15 +56,30 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, instrument: Instrumen
         assert org.id is not None
         cstore.add_member(session=session, community_id=community.id, organisation_id=org.id)
         kw = {"instrument_id": instrument.id, "instrument_version": instrument.version}
-        rnd = create_round(session=session, community_id=community.id, period="2026-Q4",
-                           opens_on=TODAY - timedelta(days=5),
-                           closes_on=TODAY + timedelta(days=20), **kw)  # fmt: skip
-        create_round(session=session, community_id=other.id, period="2026-Q4",
-                     opens_on=TODAY + timedelta(days=10), closes_on=TODAY + timedelta(days=40),
-                     **kw)  # fmt: skip
-        create_round(session=session, community_id=gone.id, period="2026-Q3",
-                     opens_on=TODAY - timedelta(days=60), closes_on=TODAY - timedelta(days=1),
-                     **kw)  # fmt: skip
+        rnd = create_round(
+            session=session,
+            community_id=community.id,
+            period="2026-Q4",
+            opens_on=TODAY - timedelta(days=5),
+            closes_on=TODAY + timedelta(days=20),
+            **kw,
+        )
+        create_round(
+            session=session,
+            community_id=other.id,
+            period="2026-Q4",
+            opens_on=TODAY + timedelta(days=10),
+            closes_on=TODAY + timedelta(days=40),
+            **kw,
+        )
+        create_round(
+            session=session,
+            community_id=gone.id,
+            period="2026-Q3",
+            opens_on=TODAY - timedelta(days=60),
+            closes_on=TODAY - timedelta(days=1),
+            **kw,
+        )
         assert rnd.id is not None
         personal, other_personal, revoked = istore.create_personal_links(
             session=session, community_id=community.id, count=3
@@ -72,8 +88,17 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, instrument: Instrumen
         open_link = istore.create_open_link(session=session, round_id=rnd.id)
         (future,) = istore.create_personal_links(session=session, community_id=other.id, count=1)
         (closed,) = istore.create_personal_links(session=session, community_id=gone.id, count=1)
-    return World(engine, rnd.id, personal.token, personal.invitation_id, other_personal.token,
-                 open_link.token, revoked.token, closed.token, future.token)  # fmt: skip
+    return World(
+        engine,
+        rnd.id,
+        personal.token,
+        personal.invitation_id,
+        other_personal.token,
+        open_link.token,
+        revoked.token,
+        closed.token,
+        future.token,
+    )
 
 
 def _open(token: str, lang: str = "en") -> AppTest:
@@ -295,29 +320,37 @@ def test_feedback_shows_the_last_published_picture_never_the_open_round(
         rnd = session.get(Round, world.round_id)
         assert rnd is not None
         earlier = create_round(
-            session=session, community_id=rnd.community_id, period="2026-Q3",
-            opens_on=date(2026, 7, 1), closes_on=date(2026, 9, 30),
-            instrument_id=instrument.id, instrument_version=instrument.version,
-        )  # fmt: skip
+            session=session,
+            community_id=rnd.community_id,
+            period="2026-Q3",
+            opens_on=date(2026, 7, 1),
+            closes_on=date(2026, 9, 30),
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+        )
         assert earlier.id is not None
         for n in range(5):  # five people answered all 3s last quarter
             response_store.save_response(
                 session=session,
                 response_in=make_response_in(
-                    instrument, round_id=earlier.id, submission_key=f"earlier-{n}",
+                    instrument,
+                    round_id=earlier.id,
+                    submission_key=f"earlier-{n}",
                     answers={i.id: 3 for i in instrument.items},
                 ),
                 instrument=instrument,
-            )  # fmt: skip
+            )
         for n in range(5):  # five others answered all 5s in the open round
             response_store.save_response(
                 session=session,
                 response_in=make_response_in(
-                    instrument, round_id=world.round_id, submission_key=f"other-{n}",
+                    instrument,
+                    round_id=world.round_id,
+                    submission_key=f"other-{n}",
                     answers={i.id: 5 for i in instrument.items},
                 ),
                 instrument=instrument,
-            )  # fmt: skip
+            )
     at = _open(world.personal)
     _complete(at, instrument, value=2)
     _click(at, "Send")
@@ -352,10 +385,15 @@ def test_open_v1_round_keeps_its_own_statements(
     with db.write_session(engine) as session:
         community = cstore.create_community(session=session, name="Oud Lab")
         assert community.id is not None
-        rnd = create_round(session=session, community_id=community.id, period="2026-Q4",
-                           opens_on=TODAY - timedelta(days=5),
-                           closes_on=TODAY + timedelta(days=20),
-                           instrument_id=v1.id, instrument_version=v1.version)  # fmt: skip
+        rnd = create_round(
+            session=session,
+            community_id=community.id,
+            period="2026-Q4",
+            opens_on=TODAY - timedelta(days=5),
+            closes_on=TODAY + timedelta(days=20),
+            instrument_id=v1.id,
+            instrument_version=v1.version,
+        )
         assert rnd.id is not None
         link = istore.create_open_link(session=session, round_id=rnd.id)
     at = _open(link.token)
