@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from lc_health.domain.credentials import verify_password
 from lc_health.domain.errors import Invalid
 from lc_health.services import accounts
-from lc_health.services.auth import verify_password
 from lc_health.store import db
 from lc_health.store.models import AuditEvent, Portfolio, Role, User
 from tests.factories import make_community
