@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,27 @@ from lc_health.store import rounds as round_store
 from lc_health.store.dashboard import CommunityData
 
 FORMAT_VERSION = 1
+
+
+def _no_comments() -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class RoundSource:
+    """One published round as the input of every round document (the JSON export, the tables,
+    the quarter report): what the pages have loaded, or what `load_source` reads for the CLI.
+    community: id, name, sector, region, phase. comments are read only when a document that
+    shows them is made (and only for an audience that sees them)."""
+
+    community: Mapping[str, Any]
+    data: CommunityData
+    view: RoundView
+    instrument: Instrument
+    policy: Policy
+    lang: str = "nl"
+    comments: Callable[[], list[str]] = _no_comments
+    made_on: date = field(default_factory=date.today)
 
 
 def _value(value: Any) -> Any:
@@ -218,15 +241,10 @@ class UnknownRound(LookupError):
     """No such round, or it has no published figures (open, or never answered)."""
 
 
-def load_document(
-    *,
-    session: Session,
-    round_id: int,
-    audience: Audience | str,
-    registry: Registry,
-    policy: Policy,
-) -> dict[str, Any]:
-    """The published round `round_id` as `audience` may see it, read from the database."""
+def load_source(
+    *, session: Session, round_id: int, registry: Registry, policy: Policy, lang: str = "nl"
+) -> RoundSource:
+    """The published round `round_id`, read from the database."""
     rnd = round_store.get_round(session=session, round_id=round_id)
     if rnd is None:
         raise UnknownRound(f"round {round_id} does not exist")
@@ -238,13 +256,8 @@ def load_document(
             f"round {round_id} ({rnd.period}) has no published figures: a round is published "
             "when it closes"
         )
-    view = round_view(data, round_id)
-    return round_document(
-        data=data,
-        view=view,
-        instrument=registry.get(rnd.instrument_id, rnd.instrument_version),
-        audience=audience,
-        policy=policy,
+    comments = dashboard.published_comments(session=session, round_id=round_id)
+    return RoundSource(
         community={
             "id": community.id,
             "name": community.name,
@@ -252,8 +265,39 @@ def load_document(
             "region": community.region,
             "phase": community.phase,
         },
-        comments=dashboard.published_comments(session=session, round_id=round_id),
+        data=data,
+        view=round_view(data, round_id),
+        instrument=registry.get(rnd.instrument_id, rnd.instrument_version),
+        policy=policy,
+        lang=lang,
+        comments=lambda: comments,
     )
+
+
+def document(source: RoundSource, audience: Audience | str) -> dict[str, Any]:
+    """The round's document as `audience` may see it."""
+    return round_document(
+        data=source.data,
+        view=source.view,
+        instrument=source.instrument,
+        audience=audience,
+        policy=source.policy,
+        community=source.community,
+        comments=source.comments() if sees(audience, Part.comments) else [],
+    )
+
+
+def load_document(
+    *,
+    session: Session,
+    round_id: int,
+    audience: Audience | str,
+    registry: Registry,
+    policy: Policy,
+) -> dict[str, Any]:
+    """The published round `round_id` as `audience` may see it, read from the database."""
+    source = load_source(session=session, round_id=round_id, registry=registry, policy=policy)
+    return document(source, audience)
 
 
 def to_html(doc: Mapping[str, Any]) -> str:

@@ -5,11 +5,13 @@ hidden group can be worked out by subtracting shown ones from the total."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from lc_health.domain.disclosure import shown_groups
 
-__all__ = ["REMAINDER", "published", "shown_groups"]
+__all__ = ["REMAINDER", "by_group", "published", "shown_groups"]
 
 REMAINDER = "__rest__"
 
@@ -29,3 +31,13 @@ def published(groups: pd.DataFrame, dimension: str, scope: str) -> pd.DataFrame:
             "mean": part["total"] / part["n"],
         }
     ).reset_index(drop=True)
+
+
+def by_group(frame: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """A published breakdown (group, key, n, mean) as a table of means: one row per key in
+    `order` that has a figure, one column per group named with its largest n ("lead (n≈7)")."""
+    wide = frame.pivot(index="key", columns="group", values="mean")
+    wide = wide.reindex(list(order)).dropna(how="all")
+    sizes = frame.groupby("group")["n"].max()
+    wide.columns = [f"{g} (n≈{int(sizes[g])})" for g in wide.columns]
+    return wide

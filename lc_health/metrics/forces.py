@@ -3,6 +3,8 @@ aligned for a force-field picture, and the change since the previous round."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -121,3 +123,12 @@ def portfolio_shares(
     out["kind"] = out["force_id"].map({f.id: f.kind for f in instrument.forces})
     out["layer"] = out["force_id"].map({f.id: f.layer for f in instrument.forces})
     return out.sort_values(["period", "share"], ascending=[True, False]).reset_index(drop=True)
+
+
+def shares_by_period(history: pd.DataFrame, force_ids: Sequence[str]) -> pd.DataFrame:
+    """The share of respondents recognising each force (portfolio_shares), one row per force
+    in `force_ids`' order and one column per period."""
+    wide = history[history["force_id"].isin(force_ids)].pivot(
+        index="force_id", columns="period", values="share"
+    )
+    return wide.reindex(list(force_ids))

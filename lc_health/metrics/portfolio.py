@@ -44,8 +44,18 @@ def community_means(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
     sums: community_id, period, scope, key, n, total, total_sq.
     """
     out = summarise_sums(sums, threshold)
-    columns = ["community_id", "period", "scope", "key", "n", "mean", "ci_low", "ci_high",
-               "band", "suppressed"]  # fmt: skip
+    columns = [
+        "community_id",
+        "period",
+        "scope",
+        "key",
+        "n",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "band",
+        "suppressed",
+    ]
     return out[columns].reset_index(drop=True)
 
 
@@ -211,3 +221,29 @@ def with_segments(
     starts = first | skipped | out["version_break"].to_numpy(dtype=bool)
     out["segment"] = np.cumsum(starts) - 1
     return out
+
+
+def key_medians(means: pd.DataFrame) -> pd.Series:
+    """The median of the communities' means per key (the strip chart's reference line)."""
+    return means.groupby("key")["mean"].median()
+
+
+def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
+    """Participation (community_id, period, responses, response_rate) as one text cell per
+    community and period: "12 (80%)", "12" without a known rate, "" without a round."""
+    responses = part.pivot(index="community_id", columns="period", values="responses")
+    rates = part.pivot(index="community_id", columns="period", values="response_rate")
+    table = responses.astype("Int64").astype(str).where(responses.notna(), "")
+    for column in table.columns:
+        table[column] = [
+            f"{n} ({r:.0%})" if pd.notna(r) and n else n
+            for n, r in zip(table[column], rates[column], strict=True)
+        ]
+    return table
+
+
+def order_by_factor(grid: pd.DataFrame, factor: int, community_ids: list[int]) -> list[int]:
+    """The communities by their mean of one factor (heatmap: community_id, factor, mean),
+    lowest first; those without a figure last, in the given order."""
+    key = grid[grid["factor"] == factor].set_index("community_id")["mean"]
+    return sorted(community_ids, key=lambda c: (pd.isna(key.get(c)), key.get(c, 0)))

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from lc_health.domain.disclosure import Audience, Policy
 from lc_health.domain.errors import Invalid, Problem
-from lc_health.domain.i18n import translate
+from lc_health.domain.i18n import LANGUAGES, translate
 from lc_health.domain.import_format import HEADER_ROW
 from lc_health.domain.instrument import InstrumentError, load_instrument, load_registry
 from lc_health.runtime.bootstrap import StartupError, load_settings, seed_demo_if_empty
@@ -390,16 +390,35 @@ def cmd_purge(_args: argparse.Namespace) -> int:
 
 
 EXPORT_FORMATS = ("json", "csv", "xlsx", "html")
+# The registry's exports made from one round (documents.registry.for_round; a test keeps them
+# equal, so `--help` need not load the documents).
+ROUND_EXPORTS = ("round", "round-report")
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    """What one audience can see of a published round, in one format, to stdout or a file."""
-    from lc_health.documents import (  # (documents load Altair: only when needed)
-        report,
-        round_export,
-    )
+def _list_exports() -> int:
+    """The export registry: name, formats, who may have it; `*` marks what this command
+    writes (the exports made from one published round)."""
+    from lc_health.documents.registry import EXPORTS
+
+    for export in EXPORTS.values():
+        mark = "*" if export.source == "round" else " "
+        roles = ",".join(sorted(a.value for a in export.audiences))
+        print(f"{mark} {export.name:<18} {','.join(export.formats):<20} {roles}")
+    return 0
+
+
+def _export_bytes(args: argparse.Namespace) -> bytes | str:
+    """The chosen export of the round for the audience, or a one-line error (a str)."""
+    from lc_health.documents import registry as exports
+    from lc_health.documents import round_export
     from lc_health.services.publication import publish_due
 
+    export = exports.EXPORTS[args.export]
+    audience = Audience(args.audience)
+    if not export.allows(audience):
+        return f"a {audience.value} does not get the {export.name} export"
+    if args.format not in export.formats:
+        return f"the {export.name} export comes in {', '.join(export.formats)}"
     settings = load_settings()
     registry = load_registry(settings.surveys_dir)
     policy = Policy.from_settings(settings)
@@ -408,23 +427,27 @@ def cmd_export(args: argparse.Namespace) -> int:
         publish_due(engine=engine, registry=registry, settings=settings)
         try:
             with db.read_session(engine) as session:
-                doc = round_export.load_document(
+                source = round_export.load_source(
                     session=session,
                     round_id=args.round,
-                    audience=Audience(args.audience),
                     registry=registry,
                     policy=policy,
+                    lang=args.lang,
                 )
+                return export.make(source, audience, args.format)
         except round_export.UnknownRound as exc:
-            return _fail(str(exc))
-    if args.format == "json":
-        data = round_export.to_json(doc)
-    elif args.format == "csv":
-        data = report.to_csv(round_export.to_tables(doc))
-    elif args.format == "xlsx":
-        data = report.to_excel(round_export.to_tables(doc))
-    else:
-        data = round_export.to_html(doc).encode("utf-8")
+            return str(exc)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """What one audience can see of a published round, in one format, to stdout or a file."""
+    if args.list:
+        return _list_exports()
+    if args.round is None or args.audience is None:
+        args.parser.error("--round and --as are required (or --list)")
+    data = _export_bytes(args)
+    if isinstance(data, str):
+        return _fail(data)
     if args.output is None:
         if args.format == "xlsx" and sys.stdout.isatty():
             return _fail("an Excel file is not for the terminal: give -o FILE")
@@ -509,21 +532,33 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "its comments and the community's actions. JSON keeps full precision and is the same "
         "bytes for the same database.",
     )
-    export.add_argument("--round", type=int, required=True, help="the round's id")
+    export.add_argument("--round", type=int, help="the round's id")
     export.add_argument(
         "--as",
         dest="audience",
         choices=[Audience.lead.value, Audience.policy.value],
-        required=True,
         help="whose view: lead (figures, comments, actions) or policy (figures only)",
+    )
+    export.add_argument(
+        "--export",
+        choices=ROUND_EXPORTS,
+        default="round",
+        help="which document (default round: the figures one audience may see; round-report: "
+        "the lead's quarter report); --list shows the registry",
     )
     export.add_argument(
         "--format", choices=EXPORT_FORMATS, default="json", help="the file format (default json)"
     )
     export.add_argument(
+        "--lang", choices=LANGUAGES, default="nl", help="the language of a report (default nl)"
+    )
+    export.add_argument(
         "-o", "--output", type=Path, default=None, help="write to this file (default: stdout)"
     )
-    export.set_defaults(handler=cmd_export)
+    export.add_argument(
+        "--list", action="store_true", help="list every export (* = written by this command)"
+    )
+    export.set_defaults(handler=cmd_export, parser=export)
 
 
 def _add_user_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

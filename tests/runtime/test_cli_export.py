@@ -183,3 +183,37 @@ def test_export_help_names_every_option(
     text = capsys.readouterr().out
     for option in ("--round", "--as", "--format", "--output"):
         assert option in text
+
+
+def test_export_lists_the_registry_and_writes_the_lead_report(
+    run: Run, sqlite_engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    listed = run("export", "--list")
+    assert listed.code == 0
+    names = [line[2:].split()[0] for line in listed.out.decode().splitlines()]
+    assert "round" in names and "round-report" in names and "portfolio" in names
+    round_id = _published(sqlite_engine, instrument, registry)
+    report = run(
+        "export",
+        "--round",
+        str(round_id),
+        "--as",
+        "lead",
+        "--export",
+        "round-report",
+        "--format",
+        "html",
+    )
+    assert report.code == 0 and report.out.startswith(b"<!DOCTYPE html>")
+    refused = run(
+        "export",
+        "--round",
+        str(round_id),
+        "--as",
+        "policy",
+        "--export",
+        "round-report",
+        "--format",
+        "html",
+    )
+    assert refused.code == 1 and refused.out == b"" and "policy" in refused.err

@@ -1,33 +1,21 @@
 """Cached portfolio data, read from the published figures in a few narrow queries: the selected
 period's factor, layer and health means; health and layer means over all periods; forces summed
-in the database; and participation. Nothing is loaded that the page does not show."""
+in the database; and participation. Nothing is loaded that the page does not show. The reads
+themselves are plain functions in documents.portfolio_export (the exports use them too)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
-from lc_health.metrics import portfolio
-from lc_health.store import communities as cstore
-from lc_health.store import dashboard
-from lc_health.store import portfolio as portfolio_store
+from lc_health.documents import portfolio_export
+from lc_health.documents.portfolio_export import PortfolioData
 from lc_health.store.db import read_session
 from lc_health.ui.context import app
 
+__all__ = ["PortfolioData", "force_totals", "load", "period_means", "with_previous"]
+
 CACHE_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class PortfolioData:
-    communities: pd.DataFrame  # community_id, name, sector, region, phase, ...
-    periods: list[str]  # periods with answers, oldest first
-    means: pd.DataFrame  # shown health and layer means, all periods (community_id, period, ...)
-    too_few: pd.DataFrame  # community_id, period of published rounds without a health index
-    participation: pd.DataFrame  # community_id, period, responses, response_rate, ...
-    instruments: pd.DataFrame  # community_id, period, instrument_id, instrument_version
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
@@ -36,26 +24,7 @@ def load(
     community_ids: frozenset[int] | None,
 ) -> PortfolioData:
     with read_session(app().engine) as session:
-        communities = cstore.communities_frame(session=session, community_ids=community_ids)
-        means, too_few = dashboard.portfolio_shown_means(
-            session=session, community_ids=community_ids,
-            scores=portfolio.trend_scores(app().registry.latest()),
-        )  # fmt: skip
-        part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
-        instruments = dashboard.published_instruments(session=session, community_ids=community_ids)
-        personal = portfolio_store.personal_responses(session=session, community_ids=community_ids)
-        links = portfolio_store.personal_links(session=session, community_ids=community_ids)
-    part = part.merge(personal, on=["community_id", "period"], how="left").fillna(
-        {"personal_responses": 0}
-    )
-    return PortfolioData(
-        communities=communities,
-        periods=sorted(set(part.loc[part["responses"] > 0, "period"])),
-        means=portfolio.shown_means(means),
-        too_few=too_few,
-        participation=portfolio.participation(part, links),
-        instruments=instruments,
-    )
+        return portfolio_export.read_portfolio(session, community_ids, app().registry.latest())
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=64)
@@ -65,17 +34,9 @@ def period_means(
     threshold: int,
     period: str,
 ) -> pd.DataFrame:
-    """community_means of factors, layers and health in one period (heatmap and profiles). A
-    community whose round was published without a health index is there with n = 0 (shown as
-    too few responses, which is not the same as no data)."""
+    """community_means of factors, layers and health in one period (heatmap and profiles)."""
     with read_session(app().engine) as session:
-        sums = dashboard.portfolio_scores(
-            session=session, community_ids=community_ids, scopes=[HEALTH, LAYER, FACTOR],
-            periods=[period],
-        )  # fmt: skip
-        published = dashboard.portfolio_participation(session=session, community_ids=community_ids)
-    published = published[published["period"] == period]
-    return portfolio.community_means(portfolio.with_too_few(sums, published), threshold)
+        return portfolio_export.read_period_means(session, community_ids, threshold, period)
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=64)
@@ -84,12 +45,9 @@ def force_totals(
     community_ids: frozenset[int],
     periods: tuple[str, ...],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Forces summed in the database over the chosen communities' rounds in these periods that
-    were published: (period, force_id, n) and (period, communities, respondents)."""
+    """Forces summed over the chosen communities' published rounds in these periods."""
     with read_session(app().engine) as session:
-        return dashboard.portfolio_force_totals(
-            session=session, community_ids=community_ids, periods=periods
-        )
+        return portfolio_export.read_force_totals(session, community_ids, periods)
 
 
 def with_previous(periods: list[str], period: str) -> tuple[str, ...]:

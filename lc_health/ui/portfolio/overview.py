@@ -3,6 +3,8 @@ participation, filtered by period, sector, region and phase (all kept in the URL
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -36,24 +38,55 @@ def _filters(data: PortfolioData) -> tuple[str, pd.DataFrame]:
     periods = data.periods
     communities = data.communities
     c1, c2, c3, c4 = st.columns(4)
-    period = c1.selectbox(t("portfolio.period"), periods, index=len(periods) - 1,
-                          format_func=period_label, key="period", bind="query-params")  # fmt: skip
+    period = c1.selectbox(
+        t("portfolio.period"),
+        periods,
+        index=len(periods) - 1,
+        format_func=period_label,
+        key="period",
+        bind="query-params",
+    )
     chosen = communities
-    for column, widget, label in (("sector", c2, "portfolio.sector"),
-                                  ("region", c3, "portfolio.region"),
-                                  ("phase", c4, "portfolio.phase")):  # fmt: skip
+    for column, widget, label in (
+        ("sector", c2, "portfolio.sector"),
+        ("region", c3, "portfolio.region"),
+        ("phase", c4, "portfolio.phase"),
+    ):
         values = sorted(v for v in communities[column].unique() if v)
         names = {v: t(f"phase.{v}") if column == "phase" else v for v in values}
-        picked = widget.multiselect(t(label), values, format_func=names.__getitem__,
-                                    key=column, bind="query-params",
-                                    placeholder=t("portfolio.all"))  # fmt: skip
+        picked = widget.multiselect(
+            t(label),
+            values,
+            format_func=names.__getitem__,
+            key=column,
+            bind="query-params",
+            placeholder=t("portfolio.all"),
+        )
         if picked:
             chosen = chosen[chosen[column].isin(picked)]
     return str(period), chosen
 
 
-def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str,
-                 threshold: int) -> None:  # fmt: skip
+def _heatmap_rows(
+    grid: pd.DataFrame, names: dict[int, str], factor_names: dict[int, str]
+) -> tuple[list[int], list[int]]:
+    """The sort choice and the page of rows: all communities in order, and those shown."""
+    sort_by = st.selectbox(
+        t("portfolio.sort_by"),
+        list(factor_names),
+        format_func=factor_names.__getitem__,
+        key="sort",
+        bind="query-params",
+    )
+    order = portfolio.order_by_factor(grid, sort_by, list(names))
+    pages = max(1, -(-len(order) // ROWS_PER_PAGE))
+    page = st.pagination(pages, key="page") if pages > 1 else 1
+    return order, order[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+
+
+def _heatmap_tab(
+    now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str, threshold: int
+) -> None:
     instrument = app().registry.latest()
     grid = portfolio.heatmap(now, period)
     grid = grid[grid["community_id"].isin(chosen["community_id"])]
@@ -64,15 +97,7 @@ def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
     factor_names = {0: t("communities.col_health")} | {
         f.id: f"{f.id}. {f.short.get(lang)}" for f in instrument.factors
     }
-    sort_options = list(factor_names)
-    sort_by = st.selectbox(t("portfolio.sort_by"), sort_options,
-                           format_func=factor_names.__getitem__, key="sort",
-                           bind="query-params")  # fmt: skip
-    key = grid[grid["factor"] == sort_by].set_index("community_id")["mean"]
-    order = sorted(names, key=lambda c: (pd.isna(key.get(c)), key.get(c, 0)))
-    pages = max(1, -(-len(order) // ROWS_PER_PAGE))
-    page = st.pagination(pages, key="page") if pages > 1 else 1
-    rows = order[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
+    order, rows = _heatmap_rows(grid, names, factor_names)
     grid = grid[grid["community_id"].isin(rows)]
     labels = band_labels()
     frame = grid.assign(
@@ -88,16 +113,42 @@ def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
     frame["community"] = pd.Categorical(frame["community"], [names[c] for c in rows])
     frame = frame.sort_values(["community", "factor"])
     frame["community"] = frame["community"].astype(str)
-    titles = {"factor": t("communities.col_name"), "layer": t("review.factor"),
-              "mean": t("review.mean"), "n": t("common.respondents"),
-              "band": t("communities.col_reading")}  # fmt: skip
+    titles = {
+        "factor": t("communities.col_name"),
+        "layer": t("review.factor"),
+        "mean": t("review.mean"),
+        "n": t("common.respondents"),
+        "band": t("communities.col_reading"),
+    }
     st.caption(t("portfolio.heatmap_intro", threshold=threshold, count=len(order)))
     show_chart(
-        charts.layer_heatmap(frame, lang=lang, band_labels=labels, titles=titles,
-                             row="community", column="factor_label", cell_width=62),
+        charts.layer_heatmap(
+            frame,
+            lang=lang,
+            band_labels=labels,
+            titles=titles,
+            row="community",
+            column="factor_label",
+            cell_width=62,
+        ),
         theme=None,
-    )  # fmt: skip
+    )
     st.subheader(t("portfolio.layer_profiles"))
+    _layer_profiles(now, period, rows, names, lang, threshold, titles)
+
+
+def _layer_profiles(
+    now: pd.DataFrame,
+    period: str,
+    rows: list[int],
+    names: dict[int, str],
+    lang: str,
+    threshold: int,
+    titles: dict[str, str],
+) -> None:
+    """The layer indices of the communities on this page of the heatmap, in its order."""
+    instrument = app().registry.latest()
+    labels = band_labels()
     layers = portfolio.layer_profiles(now, period)
     layers = layers[layers["community_id"].isin(rows)]
     layer_names = {x.id: x.name.get(lang) for x in instrument.layers}
@@ -119,10 +170,16 @@ def _heatmap_tab(now: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str
         )
         profile["community"] = profile["community"].astype(str)
         show_chart(
-            charts.layer_heatmap(profile, lang=lang, band_labels=labels, titles=titles,
-                                 row="community", column="layer_label"),
+            charts.layer_heatmap(
+                profile,
+                lang=lang,
+                band_labels=labels,
+                titles=titles,
+                row="community",
+                column="layer_label",
+            ),
             theme=None,
-        )  # fmt: skip
+        )
 
 
 def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang: str) -> None:
@@ -134,10 +191,15 @@ def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang
         return
     names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
     options = sorted(now["community_id"].unique(), key=lambda c: names[c])
-    highlight = st.selectbox(t("portfolio.highlight"), options, format_func=names.__getitem__,
-                             key="highlight", bind="query-params")  # fmt: skip
+    highlight = st.selectbox(
+        t("portfolio.highlight"),
+        options,
+        format_func=names.__getitem__,
+        key="highlight",
+        bind="query-params",
+    )
     labels = band_labels()
-    medians = now.groupby("key")["mean"].median()
+    medians = portfolio.key_medians(now)
     frame = now.assign(
         label=now["key"].map(lambda k: f"{k}. {instrument.factor_by_id[int(k)].short.get(lang)}"),
         community=now["community_id"].map(names),
@@ -147,11 +209,18 @@ def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang
         order=now["key"].astype(int),
     ).sort_values("order")
     st.caption(t("portfolio.strips_intro", count=now["community_id"].nunique()))
-    titles = {"x": t("review.axis_mean"), "factor": t("review.factor"),
-              "community": t("communities.col_name"), "mean": t("review.mean"),
-              "median": t("portfolio.median")}  # fmt: skip
-    show_chart(pcharts.factor_strips(frame, lang=lang, band_labels=labels, titles=titles),
-                    theme=None, width="stretch")  # fmt: skip
+    titles = {
+        "x": t("review.axis_mean"),
+        "factor": t("review.factor"),
+        "community": t("communities.col_name"),
+        "mean": t("review.mean"),
+        "median": t("portfolio.median"),
+    }
+    show_chart(
+        pcharts.factor_strips(frame, lang=lang, band_labels=labels, titles=titles),
+        theme=None,
+        width="stretch",
+    )
 
 
 def _comparable_at(instruments: pd.DataFrame) -> dict[str, set[tuple[str, str]]]:
@@ -187,36 +256,50 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
             portfolio.with_segments(
                 portfolio.spread_over_time(means, "layer"), "layer", comparable
             ).pipe(
-                lambda f: f.assign(panel=f["key"].map(layer_names),
-                                   panel_order=f["key"].map({x.id: i + 1 for i, x in
-                                                             enumerate(instrument.layers)}))
+                lambda f: f.assign(
+                    panel=f["key"].map(layer_names),
+                    panel_order=f["key"].map(
+                        {x.id: i + 1 for i, x in enumerate(instrument.layers)}
+                    ),
+                )
             ),
         ],
         ignore_index=True,
-    )  # fmt: skip
+    )
     if spread.empty:
         st.info(t("portfolio.no_time"))
         return
-    frame = spread.rename(columns={"median": "mean", "q1": "ci_low", "q3": "ci_high",
-                                   "communities": "n"})  # fmt: skip
+    frame = spread.rename(
+        columns={"median": "mean", "q1": "ci_low", "q3": "ci_high", "communities": "n"}
+    )
     frame["period_label"] = frame["period"].map(period_label)
     no_actions = pd.DataFrame(columns=["panel", "period_label", "what"])
-    titles = {"y": t("portfolio.median_axis"), "period": t("review.period"),
-              "mean": t("portfolio.median"), "n": t("portfolio.communities_n"),
-              "action": t("review.action"), "version": t("review.trend_version")}  # fmt: skip
-    show_chart(charts.small_multiples(frame, no_actions, lang=lang, columns=5,
-                                           titles=titles, panel_width=150),
-                    theme=None)  # fmt: skip
+    titles = {
+        "y": t("portfolio.median_axis"),
+        "period": t("review.period"),
+        "mean": t("portfolio.median"),
+        "n": t("portfolio.communities_n"),
+        "action": t("review.action"),
+        "version": t("review.trend_version"),
+    }
+    show_chart(
+        charts.small_multiples(
+            frame, no_actions, lang=lang, columns=5, titles=titles, panel_width=150
+        ),
+        theme=None,
+    )
     st.subheader(t("portfolio.bands_title"))
     too_few = data.too_few[data.too_few["community_id"].isin(chosen["community_id"])]
     bands = portfolio.bands_over_time(means, too_few)
     bands["period_label"] = bands["period"].map(period_label)
     labels = band_labels() | {portfolio.TOO_FEW: t("portfolio.too_few_short")}
     show_chart(
-        pcharts.bands_per_period(bands, lang=lang, labels=labels,
-                                 titles={"y": t("portfolio.communities_n")}),
-        theme=None, width="stretch",
-    )  # fmt: skip
+        pcharts.bands_per_period(
+            bands, lang=lang, labels=labels, titles={"y": t("portfolio.communities_n")}
+        ),
+        theme=None,
+        width="stretch",
+    )
 
 
 def _forces_tab(
@@ -225,9 +308,13 @@ def _forces_tab(
     ctx = app()
     instrument = ctx.registry.latest()
     layers = {x.id: x.name.get(lang) for x in instrument.layers}
-    layer = st.segmented_control(t("review.forces_layer"), ["", *layers],
-                                 format_func=(layers | {"": t("review.all_layers")}).__getitem__,
-                                 default="", key="forces_layer")  # fmt: skip
+    layer = st.segmented_control(
+        t("review.forces_layer"),
+        ["", *layers],
+        format_func=(layers | {"": t("review.all_layers")}).__getitem__,
+        default="",
+        key="forces_layer",
+    )
     names = {f.id: f.name.get(lang) for f in instrument.forces}
     totals, respondents = force_totals(
         ctx.settings.database_url,
@@ -247,14 +334,15 @@ def _forces_tab(
     count = int(respondents.loc[respondents["period"] == period, "communities"].iloc[0])
     st.caption(t("portfolio.forces_intro", count=count, threshold=threshold))
     kinds = {"facilitating": t("about.col_facilitating"), "hindering": t("about.col_hindering")}
-    show_chart(pcharts.top_forces(shown, lang=lang, kind_labels=kinds,
-                                       titles={"x": t("review.recognised")}),
-                    theme=None, width="stretch")  # fmt: skip
-    st.subheader(t("portfolio.forces_shift"))  # between this period and the one before
-    wide = history[history["force_id"].isin(shown["force_id"])].pivot(
-        index="force_id", columns="period", values="share"
+    show_chart(
+        pcharts.top_forces(
+            shown, lang=lang, kind_labels=kinds, titles={"x": t("review.recognised")}
+        ),
+        theme=None,
+        width="stretch",
     )
-    wide = wide.reindex(shown["force_id"])
+    st.subheader(t("portfolio.forces_shift"))  # between this period and the one before
+    wide = mforces.shares_by_period(history, list(shown["force_id"]))
     wide.index = [names[f] for f in wide.index]
     wide.columns = [period_label(p) for p in wide.columns]
     st.dataframe(wide.map(lambda v: "" if pd.isna(v) else f"{v:.0%}"), width="stretch")
@@ -264,17 +352,24 @@ def _participation_tab(data: PortfolioData, chosen: pd.DataFrame) -> None:
     part = data.participation[data.participation["community_id"].isin(chosen["community_id"])]
     names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
     st.caption(t("portfolio.participation_intro"))
-    responses = part.pivot(index="community_id", columns="period", values="responses")
-    rates = part.pivot(index="community_id", columns="period", values="response_rate")
-    table = responses.astype("Int64").astype(str).where(responses.notna(), "")
-    for column in table.columns:
-        table[column] = [
-            f"{n} ({r:.0%})" if pd.notna(r) and n else n
-            for n, r in zip(table[column], rates[column], strict=True)
-        ]
+    table = portfolio.participation_grid(part)
     table.index = [names.get(c, str(c)) for c in table.index]
     table.columns = [period_label(p) for p in table.columns]
     st.dataframe(table.sort_index(), width="stretch")
+
+
+def _drill(chosen: pd.DataFrame, lang: str) -> None:
+    """Open one community's drill-down."""
+    names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
+    if not names:
+        return
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    target = c1.selectbox(t("portfolio.drill"), list(names), format_func=names.__getitem__)
+    if c2.button(t("portfolio.open"), icon=":material/open_in_new:", key="drill-open"):
+        st.switch_page(
+            navigation.page("portfolio_community"),
+            query_params={"community": str(target), "lang": lang},
+        )
 
 
 def render() -> None:
@@ -292,35 +387,21 @@ def render() -> None:
     period, chosen = _filters(data)
     now = period_means(ctx.settings.database_url, viewer.community_ids, threshold, period)
     st.caption(t("portfolio.privacy", threshold=threshold))
-    tabs = st.tabs([t("portfolio.tab_heatmap"), t("portfolio.tab_spread"),
-                    t("portfolio.tab_time"), t("portfolio.tab_forces"),
-                    t("portfolio.tab_participation"), t("portfolio.tab_export")],
-                   key="tab", bind="query-params")  # fmt: skip
-    with tabs[0]:
-        if tabs[0].open:
-            _heatmap_tab(now, period, chosen, lang, threshold)
-    with tabs[1]:
-        if tabs[1].open:
-            _spread_tab(now, period, chosen, lang)
-    with tabs[2]:
-        if tabs[2].open:
-            _time_tab(data, chosen, lang)
-    with tabs[3]:
-        if tabs[3].open:
-            _forces_tab(data.periods, period, chosen, lang, threshold)
-    with tabs[4]:
-        if tabs[4].open:
-            _participation_tab(data, chosen)
-    with tabs[5]:
-        if tabs[5].open:
-            portfolio_exports.render(data, now, period, chosen, lang)
+    sections: list[tuple[str, Callable[[], None]]] = [
+        ("portfolio.tab_heatmap", lambda: _heatmap_tab(now, period, chosen, lang, threshold)),
+        ("portfolio.tab_spread", lambda: _spread_tab(now, period, chosen, lang)),
+        ("portfolio.tab_time", lambda: _time_tab(data, chosen, lang)),
+        (
+            "portfolio.tab_forces",
+            lambda: _forces_tab(data.periods, period, chosen, lang, threshold),
+        ),
+        ("portfolio.tab_participation", lambda: _participation_tab(data, chosen)),
+        ("portfolio.tab_export", lambda: portfolio_exports.render(data, now, period, chosen, lang)),
+    ]
+    tabs = st.tabs([t(title) for title, _ in sections], key="tab", bind="query-params")
+    for (_, draw), tab in zip(sections, tabs, strict=True):
+        with tab:
+            if tab.open:
+                draw()
     st.divider()
-    names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
-    if names:
-        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        target = c1.selectbox(t("portfolio.drill"), list(names), format_func=names.__getitem__)
-        if c2.button(t("portfolio.open"), icon=":material/open_in_new:", key="drill-open"):
-            st.switch_page(
-                navigation.page("portfolio_community"),
-                query_params={"community": str(target), "lang": lang},
-            )
+    _drill(chosen, lang)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lc_health import charts
+from lc_health.domain.disclosure import Audience
 from lc_health.domain.errors import Invalid
 from lc_health.domain.i18n import format_number
 from lc_health.domain.instrument import Factor, Instrument
@@ -23,6 +24,7 @@ from lc_health.ui.context import app, language, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
 from lc_health.ui.review import data as review_data
+from lc_health.ui.review.opening import ReviewContext, open_round
 from lc_health.ui.widgets import (
     band_text,
     count_text,
@@ -79,44 +81,70 @@ def _figures(row: pd.Series, change: pd.Series | None, lang: str) -> None:
     )
     if change is not None and change["status"] != review.NOT_COMPARABLE:
         st.caption(
-            t("conversation.change", verdict=t(f"change.{change['status']}"),
-              difference=difference)
-        )  # fmt: skip
+            t("conversation.change", verdict=t(f"change.{change['status']}"), difference=difference)
+        )
 
 
-def _pictures(factor: Factor, row: pd.Series, data: CommunityData, instrument: Instrument,
-              lang: str, threshold: int) -> None:  # fmt: skip
+def _pictures(
+    factor: Factor,
+    row: pd.Series,
+    data: CommunityData,
+    instrument: Instrument,
+    lang: str,
+    threshold: int,
+) -> None:
     answers = [p.label.get(lang) for p in instrument.scale.points]
     one = pd.DataFrame([row]).assign(
         label=factor.short.get(lang), dk_text=t("review.dk_count", count=int(row["n_dk"]))
     )
-    titles = {"x": t("review.axis_share"), "factor": t("review.factor"),
-              "share": t("review.share"), "answer": t("review.answer")}  # fmt: skip
-    show_chart(charts.distribution(one, lang=lang, answer_labels=answers, titles=titles),
-                    theme=None, width="stretch")  # fmt: skip
+    titles = {
+        "x": t("review.axis_share"),
+        "factor": t("review.factor"),
+        "share": t("review.share"),
+        "answer": t("review.answer"),
+    }
+    show_chart(
+        charts.distribution(one, lang=lang, answer_labels=answers, titles=titles),
+        theme=None,
+        width="stretch",
+    )
     comparable = review_data.comparable_at(data.rounds)
     line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold, comparable)
     line = line[line["key"] == str(factor.id)]
     if line["mean"].notna().sum() > 1:
         marks = data.actions[data.actions["factor_id"] == factor.id]
-        frame = line.assign(panel=factor.short.get(lang), panel_order=0,
-                            period_label=line["period"].map(period_label))  # fmt: skip
-        actions = marks.assign(panel=factor.short.get(lang),
-                               period_label=marks["period"].map(period_label))  # fmt: skip
+        frame = line.assign(
+            panel=factor.short.get(lang),
+            panel_order=0,
+            period_label=line["period"].map(period_label),
+        )
+        actions = marks.assign(
+            panel=factor.short.get(lang), period_label=marks["period"].map(period_label)
+        )
         show_chart(
             charts.small_multiples(
-                frame, actions[["panel", "period_label", "what"]], lang=lang, columns=1,
-                titles={"y": t("review.axis_mean"), "period": t("review.period"),
-                        "mean": t("review.mean"), "n": t("common.respondents"),
-                        "action": t("review.action"), "version": t("review.trend_version")},
-                panel_width=520, panel_height=160,
+                frame,
+                actions[["panel", "period_label", "what"]],
+                lang=lang,
+                columns=1,
+                titles={
+                    "y": t("review.axis_mean"),
+                    "period": t("review.period"),
+                    "mean": t("review.mean"),
+                    "n": t("common.respondents"),
+                    "action": t("review.action"),
+                    "version": t("review.trend_version"),
+                },
+                panel_width=520,
+                panel_height=160,
             ),
             theme=None,
-        )  # fmt: skip
+        )
 
 
-def _forces(factor: Factor, view: review_data.RoundView, instrument: Instrument, lang: str,
-            threshold: int) -> None:  # fmt: skip
+def _forces(
+    factor: Factor, view: review_data.RoundView, instrument: Instrument, lang: str, threshold: int
+) -> None:
     related = instrument.forces_for_factor(factor.id)
     if not related:
         return
@@ -157,8 +185,9 @@ def _forces(factor: Factor, view: review_data.RoundView, instrument: Instrument,
         st.caption(t("review.forces_hidden", threshold=threshold))
 
 
-def _earlier_actions(factor: Factor, data: CommunityData, community_id: int, lang: str,
-                     threshold: int) -> None:  # fmt: skip
+def _earlier_actions(
+    factor: Factor, data: CommunityData, community_id: int, lang: str, threshold: int
+) -> None:
     earlier = data.actions[data.actions["factor_id"] == factor.id]
     st.subheader(t("conversation.earlier"))
     if earlier.empty:
@@ -172,17 +201,29 @@ def _earlier_actions(factor: Factor, data: CommunityData, community_id: int, lan
             st.markdown(f"**{md_escape(str(row.what))}**")
             who = md_escape(str(row.owner)) if row.owner else "—"
             due = _date_text(row.due_on)
-            st.caption(t("conversation.action_meta", period=period_label(str(row.period)),
-                         owner=who, due=due, status=t(f"action_status.{row.status}")))  # fmt: skip
+            st.caption(
+                t(
+                    "conversation.action_meta",
+                    period=period_label(str(row.period)),
+                    owner=who,
+                    due=due,
+                    status=t(f"action_status.{row.status}"),
+                )
+            )
             if row.note:
                 st.text(str(row.note))
             then = line["mean"].get(str(row.period))
             if then is not None and not pd.isna(then) and not latest.empty:
                 now = latest["mean"].iloc[0]
-                st.markdown(t("conversation.since", then=format_number(then, lang),
-                              period_then=period_label(str(row.period)),
-                              now=format_number(now, lang),
-                              period=period_label(str(latest.index[0]))))  # fmt: skip
+                st.markdown(
+                    t(
+                        "conversation.since",
+                        then=format_number(then, lang),
+                        period_then=period_label(str(row.period)),
+                        now=format_number(now, lang),
+                        period=period_label(str(latest.index[0])),
+                    )
+                )
             _update_form(
                 int(str(row.action_id)), str(row.status), str(row.note or ""), community_id
             )
@@ -196,15 +237,22 @@ def _update_form(action_id: int, status: str, note: str, community_id: int) -> N
     with st.expander(t("conversation.update")), st.form(f"action_{action_id}"):
         options = list(ActionStatus)
         labels = {s: t(f"action_status.{s.value}") for s in options}
-        chosen = st.selectbox(t("report.col_status"), options,
-                              index=[s.value for s in options].index(status),
-                              format_func=labels.__getitem__)  # fmt: skip
+        chosen = st.selectbox(
+            t("report.col_status"),
+            options,
+            index=[s.value for s in options].index(status),
+            format_func=labels.__getitem__,
+        )
         text = st.text_area(t("report.col_note"), value=note, max_chars=2000)
         if st.form_submit_button(t("admin.save")):
             with write_session(app().engine) as session:
-                astore.update_action(session=session, action_id=action_id,
-                                     community_id=community_id,
-                                     status=ActionStatus(chosen), note=text)  # fmt: skip
+                astore.update_action(
+                    session=session,
+                    action_id=action_id,
+                    community_id=community_id,
+                    status=ActionStatus(chosen),
+                    note=text,
+                )
             review_data.clear()
             flash(t("conversation.updated"))
             st.rerun()
@@ -214,17 +262,27 @@ def _new_action(factor: Factor, community_id: int, round_id: int, actor: str) ->
     st.subheader(t("conversation.agree"))
     key = form_key(f"action_new_{factor.id}")
     with st.form(key):
-        what = st.text_area(t("report.col_what"), max_chars=astore.MAX_WHAT,
-                            placeholder=t("conversation.what_placeholder"))  # fmt: skip
+        what = st.text_area(
+            t("report.col_what"),
+            max_chars=astore.MAX_WHAT,
+            placeholder=t("conversation.what_placeholder"),
+        )
         c1, c2 = st.columns(2)
         owner = c1.text_input(t("report.col_owner"), max_chars=astore.MAX_OWNER)
         due = c2.date_input(t("report.col_due_on"), value=None, format="DD-MM-YYYY")
         if st.form_submit_button(t("conversation.record"), type="primary"):
             try:
                 with write_session(app().engine) as session:
-                    astore.add_action(session=session, community_id=community_id,
-                                      round_id=round_id, factor_id=factor.id, what=what,
-                                      owner=owner, due_on=due, created_by=actor)  # fmt: skip
+                    astore.add_action(
+                        session=session,
+                        community_id=community_id,
+                        round_id=round_id,
+                        factor_id=factor.id,
+                        what=what,
+                        owner=owner,
+                        due_on=due,
+                        created_by=actor,
+                    )
             except Invalid as problems:
                 show_problems(problems)
             else:
@@ -234,11 +292,64 @@ def _new_action(factor: Factor, community_id: int, round_id: int, actor: str) ->
                 st.rerun()
 
 
+def _navigator(order: list[int], names: dict[int, str], key: str) -> int:
+    """Back, the factor list and next; returns the factor on screen (kept in the session)."""
+    current = st.session_state.get(key, order[0])
+    if current not in order:
+        current = order[0]
+    c1, c2, c3 = st.columns([1, 4, 1], vertical_alignment="bottom")
+    index = order.index(current)
+    if c1.button(
+        t("survey.back"), icon=":material/arrow_back:", disabled=index == 0, width="stretch"
+    ):
+        st.session_state[key] = order[index - 1]
+        st.rerun()
+    picked = c2.selectbox(
+        t("conversation.factor_of", n=index + 1, total=len(order)),
+        order,
+        index=index,
+        format_func=names.__getitem__,
+    )
+    if picked != current:
+        st.session_state[key] = picked
+        st.rerun()
+    if c3.button(
+        t("survey.next"),
+        icon=":material/arrow_forward:",
+        disabled=index == len(order) - 1,
+        width="stretch",
+    ):
+        st.session_state[key] = order[index + 1]
+        st.rerun()
+    return int(current)
+
+
+def _factor_screen(ctx: ReviewContext, current: int, title: str) -> None:
+    """One factor: why it is on the list, its figures and pictures, questions, tips, forces."""
+    factor = ctx.instrument.factor_by_id[current]
+    frow = ctx.factors[ctx.factors["factor"] == current].iloc[0]
+    change = ctx.changes[ctx.changes["key"] == str(current)]
+    status = str(change["status"].iloc[0]) if len(change) else None
+    st.header(title)
+    st.markdown(f"*{factor.explanation.get(ctx.lang)}*")
+    reasons = _reasons(frow, status)
+    if reasons:
+        st.markdown(" · ".join(f":orange-badge[{r}]" for r in reasons))
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        _figures(frow, change.iloc[0] if len(change) else None, ctx.lang)
+        _pictures(factor, frow, ctx.data, ctx.instrument, ctx.lang, ctx.threshold)
+    with right:
+        st.subheader(t("conversation.questions"))
+        st.markdown("\n".join(f"- {q.get(ctx.lang)}" for q in factor.questions))
+        st.subheader(t("conversation.tips"))
+        st.markdown("\n".join(f"- {tip.get(ctx.lang)}" for tip in factor.tips))
+        _forces(factor, ctx.view, ctx.instrument, ctx.lang, ctx.threshold)
+
+
 def render() -> None:
     viewer = require(Role.lead, Role.admin)
-    ctx = app()
     lang = language()
-    threshold = ctx.settings.anonymity_threshold
     if st.sidebar.toggle(t("conversation.projector"), key="projector"):
         st.html(PROJECTOR_CSS)
     st.title(t("conversation.title"))
@@ -246,64 +357,22 @@ def render() -> None:
     show_flash()
     community = pick_community(viewer)
     assert community.id is not None
-    data = review_data.community(ctx.settings.database_url, community.id)
-    rounds = review_data.answered_rounds(data)
-    if rounds.empty:
-        st.info(t("review.no_rounds"))
+    ctx = open_round(community, Audience.lead, lang)
+    if ctx is None:
         return
-    round_id = review_data.pick_round(rounds)
-    view = review_data.round_view(data, round_id)
-    row = data.rounds[data.rounds["round_id"] == round_id].iloc[0]
-    instrument = ctx.registry.get(row["instrument_id"], int(row["instrument_version"]))
-    factors, changes = review_data.factor_frames(view, instrument, threshold)
+    factors, instrument = ctx.factors, ctx.instrument
     shown = [int(f) for f in factors.loc[~factors["suppressed"], "factor"]]
     if not shown:
-        st.info(t("review.all_hidden", threshold=threshold))
+        st.info(t("review.all_hidden", threshold=ctx.threshold))
         return
-    order = review.attention_order(factors, changes)
+    order = review.attention_order(factors, ctx.changes)
     if not order:
         st.success(t("conversation.nothing"), icon=":material/celebration:")
         order = shown
     st.caption(t("conversation.intro", count=len(order)))
     names = {f: f"{f}. {instrument.factor_by_id[f].name.get(lang)}" for f in order}
-    key = f"conv_{community.id}_{round_id}"
-    current = st.session_state.get(key, order[0])
-    if current not in order:
-        current = order[0]
-    c1, c2, c3 = st.columns([1, 4, 1], vertical_alignment="bottom")
-    index = order.index(current)
-    if c1.button(t("survey.back"), icon=":material/arrow_back:", disabled=index == 0,
-                 width="stretch"):  # fmt: skip
-        st.session_state[key] = order[index - 1]
-        st.rerun()
-    picked = c2.selectbox(t("conversation.factor_of", n=index + 1, total=len(order)), order,
-                          index=index, format_func=names.__getitem__)  # fmt: skip
-    if picked != current:
-        st.session_state[key] = picked
-        st.rerun()
-    if c3.button(t("survey.next"), icon=":material/arrow_forward:",
-                 disabled=index == len(order) - 1, width="stretch"):  # fmt: skip
-        st.session_state[key] = order[index + 1]
-        st.rerun()
-
+    current = _navigator(order, names, f"conv_{community.id}_{ctx.round_id}")
+    _factor_screen(ctx, current, names[current])
     factor = instrument.factor_by_id[current]
-    frow = factors[factors["factor"] == current].iloc[0]
-    change = changes[changes["key"] == str(current)]
-    status = str(change["status"].iloc[0]) if len(change) else None
-    st.header(names[current])
-    st.markdown(f"*{factor.explanation.get(lang)}*")
-    reasons = _reasons(frow, status)
-    if reasons:
-        st.markdown(" · ".join(f":orange-badge[{r}]" for r in reasons))
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        _figures(frow, change.iloc[0] if len(change) else None, lang)
-        _pictures(factor, frow, data, instrument, lang, threshold)
-    with right:
-        st.subheader(t("conversation.questions"))
-        st.markdown("\n".join(f"- {q.get(lang)}" for q in factor.questions))
-        st.subheader(t("conversation.tips"))
-        st.markdown("\n".join(f"- {tip.get(lang)}" for tip in factor.tips))
-        _forces(factor, view, instrument, lang, threshold)
-    _new_action(factor, community.id, round_id, viewer.email)
-    _earlier_actions(factor, data, community.id, lang, threshold)
+    _new_action(factor, community.id, ctx.round_id, viewer.email)
+    _earlier_actions(factor, ctx.data, community.id, lang, ctx.threshold)

@@ -14,7 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lc_health.documents.poster import MAX_COPIES, item_code, poster_html, scoring_sheet_html
+from lc_health.documents.poster import MAX_COPIES, item_code
+from lc_health.documents.registry import POSTER, SCORING_SHEETS, PaperSource
+from lc_health.domain.disclosure import Audience
 from lc_health.domain.errors import Invalid
 from lc_health.domain.i18n import LANGUAGES
 from lc_health.domain.instrument import Instrument, Option
@@ -30,6 +32,7 @@ from lc_health.ui.context import app, language, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
 from lc_health.ui.review import data as review_data
+from lc_health.ui.review.downloads import download_button
 from lc_health.ui.widgets import demo_notice
 
 GRID = "paper_grid"  # a form_key name: a new key after saving gives an empty grid
@@ -106,32 +109,25 @@ def _print(instrument: Instrument, community: str, rnd: Round, next_number: int,
         disabled=not numbered,
         key=f"paper_first_{rnd.id}_{next_number}",
     )
-    period = period_label(rnd.period)
-    d1, d2, _ = st.columns([1, 1, 2])
-    d1.download_button(
-        t("paper.download_poster"),
-        poster_html(instrument, form_lang, community=community, period=period).encode("utf-8"),
-        file_name=f"lc-health-poster-{rnd.period}-{form_lang}.html",
-        mime="text/html",
-        icon=":material/download:",
-        width="stretch",
-    )
-    sheets = scoring_sheet_html(
-        instrument,
-        form_lang,
+    source = PaperSource(
+        instrument=instrument,
+        lang=str(form_lang),
         community=community,
-        period=period,
+        period=rnd.period,
         copies=int(copies),
         first_number=int(first) if numbered else None,
     )
-    d2.download_button(
-        t("paper.download_sheets"),
-        sheets.encode("utf-8"),
-        file_name=f"lc-health-sheets-{rnd.period}-{form_lang}.html",
-        mime="text/html",
-        icon=":material/download:",
-        width="stretch",
-    )
+    d1, d2, _ = st.columns([1, 1, 2])
+    for where, export in ((d1, POSTER), (d2, SCORING_SHEETS)):
+        download_button(
+            where,
+            export,
+            source,
+            Audience.lead,
+            "html",
+            width="stretch",
+            icon=":material/download:",
+        )
     return str(form_lang)
 
 
