@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from lc_health.documents import import_template
+from lc_health.documents.registry import IMPORT_TEMPLATE, TemplateSource
 from lc_health.domain import import_format
+from lc_health.domain.disclosure import Audience
 from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import period_label
@@ -26,6 +27,7 @@ from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
 from lc_health.store.models import Role, Round
 from lc_health.ui.context import app, language, t
+from lc_health.ui.downloads import download_button
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
 from lc_health.ui.writes import attempt
@@ -56,20 +58,9 @@ def _templates(instrument: Instrument, organisations: list[str]) -> None:
     st.subheader(t("admin_import.step_template"))
     st.caption(t("admin_import.template_help"))
     c1, c2 = st.columns(2)
-    c1.download_button(
-        t("admin_import.template_csv"),
-        import_template.template_csv(instrument),
-        file_name="lc-health-import.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
-    c2.download_button(
-        t("admin_import.template_xlsx"),
-        import_template.template_xlsx(instrument, language(), organisations=organisations),
-        file_name="lc-health-import.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table:",
-    )
+    source = TemplateSource(instrument=instrument, lang=language(), organisations=organisations)
+    download_button(c1, IMPORT_TEMPLATE, source, Audience.admin, "csv", icon=":material/download:")
+    download_button(c2, IMPORT_TEMPLATE, source, Audience.admin, "xlsx", icon=":material/table:")
 
 
 def _parsed(upload: UploadedFile) -> pd.DataFrame:

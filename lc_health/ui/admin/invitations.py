@@ -10,7 +10,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lc_health.documents.linksheet import LinkCard, links_csv, qr_sheet_html
+from lc_health.documents.linksheet import LinkCard
+from lc_health.documents.registry import INVITATION_LINKS, LinkSource
+from lc_health.domain.disclosure import Audience
 from lc_health.domain.periods import period_label
 from lc_health.services import invitations as isvc
 from lc_health.store import invitations as istore
@@ -18,6 +20,7 @@ from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
 from lc_health.store.models import Community, Role
 from lc_health.ui.context import app, language, t
+from lc_health.ui.downloads import download_button
 from lc_health.ui.forms import flash, show_flash
 from lc_health.ui.guard import pick_community, require
 from lc_health.ui.writes import attempt
@@ -35,24 +38,18 @@ def _offer_downloads(community: str) -> None:
         st.markdown(t("admin_invitations.made", count=len(cards)))
         st.warning(t("admin_invitations.once"), icon=":material/warning:")
         c1, c2, c3 = st.columns(3)
-        c1.download_button(
-            t("admin_invitations.csv"),
-            links_csv(cards, community=community, period=batch["period"]),
-            file_name="lc-health-links.csv",
-            mime="text/csv",
-            icon=":material/download:",
+        source = LinkSource(
+            links=cards,
+            community=community,
+            period=batch["period"],
+            instruction=t("admin_invitations.sheet_instruction"),
+            lang=lang,
         )
-        c2.download_button(
-            t("admin_invitations.sheet"),
-            qr_sheet_html(
-                cards,
-                title=f"{community} {batch['period']}".strip(),
-                instruction=t("admin_invitations.sheet_instruction"),
-                lang=lang,
-            ),
-            file_name="lc-health-qr-sheet.html",
-            mime="text/html",
-            icon=":material/qr_code_2:",
+        download_button(
+            c1, INVITATION_LINKS, source, Audience.admin, "csv", icon=":material/download:"
+        )
+        download_button(
+            c2, INVITATION_LINKS, source, Audience.admin, "html", icon=":material/qr_code_2:"
         )
         if c3.button(t("admin_invitations.done"), icon=":material/check:"):
             st.session_state.pop(NEW_LINKS, None)

@@ -10,8 +10,8 @@ from lc_health.documents.portfolio_export import PortfolioData, PortfolioSource
 from lc_health.documents.registry import PORTFOLIO
 from lc_health.domain.disclosure import Audience
 from lc_health.ui.context import app, t
+from lc_health.ui.downloads import download_buttons
 from lc_health.ui.portfolio.data import force_totals
-from lc_health.ui.review.downloads import download_buttons
 
 
 def source(

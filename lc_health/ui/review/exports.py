@@ -7,7 +7,7 @@ import streamlit as st
 
 from lc_health.documents.registry import ROUND_REPORT
 from lc_health.ui.context import t
-from lc_health.ui.review.downloads import download_buttons
+from lc_health.ui.downloads import download_buttons
 from lc_health.ui.review.opening import ReviewContext
 
 

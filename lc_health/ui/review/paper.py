@@ -18,7 +18,7 @@ from lc_health.documents.poster import MAX_COPIES, item_code
 from lc_health.documents.registry import POSTER, SCORING_SHEETS, PaperSource
 from lc_health.domain.disclosure import Audience
 from lc_health.domain.errors import Invalid
-from lc_health.domain.i18n import LANGUAGES
+from lc_health.domain.i18n import LANGUAGE_NAMES, LANGUAGES
 from lc_health.domain.instrument import Instrument, Option
 from lc_health.domain.periods import period_label
 from lc_health.services import importing, paper
@@ -29,16 +29,15 @@ from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role, Round, Source
 from lc_health.store.tallies import round_counts
 from lc_health.ui.context import app, language, t
+from lc_health.ui.downloads import download_button
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
 from lc_health.ui.guard import pick_community, require, show_problems
 from lc_health.ui.review import data as review_data
-from lc_health.ui.review.downloads import download_button
 from lc_health.ui.widgets import demo_notice
 
 GRID = "paper_grid"  # a form_key name: a new key after saving gives an empty grid
 BLANK_ROWS = 10
 DEFAULT_COPIES = 20
-LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def grid_key(instrument: Instrument) -> str:
