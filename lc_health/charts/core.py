@@ -34,8 +34,9 @@ NUMBER_LOCALES: Mapping[str, dict[str, object]] = {
 }
 
 
-ChartT = TypeVar("ChartT", alt.Chart, alt.LayerChart, alt.FacetChart, alt.VConcatChart,
-                  alt.HConcatChart)  # fmt: skip
+ChartT = TypeVar(
+    "ChartT", alt.Chart, alt.LayerChart, alt.FacetChart, alt.VConcatChart, alt.HConcatChart
+)
 
 
 def configure(chart: ChartT, lang: str) -> ChartT:

@@ -31,39 +31,64 @@ def force_field(frame: pd.DataFrame, *, lang: str, titles: Mapping[str, str]) ->
     widest = float(pd.concat([frame["fac_share"], frame["hin_share"]]).fillna(0).max())
     reach = max(0.5, math.ceil(widest * 10) / 10 + 0.1)
     ticks = [round(x * 0.25 * reach, 2) for x in range(-4, 5)]
-    left = frame.assign(side=titles["facilitating"], x=-frame["fac_share"].fillna(0),
-                        label=frame["fac_label"], share=frame["fac_share"],
-                        count=frame["fac_count_text"])  # fmt: skip
-    right = frame.assign(side=titles["hindering"], x=frame["hin_share"].fillna(0),
-                         label=frame["hin_label"], share=frame["hin_share"],
-                         count=frame["hin_count_text"])  # fmt: skip
+    left = frame.assign(
+        side=titles["facilitating"],
+        x=-frame["fac_share"].fillna(0),
+        label=frame["fac_label"],
+        share=frame["fac_share"],
+        count=frame["fac_count_text"],
+    )
+    right = frame.assign(
+        side=titles["hindering"],
+        x=frame["hin_share"].fillna(0),
+        label=frame["hin_label"],
+        share=frame["hin_share"],
+        count=frame["hin_count_text"],
+    )
     data = pd.concat([left, right], ignore_index=True)
     data = data[data["label"].fillna("") != ""]
     y = alt.Y("row:O", sort=order, axis=None)
     x_scale = alt.Scale(domain=[-reach * 2.2, reach * 2.2])
-    bars = alt.Chart(data).mark_bar(height=16, cornerRadius=2).encode(
-        y=y,
-        x=alt.X("x:Q", scale=x_scale, title=titles["x"],
-                axis=alt.Axis(values=ticks, format="~%",
-                              labelExpr="replace(datum.label, '-', '')")),
-        x2=alt.datum(0),
-        color=alt.Color("side:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=[titles["facilitating"], titles["hindering"]],
-                                        range=[FACILITATING_COLOUR, HINDERING_COLOUR])),
-        tooltip=[alt.Tooltip("label:N", title=" "),
-                 alt.Tooltip("share:Q", title=titles["share"], format=".0%"),
-                 alt.Tooltip("count:N", title=titles["count"])],
-    )  # fmt: skip
-    names_left = alt.Chart(data[data["x"] <= 0]).transform_filter(
-        alt.datum.side == titles["facilitating"]
-    ).mark_text(align="right", dx=-6, dy=-7, fontSize=12, color=TEXT, limit=260).encode(
-        y=y, x=alt.datum(-reach * 1.04), text="label:N"
-    )  # fmt: skip
-    names_right = alt.Chart(data).transform_filter(
-        alt.datum.side == titles["hindering"]
-    ).mark_text(align="left", dx=6, dy=-7, fontSize=12, color=TEXT, limit=260).encode(
-        y=y, x=alt.datum(reach * 1.04), text="label:N"
-    )  # fmt: skip
+    bars = (
+        alt.Chart(data)
+        .mark_bar(height=16, cornerRadius=2)
+        .encode(
+            y=y,
+            x=alt.X(
+                "x:Q",
+                scale=x_scale,
+                title=titles["x"],
+                axis=alt.Axis(values=ticks, format="~%", labelExpr="replace(datum.label, '-', '')"),
+            ),
+            x2=alt.datum(0),
+            color=alt.Color(
+                "side:N",
+                title=None,
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(
+                    domain=[titles["facilitating"], titles["hindering"]],
+                    range=[FACILITATING_COLOUR, HINDERING_COLOUR],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=" "),
+                alt.Tooltip("share:Q", title=titles["share"], format=".0%"),
+                alt.Tooltip("count:N", title=titles["count"]),
+            ],
+        )
+    )
+    names_left = (
+        alt.Chart(data[data["x"] <= 0])
+        .transform_filter(alt.datum.side == titles["facilitating"])
+        .mark_text(align="right", dx=-6, dy=-7, fontSize=12, color=TEXT, limit=260)
+        .encode(y=y, x=alt.datum(-reach * 1.04), text="label:N")
+    )
+    names_right = (
+        alt.Chart(data)
+        .transform_filter(alt.datum.side == titles["hindering"])
+        .mark_text(align="left", dx=6, dy=-7, fontSize=12, color=TEXT, limit=260)
+        .encode(y=y, x=alt.datum(reach * 1.04), text="label:N")
+    )
     counts_left = (
         alt.Chart(data)
         .transform_filter(alt.datum.side == titles["facilitating"])

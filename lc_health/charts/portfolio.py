@@ -35,29 +35,56 @@ def factor_strips(
     order = list(dict.fromkeys(frame["label"]))
     frame = with_shown(frame, "mean", "median")
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    x = alt.X("mean:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN)), title=titles["x"],
-              axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"))  # fmt: skip
-    others = alt.Chart(frame[~frame["highlighted"]]).mark_circle(size=60, opacity=0.55).encode(
-        y=y, x=x,
-        color=alt.Color("band_label:N", scale=band_scale(band_labels), title=None,
-                        legend=alt.Legend(orient="top")),
-        yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
-        tooltip=[alt.Tooltip("community:N", title=titles["community"]),
-                 alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f")],
-    ).transform_calculate(jitter="(random() - 0.5) * 1.2")  # fmt: skip
-    medians = alt.Chart(frame.drop_duplicates("label")).mark_tick(
-        color=MUTED, thickness=3, size=22
-    ).encode(y=y, x=alt.X("median:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN))),
-             tooltip=[alt.Tooltip("median_shown:Q", title=titles["median"],
-                                  format=".1f")])  # fmt: skip
-    chosen = alt.Chart(frame[frame["highlighted"]]).mark_point(
-        size=220, filled=True, color=HIGHLIGHT, stroke="white", strokeWidth=2, shape="diamond"
-    ).encode(
-        y=y, x=x,
-        tooltip=[alt.Tooltip("community:N", title=titles["community"]),
-                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f")],
-    )  # fmt: skip
+    x = alt.X(
+        "mean:Q",
+        scale=alt.Scale(domain=list(SCALE_DOMAIN)),
+        title=titles["x"],
+        axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"),
+    )
+    others = (
+        alt.Chart(frame[~frame["highlighted"]])
+        .mark_circle(size=60, opacity=0.55)
+        .encode(
+            y=y,
+            x=x,
+            color=alt.Color(
+                "band_label:N",
+                scale=band_scale(band_labels),
+                title=None,
+                legend=alt.Legend(orient="top"),
+            ),
+            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
+            tooltip=[
+                alt.Tooltip("community:N", title=titles["community"]),
+                alt.Tooltip("label:N", title=titles["factor"]),
+                alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
+            ],
+        )
+        .transform_calculate(jitter="(random() - 0.5) * 1.2")
+    )
+    medians = (
+        alt.Chart(frame.drop_duplicates("label"))
+        .mark_tick(color=MUTED, thickness=3, size=22)
+        .encode(
+            y=y,
+            x=alt.X("median:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN))),
+            tooltip=[alt.Tooltip("median_shown:Q", title=titles["median"], format=".1f")],
+        )
+    )
+    chosen = (
+        alt.Chart(frame[frame["highlighted"]])
+        .mark_point(
+            size=220, filled=True, color=HIGHLIGHT, stroke="white", strokeWidth=2, shape="diamond"
+        )
+        .encode(
+            y=y,
+            x=x,
+            tooltip=[
+                alt.Tooltip("community:N", title=titles["community"]),
+                alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
+            ],
+        )
+    )
     chart: alt.LayerChart = (others + medians + chosen).properties(height=alt.Step(ROW_STEP + 6))
     return configure(chart, lang)
 
@@ -73,15 +100,24 @@ def bands_per_period(
     order = [*BANDS, "too_few"]
     data = frame.assign(label=frame["band"].map(labels), order=frame["band"].map(order.index))
     colours = [BAND_COLOURS[b] for b in BANDS] + [SUPPRESSED_COLOUR]
-    chart: alt.Chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("period_label:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("communities:Q", title=titles["y"], stack=True),
-        color=alt.Color("label:N", title=None, sort=[labels[b] for b in order],
-                        scale=alt.Scale(domain=[labels[b] for b in order], range=colours),
-                        legend=alt.Legend(orient="top")),
-        order=alt.Order("order:Q"),
-        tooltip=["period_label:N", "label:N", "communities:Q"],
-    ).properties(height=260)  # fmt: skip
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("period_label:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("communities:Q", title=titles["y"], stack=True),
+            color=alt.Color(
+                "label:N",
+                title=None,
+                sort=[labels[b] for b in order],
+                scale=alt.Scale(domain=[labels[b] for b in order], range=colours),
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=["period_label:N", "label:N", "communities:Q"],
+        )
+        .properties(height=260)
+    )
     return configure(chart, lang)
 
 
@@ -94,14 +130,26 @@ def top_forces(
     """
     order = frame["label"].tolist()
     data = frame.assign(kind_label=frame["kind"].map(kind_labels))
-    chart: alt.Chart = alt.Chart(data).mark_bar(cornerRadiusEnd=2).encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("share:Q", title=titles["x"], axis=alt.Axis(format="~%")),
-        color=alt.Color("kind_label:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=[kind_labels["facilitating"],
-                                                kind_labels["hindering"]],
-                                        range=[BAND_COLOURS["strong"], BAND_COLOURS["concern"]])),
-        tooltip=[alt.Tooltip("label:N", title=" "),
-                 alt.Tooltip("share:Q", title=titles["x"], format=".0%")],
-    ).properties(height=alt.Step(24))  # fmt: skip
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_bar(cornerRadiusEnd=2)
+        .encode(
+            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("share:Q", title=titles["x"], axis=alt.Axis(format="~%")),
+            color=alt.Color(
+                "kind_label:N",
+                title=None,
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(
+                    domain=[kind_labels["facilitating"], kind_labels["hindering"]],
+                    range=[BAND_COLOURS["strong"], BAND_COLOURS["concern"]],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=" "),
+                alt.Tooltip("share:Q", title=titles["x"], format=".0%"),
+            ],
+        )
+        .properties(height=alt.Step(24))
+    )
     return configure(chart, lang)

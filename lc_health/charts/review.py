@@ -48,11 +48,14 @@ def layer_heatmap(
     rows = list(dict.fromkeys(frame[row]))
     cols = list(dict.fromkeys(frame[column]))
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{column}:N", sort=cols, title=None,
-                axis=alt.Axis(orient="top", labelAngle=0 if cell_width >= 90 else -40,
-                              labelLimit=160)),
+        x=alt.X(
+            f"{column}:N",
+            sort=cols,
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0 if cell_width >= 90 else -40, labelLimit=160),
+        ),
         y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=280)),
-    )  # fmt: skip
+    )
     shown = alt.datum.asked & ~alt.datum.suppressed
     cells = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
         color=alt.condition(
@@ -64,7 +67,7 @@ def layer_heatmap(
                 legend=alt.Legend(orient="bottom"),
             ),
             alt.value(SUPPRESSED_COLOUR),
-        ),  # fmt: skip
+        ),
         opacity=alt.condition(alt.datum.asked, alt.value(1.0), alt.value(0.0)),
         tooltip=[
             alt.Tooltip(f"{row}:N", title=titles["factor"]),
@@ -110,34 +113,60 @@ def distribution(
         left = -(row["share1"] + row["share2"] + row["share3"] / 2)
         for value in range(1, 6):
             share = float(row[f"share{value}"])
-            parts.append({"label": row["label"], "answer": answer_labels[value - 1],
-                          "order": value, "start": left, "end": left + share,
-                          "share": share})  # fmt: skip
+            parts.append(
+                {
+                    "label": row["label"],
+                    "answer": answer_labels[value - 1],
+                    "order": value,
+                    "start": left,
+                    "end": left + share,
+                    "share": share,
+                }
+            )
             left += share
     segments = pd.DataFrame(parts, columns=["label", "answer", "order", "start", "end", "share"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=280))
-    bars = alt.Chart(segments).mark_bar(height=18).encode(
-        y=y,
-        x=alt.X("start:Q", title=titles["x"], scale=alt.Scale(domain=[-1, 1]),
-                axis=alt.Axis(format="~%", values=[-1, -0.5, 0, 0.5, 1],
-                              labelExpr="replace(datum.label, '-', '')")),
-        x2="end:Q",
-        color=alt.Color("answer:N", sort=answer_labels, title=None,
-                        scale=alt.Scale(domain=answer_labels, range=list(ANSWER_COLOURS)),
-                        legend=alt.Legend(orient="top", columns=5)),
-        order="order:O",
-        tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("answer:N", title=titles["answer"]),
-                 alt.Tooltip("share:Q", title=titles["share"], format=".0%")],
-    )  # fmt: skip
+    bars = (
+        alt.Chart(segments)
+        .mark_bar(height=18)
+        .encode(
+            y=y,
+            x=alt.X(
+                "start:Q",
+                title=titles["x"],
+                scale=alt.Scale(domain=[-1, 1]),
+                axis=alt.Axis(
+                    format="~%",
+                    values=[-1, -0.5, 0, 0.5, 1],
+                    labelExpr="replace(datum.label, '-', '')",
+                ),
+            ),
+            x2="end:Q",
+            color=alt.Color(
+                "answer:N",
+                sort=answer_labels,
+                title=None,
+                scale=alt.Scale(domain=answer_labels, range=list(ANSWER_COLOURS)),
+                legend=alt.Legend(orient="top", columns=5),
+            ),
+            order="order:O",
+            tooltip=[
+                alt.Tooltip("label:N", title=titles["factor"]),
+                alt.Tooltip("answer:N", title=titles["answer"]),
+                alt.Tooltip("share:Q", title=titles["share"], format=".0%"),
+            ],
+        )
+    )
     centre = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=MUTED).encode(x="x:Q")
-    dk = alt.Chart(frame.dropna(subset=["share1"])).mark_text(
-        align="left", dx=6, color=MUTED, fontSize=12
-    ).encode(
-        y=y,
-        x=alt.datum(1),
-        text=alt.Text("dk_text:N"),
-    )  # fmt: skip
+    dk = (
+        alt.Chart(frame.dropna(subset=["share1"]))
+        .mark_text(align="left", dx=6, color=MUTED, fontSize=12)
+        .encode(
+            y=y,
+            x=alt.datum(1),
+            text=alt.Text("dk_text:N"),
+        )
+    )
     chart: alt.LayerChart = (bars + centre + dk).properties(height=alt.Step(ROW_STEP))
     return configure(chart, lang)
 
@@ -152,10 +181,15 @@ def means_with_intervals(
     """
     order = frame["label"].tolist()
     data = with_shown(frame, "mean", "ci_low", "ci_high")
-    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
-                                          axis=alt.Axis(labelLimit=280)))  # fmt: skip
-    x = alt.X("ci_low:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN)), title=titles["x"],
-              axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"))  # fmt: skip
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=280))
+    )
+    x = alt.X(
+        "ci_low:Q",
+        scale=alt.Scale(domain=list(SCALE_DOMAIN)),
+        title=titles["x"],
+        axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"),
+    )
     bands = (
         alt.Chart(pd.DataFrame({"x": [3.0, 4.0]}))
         .mark_rule(color=GRID, strokeDash=[4, 3])
@@ -164,14 +198,20 @@ def means_with_intervals(
     interval = base.mark_rule(color=MUTED, strokeWidth=2).encode(x=x, x2="ci_high:Q")
     point = base.mark_point(filled=True, size=110, stroke="white", strokeWidth=1).encode(
         x="mean:Q",
-        color=alt.Color("band_label:N", scale=band_scale(band_labels), title=None,
-                        legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("label:N", title=titles["factor"]),
-                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
-                 alt.Tooltip("ci_low_shown:Q", title=titles["low"], format=".1f"),
-                 alt.Tooltip("ci_high_shown:Q", title=titles["high"], format=".1f"),
-                 alt.Tooltip("n:Q", title=titles["n"])],
-    )  # fmt: skip
+        color=alt.Color(
+            "band_label:N",
+            scale=band_scale(band_labels),
+            title=None,
+            legend=alt.Legend(orient="top"),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title=titles["factor"]),
+            alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
+            alt.Tooltip("ci_low_shown:Q", title=titles["low"], format=".1f"),
+            alt.Tooltip("ci_high_shown:Q", title=titles["high"], format=".1f"),
+            alt.Tooltip("n:Q", title=titles["n"]),
+        ],
+    )
     chart: alt.LayerChart = (bands + interval + point).properties(height=alt.Step(ROW_STEP))
     return configure(chart, lang)
 
@@ -189,8 +229,9 @@ def change_chart(
     data = with_shown(frame, "difference", "ci_low", "ci_high").assign(
         status_label=frame["status"].map(status_labels)
     )
-    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None,
-                                          axis=alt.Axis(labelLimit=280)))  # fmt: skip
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=280))
+    )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=MUTED).encode(x="x:Q")
     interval = base.mark_rule(strokeWidth=2, color=MUTED).encode(
         x=alt.X("ci_low:Q", title=titles["x"]), x2="ci_high:Q"

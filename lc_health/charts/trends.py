@@ -35,8 +35,9 @@ def small_multiples(
     periods = sorted(frame["period"].unique())
     labels = frame.drop_duplicates("period").set_index("period")["period_label"]
     x_order = [labels[p] for p in periods]
-    x = alt.X("period_label:O", sort=x_order, title=None,
-              axis=alt.Axis(labelAngle=-45, labelFontSize=10))  # fmt: skip
+    x = alt.X(
+        "period_label:O", sort=x_order, title=None, axis=alt.Axis(labelAngle=-45, labelFontSize=10)
+    )
     y_scale = alt.Scale(domain=list(SCALE_DOMAIN))
     y = alt.Y("mean:Q", scale=y_scale, title=titles["y"], axis=alt.Axis(values=[1, 2, 3, 4, 5]))
     if "segment" not in frame.columns:
@@ -77,12 +78,15 @@ def small_multiples(
         )
     )
     points = scores.mark_circle(color=LINE_COLOUR, opacity=1).encode(
-        x=x, y=y,
+        x=x,
+        y=y,
         size=alt.Size("n:Q", scale=alt.Scale(range=[15, 120]), legend=None),
-        tooltip=[alt.Tooltip("period_label:N", title=titles["period"]),
-                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
-                 alt.Tooltip("n:Q", title=titles["n"])],
-    )  # fmt: skip
+        tooltip=[
+            alt.Tooltip("period_label:N", title=titles["period"]),
+            alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
+            alt.Tooltip("n:Q", title=titles["n"]),
+        ],
+    )
     guides = [
         alt.Chart().mark_rule(color=GRID, strokeDash=[4, 3]).encode(y=alt.datum(level))
         for level in (3.0, 4.0)
@@ -92,20 +96,26 @@ def small_multiples(
         .transform_filter(alt.datum.kind == "action")
         .mark_point(shape="triangle-up", filled=True, size=90, color=ACTION_COLOUR)
         .encode(
-            x=x, y=alt.Y("mean:Q", scale=y_scale),
-            tooltip=[alt.Tooltip("period_label:N", title=titles["period"]),
-                     alt.Tooltip("what:N", title=titles["action"])],
+            x=x,
+            y=alt.Y("mean:Q", scale=y_scale),
+            tooltip=[
+                alt.Tooltip("period_label:N", title=titles["period"]),
+                alt.Tooltip("what:N", title=titles["action"]),
+            ],
         )
-    )  # fmt: skip
+    )
     panels = list(dict.fromkeys(frame.sort_values("panel_order")["panel"]))
     chart: alt.FacetChart = (
         alt.layer(*guides, version, band, whisker, line, points, action, data=combined)
         .properties(width=panel_width, height=panel_height)
         .facet(
-            facet=alt.Facet("panel:N", sort=panels, title=None,
-                            header=alt.Header(labelFontSize=13, labelLimit=panel_width,
-                                              labelColor=MUTED)),
+            facet=alt.Facet(
+                "panel:N",
+                sort=panels,
+                title=None,
+                header=alt.Header(labelFontSize=13, labelLimit=panel_width, labelColor=MUTED),
+            ),
             columns=columns,
         )
-    )  # fmt: skip
+    )
     return configure(chart, lang)

@@ -77,10 +77,11 @@ def svg(chart: alt.TopLevelMixin) -> str:
 def table_html(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>"
-                         for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row)
+        + "</tr>"
         for row in frame.itertuples(index=False)
-    )  # fmt: skip
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 

@@ -173,8 +173,18 @@ def latest_health(rounds: pd.DataFrame, threshold: int) -> pd.DataFrame:
     scored = summarise_sums(answered.copy(), threshold).sort_values(["community_id", "period"])
     clear = scored["status"].isin(["improved", "declined"])
     scored["difference"] = scored["difference"].where(clear)
-    columns = ["community_id", "period", "responses", "n", "mean", "band", "uncertain",
-               "suppressed", "status", "difference"]  # fmt: skip
+    columns = [
+        "community_id",
+        "period",
+        "responses",
+        "n",
+        "mean",
+        "band",
+        "uncertain",
+        "suppressed",
+        "status",
+        "difference",
+    ]
     latest = scored.groupby("community_id").tail(1)[columns]
     return latest.reset_index(drop=True)
 

@@ -310,8 +310,15 @@ def restrict(raw: RoundRaw, items: set[str] | frozenset[str]) -> RoundRaw:
 # conversation) and the four layers; the health index is one test of its own.
 CHANGE_FAMILIES = (FACTOR, LAYER, HEALTH)
 CHANGE_COLUMNS = [
-    "scope", "key", "n_pairs", "difference", "ci_low", "ci_high", "p_adjusted", "status",
-]  # fmt: skip
+    "scope",
+    "key",
+    "n_pairs",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_adjusted",
+    "status",
+]
 
 
 def _stats(values: list[float]) -> tuple[int, float, float]:

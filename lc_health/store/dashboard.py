@@ -67,13 +67,31 @@ class CommunityData:
 
 
 PUBLICATION_COLUMNS = (
-    "round_id", "published_at", "responses", "personal", "open_link", "paper", "imported",
-    "counted", "invited", "expected_headcount", "health_respondents", "forces_respondents",
+    "round_id",
+    "published_at",
+    "responses",
+    "personal",
+    "open_link",
+    "paper",
+    "imported",
+    "counted",
+    "invited",
+    "expected_headcount",
+    "health_respondents",
+    "forces_respondents",
     "previous_round_id",
-)  # fmt: skip
+)
 SCORE_COLUMNS = ("scope", "key", *SUMS, "q1", "median", "q3")
-CHANGE_COLUMNS = ("scope", "key", "n_pairs", "difference", "ci_low", "ci_high", "p_adjusted",
-                  "status")  # fmt: skip
+CHANGE_COLUMNS = (
+    "scope",
+    "key",
+    "n_pairs",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_adjusted",
+    "status",
+)
 GROUP_COLUMNS = ("dimension", "category", "scope", "key", *SUMS)
 
 
@@ -156,16 +174,33 @@ def community_actions(*, session: Session, community_id: int) -> pd.DataFrame:
     return _typed_frame(
         session,
         sa_select(
-            col(Action.id), col(Action.round_id), col(Round.period), col(Action.factor_id),
-            col(Action.what), col(Action.owner), col(Action.due_on), col(Action.status),
-            col(Action.note), col(Action.updated_at),
-        )  # fmt: skip
+            col(Action.id),
+            col(Action.round_id),
+            col(Round.period),
+            col(Action.factor_id),
+            col(Action.what),
+            col(Action.owner),
+            col(Action.due_on),
+            col(Action.status),
+            col(Action.note),
+            col(Action.updated_at),
+        )
         .join(Round, col(Round.id) == col(Action.round_id))
         .where(col(Action.community_id) == community_id)
         .order_by(col(Round.period), col(Action.id)),
-        ["action_id", "round_id", "period", "factor_id", "what", "owner", "due_on", "status",
-         "note", "updated_at"],
-    )  # fmt: skip
+        [
+            "action_id",
+            "round_id",
+            "period",
+            "factor_id",
+            "what",
+            "owner",
+            "due_on",
+            "status",
+            "note",
+            "updated_at",
+        ],
+    )
 
 
 def _portfolio_rounds(community_ids: Iterable[int] | None) -> Any:
@@ -206,7 +241,7 @@ def portfolio_scores(
             col(PublishedScore.scope),
             col(PublishedScore.key),
             *(col(getattr(PublishedScore, c)) for c in SUMS),
-        )  # fmt: skip
+        )
         .join(sub, sub.c.id == col(PublishedScore.round_id))
         .where(scope.in_(sorted(set(scopes))))
     )
@@ -220,9 +255,11 @@ def portfolio_participation(
     round (what its figures rest on)."""
     sub = _portfolio_rounds(community_ids).subquery()
     stmt = sa_select(
-        sub.c.community_id, sub.c.period,
-        col(Publication.responses), col(Publication.forces_respondents),
-    ).join(Publication, col(Publication.round_id) == sub.c.id)  # fmt: skip
+        sub.c.community_id,
+        sub.c.period,
+        col(Publication.responses),
+        col(Publication.forces_respondents),
+    ).join(Publication, col(Publication.round_id) == sub.c.id)
     return _frame(session, stmt, ["community_id", "period", "responses", "forces_respondents"])
 
 
@@ -245,12 +282,16 @@ def published_instruments(*, session: Session, community_ids: Iterable[int] | No
     round (where trend lines across periods must break at a changed statement)."""
     sub = _portfolio_rounds(community_ids).subquery()
     stmt = (
-        sa_select(sub.c.community_id, sub.c.period, col(Round.instrument_id),
-                  col(Round.instrument_version))
+        sa_select(
+            sub.c.community_id,
+            sub.c.period,
+            col(Round.instrument_id),
+            col(Round.instrument_version),
+        )
         .join(Round, col(Round.id) == sub.c.id)
         .join(Publication, col(Publication.round_id) == sub.c.id)
         .where(col(Publication.responses) > 0)
-    )  # fmt: skip
+    )
     return _frame(session, stmt, ["community_id", "period", "instrument_id", "instrument_version"])
 
 
@@ -307,7 +348,7 @@ def health_by_round(*, session: Session, community_ids: Iterable[int] | None) ->
             func.coalesce(col(PublishedScore.total_sq), 0.0),
             func.coalesce(col(PublishedChange.status), "not_comparable"),
             col(PublishedChange.difference),
-        )  # fmt: skip
+        )
         .join(Publication, col(Publication.round_id) == sub.c.id)
         .outerjoin(
             PublishedScore,
@@ -324,15 +365,26 @@ def health_by_round(*, session: Session, community_ids: Iterable[int] | None) ->
     return _frame(
         session,
         stmt,
-        ["round_id", "community_id", "period", "responses", "n", "total", "total_sq", "status",
-         "difference"],
-    )  # fmt: skip
+        [
+            "round_id",
+            "community_id",
+            "period",
+            "responses",
+            "n",
+            "total",
+            "total_sq",
+            "status",
+            "difference",
+        ],
+    )
 
 
 def portfolio_shown_means(
-    *, session: Session, community_ids: Iterable[int] | None,
+    *,
+    session: Session,
+    community_ids: Iterable[int] | None,
     scores: Sequence[tuple[str, str]],
-) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The portfolio over time, narrow: only the published means of `scores` ((scope, key)
     pairs, e.g. the health index and each layer), computed in the database, and the published
     rounds whose health index had too few respondents to be published.

@@ -76,10 +76,21 @@ def _remove_content(session: Session, response_id: int) -> None:
 
 
 RESPONSE_COLUMNS = (
-    "round_id", "invitation_id", "respondent_key", "submission_key", "language", "role",
-    "organisation_id", "organisation_type", "source", "import_batch_id", "answered_forces",
-    "instrument_version", "submitted_at", "updated_at",
-)  # fmt: skip
+    "round_id",
+    "invitation_id",
+    "respondent_key",
+    "submission_key",
+    "language",
+    "role",
+    "organisation_id",
+    "organisation_type",
+    "source",
+    "import_batch_id",
+    "answered_forces",
+    "instrument_version",
+    "submitted_at",
+    "updated_at",
+)
 
 
 def _insert(table: Any, columns: Sequence[str]) -> Callable[[str], Any]:
@@ -264,12 +275,16 @@ def existing_responses(session: Session, *, batch: Sequence[ResponseIn]) -> dict
     if not batch:
         return {}
     _queue_sqlite_writer(session)
-    by_invitation = {(r.round_id, r.invitation_id): n for n, r in enumerate(batch)
-                     if r.invitation_id is not None}  # fmt: skip
-    by_key = {(r.round_id, r.submission_key): n for n, r in enumerate(batch)
-              if r.invitation_id is None}  # fmt: skip
+    by_invitation = {
+        (r.round_id, r.invitation_id): n for n, r in enumerate(batch) if r.invitation_id is not None
+    }
+    by_key = {
+        (r.round_id, r.submission_key): n for n, r in enumerate(batch) if r.invitation_id is None
+    }
     stmt = select(
-        col(Response.id), col(Response.round_id), col(Response.invitation_id),
+        col(Response.id),
+        col(Response.round_id),
+        col(Response.invitation_id),
         col(Response.submission_key),
     ).where(
         col(Response.round_id).in_(sorted({r.round_id for r in batch})),
@@ -277,7 +292,7 @@ def existing_responses(session: Session, *, batch: Sequence[ResponseIn]) -> dict
             col(Response.invitation_id).in_(sorted({i for _, i in by_invitation})),
             col(Response.submission_key).in_(sorted({k for _, k in by_key})),
         ),
-    )  # fmt: skip
+    )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.order_by(col(Response.id)).with_for_update()  # one lock order for all
     found: dict[int, int] = {}
