@@ -1,6 +1,9 @@
-"""Every read and write of the database: keyword-only functions taking an explicit session.
+"""The only door to the database: the tables (models), engines, sessions and migrations (db,
+migrations/), and every query. Nothing outside this package writes SQL (tests/test_layers.py).
 
-Reads return tidy DataFrames or typed models; queries are always parameterised.
+A function takes its session (or engine, or connection) first and every other argument by name
+(tests/test_signatures.py). Reads return tidy DataFrames or typed models; queries are always
+parameterised. Audit records are written by services, in the same session as their change.
 """
 
 from collections.abc import Iterable

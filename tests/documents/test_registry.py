@@ -20,11 +20,9 @@ from lc_health.documents.registry import (
     NotForYou,
     PaperSource,
     TemplateSource,
-    for_round,
 )
 from lc_health.domain.disclosure import Audience, Part, Policy, sees
 from lc_health.domain.instrument import Registry
-from lc_health.runtime import cli
 from lc_health.runtime.bootstrap import load_settings
 from lc_health.services.publication import publish_due
 from lc_health.store import db
@@ -134,8 +132,3 @@ def test_the_policy_makers_round_document_has_no_comments_or_actions(
     policy = json.loads(EXPORTS["round"].make(sources["round"], Audience.policy, "json"))
     assert "comments" in lead and "actions" in lead
     assert "comments" not in policy and "actions" not in policy
-
-
-def test_the_cli_offers_the_round_exports_of_the_registry() -> None:
-    assert set(cli.ROUND_EXPORTS) == {e.name for e in for_round()}
-    assert set(cli.EXPORT_FORMATS) == {f for e in for_round() for f in e.formats}

@@ -217,3 +217,17 @@ def test_export_lists_the_registry_and_writes_the_lead_report(
         "html",
     )
     assert refused.code == 1 and refused.out == b"" and "policy" in refused.err
+
+
+def test_export_offers_what_the_registry_makes_from_a_round(run: Run) -> None:
+    """The command's exports are the registry's round exports: a new registry line is
+    available here without touching the command."""
+    from lc_health.documents.registry import EXPORTS, for_round
+
+    from_a_round = [e.name for e in for_round()]
+    assert "round" in from_a_round and "round-report" in from_a_round
+    not_from_a_round = next(name for name in EXPORTS if name not in from_a_round)
+    done = run("export", "--round", "1", "--as", "lead", "--export", not_from_a_round)
+    assert done.code == 1
+    assert all(name in done.err for name in from_a_round)
+    assert set(cli.EXPORT_FORMATS) == {f for e in for_round() for f in e.formats}
