@@ -10,19 +10,18 @@ import streamlit as st
 
 from lc_health import charts
 from lc_health.domain.disclosure import Audience
-from lc_health.domain.errors import Invalid
 from lc_health.domain.i18n import format_number
 from lc_health.domain.instrument import Factor, Instrument
 from lc_health.domain.periods import period_label
 from lc_health.domain.scoring import FACTOR
 from lc_health.metrics import forces, review, trends
+from lc_health.services import actions
 from lc_health.store import actions as astore
 from lc_health.store.dashboard import CommunityData
-from lc_health.store.db import write_session
 from lc_health.store.models import ActionStatus, Role
-from lc_health.ui.context import app, language, t
+from lc_health.ui.context import language, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
-from lc_health.ui.guard import pick_community, require, show_problems
+from lc_health.ui.guard import pick_community, require
 from lc_health.ui.review import data as review_data
 from lc_health.ui.review.opening import ReviewContext, open_round
 from lc_health.ui.widgets import (
@@ -34,6 +33,7 @@ from lc_health.ui.widgets import (
     md_escape,
     show_chart,
 )
+from lc_health.ui.writes import attempt
 
 # Bigger type for a projector; layout only.
 PROJECTOR_CSS = """
@@ -186,7 +186,12 @@ def _forces(
 
 
 def _earlier_actions(
-    factor: Factor, data: CommunityData, community_id: int, lang: str, threshold: int
+    factor: Factor,
+    data: CommunityData,
+    community_id: int,
+    lang: str,
+    threshold: int,
+    actor: str,
 ) -> None:
     earlier = data.actions[data.actions["factor_id"] == factor.id]
     st.subheader(t("conversation.earlier"))
@@ -225,7 +230,7 @@ def _earlier_actions(
                     )
                 )
             _update_form(
-                int(str(row.action_id)), str(row.status), str(row.note or ""), community_id
+                int(str(row.action_id)), str(row.status), str(row.note or ""), community_id, actor
             )
 
 
@@ -233,7 +238,7 @@ def _date_text(value: object) -> str:
     return value.strftime("%d-%m-%Y") if isinstance(value, date) else "—"
 
 
-def _update_form(action_id: int, status: str, note: str, community_id: int) -> None:
+def _update_form(action_id: int, status: str, note: str, community_id: int, actor: str) -> None:
     with st.expander(t("conversation.update")), st.form(f"action_{action_id}"):
         options = list(ActionStatus)
         labels = {s: t(f"action_status.{s.value}") for s in options}
@@ -245,17 +250,20 @@ def _update_form(action_id: int, status: str, note: str, community_id: int) -> N
         )
         text = st.text_area(t("report.col_note"), value=note, max_chars=2000)
         if st.form_submit_button(t("admin.save")):
-            with write_session(app().engine) as session:
-                astore.update_action(
+            done = attempt(
+                lambda session: actions.follow_up_action(
                     session=session,
-                    action_id=action_id,
+                    actor=actor,
                     community_id=community_id,
+                    action_id=action_id,
                     status=ActionStatus(chosen),
                     note=text,
                 )
-            review_data.clear()
-            flash(t("conversation.updated"))
-            st.rerun()
+            )
+            if done is not None:
+                review_data.clear()
+                flash(t("conversation.updated"))
+                st.rerun()
 
 
 def _new_action(factor: Factor, community_id: int, round_id: int, actor: str) -> None:
@@ -271,21 +279,19 @@ def _new_action(factor: Factor, community_id: int, round_id: int, actor: str) ->
         owner = c1.text_input(t("report.col_owner"), max_chars=astore.MAX_OWNER)
         due = c2.date_input(t("report.col_due_on"), value=None, format="DD-MM-YYYY")
         if st.form_submit_button(t("conversation.record"), type="primary"):
-            try:
-                with write_session(app().engine) as session:
-                    astore.add_action(
-                        session=session,
-                        community_id=community_id,
-                        round_id=round_id,
-                        factor_id=factor.id,
-                        what=what,
-                        owner=owner,
-                        due_on=due,
-                        created_by=actor,
-                    )
-            except Invalid as problems:
-                show_problems(problems)
-            else:
+            done = attempt(
+                lambda session: actions.record_action(
+                    session=session,
+                    actor=actor,
+                    community_id=community_id,
+                    round_id=round_id,
+                    factor_id=factor.id,
+                    what=what,
+                    owner=owner,
+                    due_on=due,
+                )
+            )
+            if done is not None:
                 review_data.clear()
                 reset_form(f"action_new_{factor.id}")
                 flash(t("conversation.recorded"))
@@ -375,4 +381,4 @@ def render() -> None:
     _factor_screen(ctx, current, names[current])
     factor = instrument.factor_by_id[current]
     _new_action(factor, community.id, ctx.round_id, viewer.email)
-    _earlier_actions(factor, ctx.data, community.id, lang, ctx.threshold)
+    _earlier_actions(factor, ctx.data, community.id, lang, ctx.threshold, viewer.email)

@@ -1,0 +1,85 @@
+"""Actions a group agrees on in the conversation: recording one and following it up, each with
+its audit record (never the action's own text: only who, which community, which factor, which
+status)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from lc_health.domain.enums import ActionStatus
+from lc_health.domain.errors import Invalid, Problem
+from lc_health.store import actions as action_store
+from lc_health.store import audit
+from lc_health.store import communities as cstore
+from lc_health.store.models import Action
+
+
+def _community_name(session: Session, community_id: int) -> str:
+    community = cstore.get_community(session=session, community_id=community_id)
+    if community is None:
+        raise Invalid(
+            [Problem("community", "error.unknown_community", {"community_id": community_id})]
+        )
+    return community.name
+
+
+def record_action(
+    *,
+    session: Session,
+    actor: str,
+    community_id: int,
+    round_id: int,
+    factor_id: int,
+    what: str,
+    owner: str,
+    due_on: date | None,
+) -> Action:
+    """Record an agreed action (raises Invalid for an empty or too long text)."""
+    name = _community_name(session, community_id)
+    action = action_store.add_action(
+        session=session,
+        community_id=community_id,
+        round_id=round_id,
+        factor_id=factor_id,
+        what=what,
+        owner=owner,
+        due_on=due_on,
+        created_by=actor,
+    )
+    audit.record(session=session, actor=actor, action="action.add", target=name, factor=factor_id)
+    return action
+
+
+def follow_up_action(
+    *,
+    session: Session,
+    actor: str,
+    community_id: int,
+    action_id: int,
+    status: ActionStatus,
+    note: str,
+) -> Action:
+    """Change an action's status and note, only within its own community (raises Invalid for
+    an action of another community)."""
+    name = _community_name(session, community_id)
+    try:
+        action = action_store.update_action(
+            session=session,
+            action_id=action_id,
+            community_id=community_id,
+            status=status,
+            note=note,
+        )
+    except KeyError:
+        raise Invalid([Problem("action", "error.unknown_action", {"id": action_id})]) from None
+    audit.record(
+        session=session,
+        actor=actor,
+        action="action.update",
+        target=name,
+        factor=action.factor_id,
+        status=status.value,
+    )
+    return action
