@@ -343,7 +343,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from lc_health.runtime.backup import BackupError, backup
+    from lc_health.store.backup import BackupError, backup
 
     try:
         print(backup(database_url=load_settings().database_url, target=args.file, force=args.force))
@@ -353,7 +353,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from lc_health.runtime.backup import BackupError, restore
+    from lc_health.store.backup import BackupError, restore
 
     try:
         url = load_settings().database_url
