@@ -16,15 +16,6 @@ from lc_health.store import communities as cstore
 from lc_health.store.models import Action
 
 
-def _community_name(session: Session, community_id: int) -> str:
-    community = cstore.get_community(session=session, community_id=community_id)
-    if community is None:
-        raise Invalid(
-            [Problem("community", "error.unknown_community", {"community_id": community_id})]
-        )
-    return community.name
-
-
 def record_action(
     *,
     session: Session,
@@ -37,7 +28,7 @@ def record_action(
     due_on: date | None,
 ) -> Action:
     """Record an agreed action (raises Invalid for an empty or too long text)."""
-    name = _community_name(session, community_id)
+    name = cstore.known_community(session=session, community_id=community_id).name
     action = action_store.add_action(
         session=session,
         community_id=community_id,
@@ -63,7 +54,7 @@ def follow_up_action(
 ) -> Action:
     """Change an action's status and note, only within its own community (raises Invalid for
     an action of another community)."""
-    name = _community_name(session, community_id)
+    name = cstore.known_community(session=session, community_id=community_id).name
     try:
         action = action_store.update_action(
             session=session,

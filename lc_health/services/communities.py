@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from lc_health.domain.errors import Invalid, Problem
 from lc_health.store import audit
 from lc_health.store import communities as cstore
 from lc_health.store.models import Community, Organisation
@@ -38,15 +37,6 @@ def create_community(
     return row
 
 
-def _community(session: Session, community_id: int) -> Community:
-    row = cstore.get_community(session=session, community_id=community_id)
-    if row is None:
-        raise Invalid(
-            [Problem("community", "error.unknown_community", {"community_id": community_id})]
-        )
-    return row
-
-
 def update_community(
     *,
     session: Session,
@@ -61,7 +51,7 @@ def update_community(
 ) -> Community:
     """A community's name and details (raises Invalid for an unknown community, an empty, too
     long or taken name, or an unknown phase; nothing is written then)."""
-    _community(session, community_id)
+    cstore.known_community(session=session, community_id=community_id)
     row = cstore.update_community(
         session=session,
         community_id=community_id,
@@ -79,7 +69,7 @@ def update_community(
 def set_archived(*, session: Session, community_id: int, archived: bool, actor: str) -> Community:
     """Archive a community (hidden from lists and surveys, every answer kept) or bring it back
     (raises Invalid for an unknown community)."""
-    row = _community(session, community_id)
+    row = cstore.known_community(session=session, community_id=community_id)
     cstore.set_archived(session=session, community_id=community_id, archived=archived)
     action = "community.archive" if archived else "community.unarchive"
     audit.record(session=session, actor=actor, action=action, target=row.name)
@@ -91,7 +81,7 @@ def set_members(
 ) -> Community:
     """Make exactly these organisations the community's members (raises Invalid for an unknown
     community)."""
-    row = _community(session, community_id)
+    row = cstore.known_community(session=session, community_id=community_id)
     chosen = list(organisation_ids)
     cstore.set_members(session=session, community_id=community_id, organisation_ids=chosen)
     audit.record(

@@ -15,16 +15,6 @@ from lc_health.store import audit
 from lc_health.store import communities as cstore
 from lc_health.store import invitations as istore
 from lc_health.store import rounds as round_store
-from lc_health.store.models import Community
-
-
-def _community(session: Session, community_id: int) -> Community:
-    row = cstore.get_community(session=session, community_id=community_id)
-    if row is None:
-        raise Invalid(
-            [Problem("community", "error.unknown_community", {"community_id": community_id})]
-        )
-    return row
 
 
 def make_personal_links(
@@ -32,7 +22,7 @@ def make_personal_links(
 ) -> list[istore.NewLink]:
     """`count` new personal links for a community (raises Invalid for an unknown community or
     a count outside 1..MAX_LINKS_AT_ONCE)."""
-    community = _community(session, community_id)
+    community = cstore.known_community(session=session, community_id=community_id)
     links = istore.create_personal_links(
         session=session, community_id=community_id, count=count, label=label
     )
@@ -51,7 +41,7 @@ def make_open_link(*, session: Session, round_id: int, actor: str) -> istore.New
     rnd = round_store.get_round(session=session, round_id=round_id)
     if rnd is None:
         raise Invalid([Problem("round", "error.unknown_round", {"round_id": round_id})])
-    community = _community(session, rnd.community_id)
+    community = cstore.known_community(session=session, community_id=rnd.community_id)
     link = istore.create_open_link(session=session, round_id=round_id)
     audit.record(
         session=session, actor=actor, action="links.open", target=f"{community.name} {rnd.period}"
@@ -64,7 +54,7 @@ def revoke_links(
 ) -> int:
     """Revoke these links of one community, all or none; how many (raises Invalid for an unknown
     community or a link that is not the community's)."""
-    community = _community(session, community_id)
+    community = cstore.known_community(session=session, community_id=community_id)
     chosen = [int(i) for i in invitation_ids]
     for invitation_id in chosen:
         row = istore.get_invitation(session=session, invitation_id=invitation_id)

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from lc_health.domain.errors import Problem, check
+from lc_health.domain.errors import Invalid, Problem, check
 from lc_health.store import ids
 from lc_health.store.models import (
     Community,
@@ -241,6 +241,16 @@ def create_portfolio(*, session: Session, name: str, community_ids: Iterable[int
 
 def get_community(*, session: Session, community_id: int) -> Community | None:
     return session.get(Community, community_id)
+
+
+def known_community(*, session: Session, community_id: int) -> Community:
+    """The community with this id; Invalid (error.unknown_community) when there is none."""
+    row = session.get(Community, community_id)
+    if row is None:
+        raise Invalid(
+            [Problem("community", "error.unknown_community", {"community_id": community_id})]
+        )
+    return row
 
 
 def get_communities(*, session: Session, community_ids: Iterable[int]) -> list[Community]:
