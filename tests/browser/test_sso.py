@@ -212,4 +212,12 @@ def test_unverified_address_is_refused_in_the_users_language(browser: Browser, s
     expect(page.get_by_text("it is not verified")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=SIGN_OUT)).to_have_count(0)
+    # The way out: sign out at the provider, back to a plain sign-in page.
+    page.get_by_role("button", name="another account").click()
+    page.wait_for_url(f"{sso.provider_url}/**", timeout=20_000)
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(f"{sso.url}/**", timeout=20_000)
+    expect(page.get_by_role("button", name="SSO")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("niet geverifieerd")).to_have_count(0)
+    expect(page.get_by_role("button", name="Inloggen", exact=True)).to_be_visible()
     page.context.close()

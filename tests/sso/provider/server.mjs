@@ -27,7 +27,8 @@ const provider = new Provider(issuer, {
       client_id: 'lc-health',
       client_secret: clientSecret,
       redirect_uris: [`${appUrl}/oauth2callback`],
-      post_logout_redirect_uris: [appUrl, `${appUrl}/`],
+      // Streamlit's st.logout comes back through the redirect URI.
+      post_logout_redirect_uris: [`${appUrl}/oauth2callback`],
       grant_types: ['authorization_code'],
       response_types: ['code'],
     },
