@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,bench]" 2>&1 \
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,bench,sso]" 2>&1 \
   | { grep -v -e "BuildBackendWarning" -e "^ " || true; }
 # Browser tests use the system Chromium when there is one (Debian: apt-get install chromium),
 # otherwise Playwright's own build, downloaded once.

@@ -1,5 +1,5 @@
 """Who is signed in: this session's user, a sign-in cookie from an earlier visit, or single
-sign-on (st.login) matched to an account by email."""
+sign-on (st.login, see ui.sso) matched to an account by a verified email."""
 
 from __future__ import annotations
 
@@ -12,18 +12,12 @@ from lc_health.runtime import web
 from lc_health.services import auth
 from lc_health.store.access import Viewer, load_viewer
 from lc_health.store.db import read_session, write_session
+from lc_health.ui import sso
 from lc_health.ui.context import app
+from lc_health.ui.sso import configured as sso_configured
 
 USER_KEY = "user_id"
 VIEWER_KEY = "_viewer"
-
-
-def sso_configured() -> bool:
-    """True when .streamlit/secrets.toml has an [auth] section for st.login."""
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
-        return False
 
 
 def _from_cookie() -> int | None:
@@ -35,23 +29,12 @@ def _from_cookie() -> int | None:
         return user.id if user else None
 
 
-def _from_sso() -> int | None:
-    if not sso_configured() or not st.user.get("is_logged_in", False):
-        return None
-    email = str(st.user.get("email") or "")
-    if not email:
-        return None
-    with read_session(app().engine) as session:
-        user = auth.find_user(session=session, email=email)
-        return user.id if user and user.active else None
-
-
 def current_viewer() -> Viewer | None:
     """The signed-in viewer, rechecked against the database on every run (a deactivated
     account or a changed role takes effect at once)."""
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
-        user_id = _from_cookie() or _from_sso()
+        user_id = _from_cookie() or sso.user_id()
         if user_id is None:
             return None
         st.session_state[USER_KEY] = user_id

@@ -11,8 +11,9 @@ import streamlit as st
 from lc_health.domain.demo_data import ACCOUNTS
 from lc_health.services import auth, signin
 from lc_health.store.db import write_session
+from lc_health.ui import sso
 from lc_health.ui.context import app, t
-from lc_health.ui.session import sign_in, sso_configured
+from lc_health.ui.session import sign_in
 from lc_health.ui.widgets import demo_notice
 
 
@@ -69,10 +70,7 @@ def render() -> None:
                 st.error(t("signin.missing"), icon=":material/error:")
             else:
                 _attempt(email, password)
-        if sso_configured():
-            st.divider()
-            if st.button(t("signin.sso"), icon=":material/key:"):
-                st.login()
+        sso.section()
     with right:
         st.info(t("signin.participants"), icon=":material/info:")
         if ctx.settings.demo:
