@@ -31,6 +31,7 @@ def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
         if name.startswith("LC_HEALTH_") and not name.startswith("LC_HEALTH_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("LC_HEALTH_COOKIE_SECRET", TEST_COOKIE_SECRET)
+    monkeypatch.setenv("LC_HEALTH_HOME", str(tmp_path))  # not the checkout's data/
     monkeypatch.chdir(tmp_path)
 
 

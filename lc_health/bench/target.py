@@ -1,6 +1,6 @@
-"""The database a benchmark writes into: a SQLite file under data/bench/ by default, or the
-PostgreSQL database given by URL. Either is emptied first, and only if it holds nothing but an
-earlier benchmark's data."""
+"""The database a benchmark writes into: a SQLite file under bench/ of the home folder (data/bench/
+in a checkout) by default, or the PostgreSQL database given by URL. Either is emptied first, and
+only if it holds nothing but an earlier benchmark's data."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import Engine, MetaData, inspect, text
 from sqlalchemy.engine import make_url
 
+from lc_health.runtime.config import home
 from lc_health.store import db
 
-BENCH_FOLDER = Path("data") / "bench"
 # AppMeta key that marks a database as the benchmark's own, so it may be emptied again.
 MARKER = "bench_data"
 
@@ -36,7 +36,7 @@ class Target:
 
 
 def default_url(scale: str) -> str:
-    return f"sqlite:///{BENCH_FOLDER / f'lc-health-bench-{scale}.db'}"
+    return f"sqlite:///{home() / 'bench' / f'lc-health-bench-{scale}.db'}"
 
 
 def _sqlite_files(path: Path) -> list[Path]:

@@ -27,7 +27,13 @@ from pydantic import (
 
 from lc_health.domain.i18n import LANGUAGES
 
-SURVEYS_DIR = Path(__file__).resolve().parents[2] / "surveys"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# The default instrument: surveys/ of the checkout, shipped in a wheel as lc_health/app/surveys
+# (pyproject.toml).
+SURVEYS_DIR = next(
+    (p for p in (_PACKAGE / "app" / "surveys", _PACKAGE.parent / "surveys") if p.is_dir()),
+    _PACKAGE.parent / "surveys",
+)
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -20,6 +20,7 @@ from lc_health.domain.i18n import LANGUAGES, translate
 from lc_health.domain.import_format import HEADER_ROW
 from lc_health.domain.instrument import InstrumentError, load_instrument, load_registry
 from lc_health.runtime.bootstrap import StartupError, load_settings, seed_demo_if_empty
+from lc_health.runtime.config import HOME_VARIABLE, home
 from lc_health.runtime.production import production_problems
 from lc_health.services import accounts, importing
 from lc_health.services import communities as csvc
@@ -28,7 +29,11 @@ from lc_health.services import rounds as rsvc
 from lc_health.store import db
 from lc_health.store.models import Role, Round
 
-ROOT = Path(__file__).resolve().parents[2]
+# app.py with .streamlit/config.toml beside it: shipped in the package (lc_health/app, see
+# pyproject.toml), or at the top of a checkout. Streamlit reads the config next to the script it
+# runs, so the theme and settings apply whatever folder `serve` starts in.
+_PACKAGE = Path(__file__).resolve().parents[1]
+APP_FOLDERS = (_PACKAGE / "app", _PACKAGE.parent)
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
 
@@ -76,6 +81,10 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def cmd_db_current(_args: argparse.Namespace) -> int:
+    missing = db.missing_sqlite_file(load_settings().database_url)
+    if missing is not None:  # reading creates nothing: no file, no folder
+        print(f"current: none (no database at {missing}), newest: {db.head_revision()}")
+        return 1
     engine = _engine()
     current = db.current_revision(engine)
     head = db.head_revision()
@@ -315,9 +324,19 @@ def cmd_user_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def app_entry() -> Path:
+    """The app.py that `serve` runs (see APP_FOLDERS)."""
+    for folder in APP_FOLDERS:
+        if (folder / "app.py").is_file() and (folder / ".streamlit" / "config.toml").is_file():
+            return folder / "app.py"
+    raise CliError("app.py with .streamlit/config.toml is missing from this installation")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the app (Streamlit, with our sign-in routes)."""
+    entry = app_entry()
     env = dict(os.environ)
+    env[HOME_VARIABLE] = str(home())  # the app reads the same home, whatever changes
     if args.demo:
         env["LC_HEALTH_DEMO"] = "true"
     settings = load_settings().model_copy(update={"demo": True}) if args.demo else load_settings()
@@ -332,13 +351,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(entry),
         "--server.port",
         str(args.port),
         "--server.address",
         args.address,
+        # secrets.toml (sign-in through an identity provider): in the home folder, or in a
+        # checkout's .streamlit/ as before; never the working folder's.
+        "--secrets.files",
+        str(entry.parent / ".streamlit" / "secrets.toml"),
+        "--secrets.files",
+        str(home() / "secrets.toml"),
     ]
-    os.chdir(ROOT)  # .streamlit/config.toml is read from the working folder
     os.execvpe(command[0], command, env)
 
 
@@ -632,7 +656,9 @@ def build_parser() -> argparse.ArgumentParser:
     purge.set_defaults(handler=cmd_purge)
     bench = sub.add_parser("bench", help="benchmark at scale S, M or L (see docs/performance.md)")
     bench.add_argument("--scale", choices=["S", "M", "L"], default="S")
-    bench.add_argument("--database-url", help="PostgreSQL URL (default: SQLite in data/bench/)")
+    bench.add_argument(
+        "--database-url", help="PostgreSQL URL (default: SQLite in bench/ of the home folder)"
+    )
     bench.add_argument("--keep", action="store_true", help="keep the generated database")
     bench.add_argument("--reuse", action="store_true", help="measure a kept database again")
     bench.add_argument("--pages", action="store_true", help="time pages in Chromium instead")

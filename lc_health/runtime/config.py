@@ -1,33 +1,70 @@
-"""All settings, from the environment (prefix `LC_HEALTH_`) or a `.env` file. Read nowhere else."""
+"""All settings, from the environment (prefix `LC_HEALTH_`) or the `.env` file in the home
+folder. Read nowhere else.
+
+The home folder holds `.env`, the default SQLite database and Streamlit's `secrets.toml`, the
+same for every command whatever folder it runs in: `LC_HEALTH_HOME` when set (only from the
+environment: it says where `.env` is); otherwise `data/` of the source checkout when lc-health
+runs from one; otherwise the user data folder of the account that runs it (Linux:
+`$XDG_DATA_HOME/lc-health` or `~/.local/share/lc-health`; macOS: `~/Library/Application
+Support/lc-health`; Windows: `%LOCALAPPDATA%\\lc-health`).
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from lc_health.domain.instrument import SURVEYS_DIR
 
 # Below three respondents an aggregate comes close to an individual answer; the setting can be
 # raised, never lowered past this.
 MIN_ANONYMITY_THRESHOLD = 3
-DEFAULT_DATABASE_URL = "sqlite:///data/lc-health.db"
+HOME_VARIABLE = "LC_HEALTH_HOME"
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def home() -> Path:
+    """The folder for `.env`, the default SQLite database and `secrets.toml` (module docstring);
+    not created here."""
+    explicit = os.environ.get(HOME_VARIABLE, "").strip()
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    if (_CHECKOUT / "pyproject.toml").is_file():
+        return _CHECKOUT / "data"
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = Path(os.environ.get("XDG_DATA_HOME") or "~/.local/share").expanduser()
+        base = xdg if xdg.is_absolute() else Path.home() / ".local" / "share"
+    return base / "lc-health"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{home() / 'lc-health.db'}"
 
 
 class Settings(BaseSettings):
     """lc-health's settings. Every field is documented in the README (a test checks it)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="LC_HEALTH_", env_file=".env", extra="ignore", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="LC_HEALTH_", extra="ignore", frozen=True)
 
     database_url: str = Field(
-        DEFAULT_DATABASE_URL,
-        description="SQLAlchemy URL of the database. The default is a SQLite file under data/ "
-        "(relative to the folder the app starts in); use postgresql+psycopg://user:pass@host/db "
-        "for PostgreSQL.",
+        default_factory=default_database_url,
+        description="SQLAlchemy URL of the database. The default is the SQLite file "
+        "lc-health.db in the home folder (LC_HEALTH_HOME); use "
+        "postgresql+psycopg://user:pass@host/db for PostgreSQL.",
     )
     surveys_dir: Path = Field(SURVEYS_DIR, description="Folder with the instrument files (*.toml).")
     anonymity_threshold: Annotated[int, Field(ge=MIN_ANONYMITY_THRESHOLD, le=50)] = Field(
@@ -98,6 +135,20 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Level of the app's own log messages."
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """`.env` is read from the home folder, looked up anew for every Settings()."""
+        del dotenv_settings  # the default one reads `.env` in the working folder
+        env_file = DotEnvSettingsSource(settings_cls, env_file=home() / ".env")
+        return init_settings, env_settings, env_file, file_secret_settings
 
     @model_validator(mode="after")
     def _comments_not_looser(self) -> Settings:

@@ -37,6 +37,18 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL that does not exist (yet); None for anything else, including
+    a URL that make_engine will reject. Read-only commands use it to create nothing."""
+    try:
+        if make_url(url).get_backend_name() != "sqlite":
+            return None
+    except ArgumentError:
+        return None
+    path = _sqlite_file(url)
+    return path if path is not None and not path.exists() else None
+
+
 def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
     """WAL, foreign keys, busy timeout; BEGIN IMMEDIATE for writes so writers queue, not fail."""
 

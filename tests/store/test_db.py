@@ -36,12 +36,12 @@ def test_sqlite_connection_settings(sqlite_engine: Engine) -> None:
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == db.SQLITE_BUSY_TIMEOUT_MS
 
 
-def test_default_database_is_a_file_under_data(
+def test_default_database_is_a_file_in_the_home_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # conftest runs every test in an empty temporary folder
+    # conftest makes an empty temporary folder LC_HEALTH_HOME
     assert main(["db", "upgrade"]) == 0
-    assert (tmp_path / "data" / "lc-health.db").exists()
+    assert (tmp_path / "lc-health.db").exists()
     assert "database at revision" in capsys.readouterr().out
     assert main(["db", "current"]) == 0
 
