@@ -133,13 +133,14 @@ def sso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sso]:
     client_secret = secrets.token_urlsafe(24)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_HEALTH_", "STREAMLIT_"))}
     env |= {
+        "LC_HEALTH_HOME": str(folder),
         "LC_HEALTH_DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
         "LC_HEALTH_PUBLIC_URL": app_url,
         "LC_HEALTH_COOKIE_SECRET": secrets.token_urlsafe(32),
-        # Streamlit reads [auth] from its secrets files; this one replaces the default list.
-        "STREAMLIT_SECRETS_FILES": str(_secrets(folder, app_url, provider_url, client_secret)),
         "STREAMLIT_SERVER_HEADLESS": "true",
     }
+    # serve hands Streamlit the home folder's secrets.toml, where [auth] belongs (README).
+    _secrets(folder, app_url, provider_url, client_secret)
     _create_accounts(env)
     provider, provider_log, provider_log_path = _start_provider(
         provider_port, app_url, client_secret, folder
