@@ -24,7 +24,6 @@ from lc_health.domain.import_format import HEADER_ROW
 from lc_health.domain.instrument import InstrumentError, load_instrument, load_registry
 from lc_health.runtime.bootstrap import StartupError, load_settings, seed_demo_if_empty
 from lc_health.runtime.logs import configure_from_settings
-from lc_health.runtime.production import production_problems
 from lc_health.services import accounts, importing
 from lc_health.services import communities as csvc
 from lc_health.services import imports as import_svc
@@ -323,17 +322,26 @@ def cmd_user_password(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Start the app (Streamlit, with our sign-in routes)."""
+    """Start the app (Streamlit, with our sign-in routes). Outside demo mode, unsafe settings
+    and the demo's leftovers in the database stop it (lc_health.runtime.server)."""
+    from lc_health.runtime.server import start_problems, summary
+
     env = dict(os.environ)
     if args.demo:
         env["LC_HEALTH_DEMO"] = "true"
     settings = load_settings().model_copy(update={"demo": True}) if args.demo else load_settings()
-    problems = production_problems(settings)
+    problems = start_problems(settings)
     if problems:
         return _fail("not safe to run outside demo mode:\n" + "\n".join(problems))
+    if not settings.demo:
+        # Visitors see a generic message, never an error's text or traceback.
+        env.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "none")
     if settings.cookie_secret is not None:
         # Through the environment, not a flag: `ps` shows flags to everyone on the machine.
         env["STREAMLIT_SERVER_COOKIE_SECRET"] = settings.cookie_secret.get_secret_value()
+    for line in summary(settings, address=args.address, port=args.port, root=ROOT):
+        print(f"lc-health: {line}")
+    sys.stdout.flush()
     command = [
         sys.executable,
         "-m",
@@ -347,6 +355,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     os.chdir(ROOT)  # .streamlit/config.toml is read from the working folder
     os.execvpe(command[0], command, env)
+
+
+def cmd_demo_remove(_args: argparse.Namespace) -> int:
+    """Remove the demo accounts and the demo data, so the database can be used for real."""
+    from lc_health.services.demo import remove_demo
+
+    with _migrated_engine() as engine:
+        with db.write_session(engine) as session:
+            removed = remove_demo(session=session, actor="lc-health demo remove")
+    print("removed: " + ", ".join(f"{what} {n}" for what, n in removed.items()))
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -620,8 +639,21 @@ def build_parser() -> argparse.ArgumentParser:
     dbp.add_parser("upgrade", help="apply pending migrations").set_defaults(handler=cmd_db_upgrade)
     dbp.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
 
-    demo = sub.add_parser("demo", help="load the fictional demo portfolio into an empty database")
+    demo = sub.add_parser(
+        "demo",
+        help="load the fictional demo portfolio into an empty database (or: demo remove)",
+        description="Without a subcommand: load the fictional demo portfolio into an empty "
+        "database.",
+    )
     demo.set_defaults(handler=cmd_demo)
+    demo.add_subparsers(dest="demo_command", metavar="[remove]").add_parser(
+        "remove",
+        help="remove the demo accounts and the demo communities with all their data",
+        description="Remove the demo accounts (their passwords are published), the demo "
+        "communities with their rounds, links, responses and actions, and organisations and "
+        "portfolios only the demo used. Real data stays. Outside demo mode the app does not "
+        "start until this is done.",
+    ).set_defaults(handler=cmd_demo_remove)
 
     _add_user_parsers(sub)
     _add_record_parsers(sub)
