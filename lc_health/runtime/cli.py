@@ -717,7 +717,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _one_line(exc: BaseException) -> str:
     """The first line of an error, without the SQL and parameters a database error carries."""
     if isinstance(exc, DBAPIError) and exc.orig is not None:
-        text = f"the database refused: {exc.orig}"
+        text = f"the database (LC_HEALTH_DATABASE_URL) reports: {exc.orig}"
+    elif isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     else:
         text = f"{type(exc).__name__}: {exc}"
     line = (text.strip().splitlines() or [type(exc).__name__])[0]
