@@ -324,21 +324,13 @@ def cmd_user_password(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the app (Streamlit, with our sign-in routes). Outside demo mode, unsafe settings
     and the demo's leftovers in the database stop it (lc_health.runtime.server)."""
-    from lc_health.runtime.server import start_problems, summary
+    from lc_health.runtime.server import start_problems, streamlit_environment, summary
 
-    env = dict(os.environ)
-    if args.demo:
-        env["LC_HEALTH_DEMO"] = "true"
     settings = load_settings().model_copy(update={"demo": True}) if args.demo else load_settings()
     problems = start_problems(settings)
     if problems:
         return _fail("not safe to run outside demo mode:\n" + "\n".join(problems))
-    if not settings.demo:
-        # Visitors see a generic message, never an error's text or traceback.
-        env.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "none")
-    if settings.cookie_secret is not None:
-        # Through the environment, not a flag: `ps` shows flags to everyone on the machine.
-        env["STREAMLIT_SERVER_COOKIE_SECRET"] = settings.cookie_secret.get_secret_value()
+    env = streamlit_environment(settings, os.environ)
     for line in summary(settings, address=args.address, port=args.port, root=ROOT):
         print(f"lc-health: {line}")
     sys.stdout.flush()

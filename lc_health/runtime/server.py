@@ -8,6 +8,7 @@ published, so a database that still holds them must not serve real participants.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import Engine, make_url
@@ -73,6 +74,21 @@ def check_server_start() -> None:
         sys.stderr.write("lc-health cannot start:\n" + "\n".join(problems) + "\n")
         sys.stderr.flush()
         raise SystemExit(1)
+
+
+def streamlit_environment(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment `lc-health serve` starts Streamlit with."""
+    env = dict(environ)
+    if settings.demo:
+        env["LC_HEALTH_DEMO"] = "true"
+    else:
+        # Visitors see a generic message, never an error's text or traceback (an explicit
+        # other value is kept, and then refused by the production check of the first page).
+        env.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "none")
+    if settings.cookie_secret is not None:
+        # Through the environment, not a flag: `ps` shows flags to everyone on the machine.
+        env["STREAMLIT_SERVER_COOKIE_SECRET"] = settings.cookie_secret.get_secret_value()
+    return env
 
 
 def mask_password(url: str) -> str:
