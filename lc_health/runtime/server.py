@@ -11,8 +11,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import Engine
 
 from lc_health.runtime.bootstrap import StartupError, load_settings
 from lc_health.runtime.config import Settings
@@ -91,14 +90,6 @@ def streamlit_environment(settings: Settings, environ: Mapping[str, str]) -> dic
     return env
 
 
-def mask_password(url: str) -> str:
-    """A database URL with its password shown as ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(not a database URL)"
-
-
 def summary(settings: Settings, *, address: str, port: int, root: Path) -> list[str]:
     """What `lc-health serve` says before it starts: the mode, the database, the data folder
     (relative SQLite paths are taken from root, the folder the app runs in), the address and,
@@ -106,15 +97,15 @@ def summary(settings: Settings, *, address: str, port: int, root: Path) -> list[
     from lc_health.services.demo import DEMO_PARTICIPANT_TOKEN
 
     url = f"http://{'localhost' if address in ('', '0.0.0.0', '::') else address}:{port}"
-    database = make_url(settings.database_url)
+    database = db.sqlite_file(settings.database_url)
     folder = "none (the database is not a file)"
-    if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:"):
-        folder = str((root / str(database.database)).resolve().parent)
+    if database is not None:
+        folder = str((root / database).resolve().parent)
     lines = [
         "mode: demo (fictional data; the demo accounts' passwords are published)"
         if settings.demo
         else "mode: production",
-        f"database: {mask_password(settings.database_url)}",
+        f"database: {db.redacted_url(settings.database_url)}",
         f"data folder: {folder}",
         f"address: {url}",
     ]
