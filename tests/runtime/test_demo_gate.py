@@ -12,15 +12,26 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 
+from lc_health.domain.instrument import Registry
+from lc_health.runtime.bootstrap import seed_demo_if_empty
 from lc_health.runtime.config import Settings
 from lc_health.runtime.server import REMOVE_COMMAND, start_problems, summary
 from lc_health.services import accounts
 from lc_health.services import communities as csvc
 from lc_health.services.demo import DEMO_EMAILS, DEMO_PARTICIPANT_TOKEN, demo_left, remove_demo
 from lc_health.store import db
-from lc_health.store.models import AuditEvent, Community, Role, User
+from lc_health.store.models import (
+    AuditEvent,
+    Community,
+    Invitation,
+    Organisation,
+    Response,
+    Role,
+    Round,
+    User,
+)
 from tests.conftest import ROOT, TEST_COOKIE_SECRET
 
 # Tables that keep rows after the demo is removed: the audit log and the schema's revision.
@@ -103,6 +114,17 @@ def test_real_data_stays(demo_db: str) -> None:
         assert session.execute(select(User.email)).scalars().all() == ["lead@example.org"]
         assert session.execute(select(func.count()).select_from(AuditEvent)).scalar_one() >= 3
     engine.dispose()
+
+
+def test_demo_remove_on_both_databases(engine: Engine, registry: Registry) -> None:
+    assert seed_demo_if_empty(engine, registry)
+    with db.write_session(engine) as session:
+        removed = remove_demo(session, actor="test")
+    assert removed == {"communities": 8, "accounts": 3, "portfolios": 1, "organisations": 26}
+    with db.read_session(engine) as session:
+        assert not demo_left(session).any
+        for model in (Community, User, Response, Organisation, Invitation, Round):
+            assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
 
 
 def test_outside_demo_mode_the_demo_stops_the_start(demo_db: str) -> None:
