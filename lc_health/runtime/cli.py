@@ -690,7 +690,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. No traceback reaches the user: an error is one line on stderr and exit
     code 1 (2 for a wrong command line); the traceback is logged at DEBUG."""
-    configure_from_settings()
+    # Scripts read a command's stderr: lc_health's log lines join it only when asked for.
+    configure_from_settings(unset_level="WARNING")
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:

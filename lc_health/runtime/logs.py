@@ -54,14 +54,19 @@ def configure(
     return logger
 
 
-def configure_from_settings() -> None:
-    """configure() from the settings; invalid settings leave the default set-up (their error
-    is reported by whoever loads the settings next)."""
+def configure_from_settings(unset_level: str | None = None) -> None:
+    """configure() from the settings; unset_level, when given, replaces the level while
+    LC_HEALTH_LOG_LEVEL is not set (the command line keeps stderr for its own messages unless
+    asked). Invalid settings leave the default set-up (their error is reported by whoever loads
+    the settings next)."""
     from lc_health.runtime.bootstrap import StartupError, load_settings
 
     try:
         settings = load_settings()
     except StartupError:
-        configure()
+        configure(unset_level or "INFO")
         return
-    configure(settings.log_level, settings.log_format)
+    level: str = settings.log_level
+    if unset_level is not None and "log_level" not in settings.model_fields_set:
+        level = unset_level
+    configure(level, settings.log_format)

@@ -55,7 +55,7 @@ def test_json_at_debug_is_one_parseable_object_per_line(tmp_path: Path) -> None:
 
 
 def test_plain_is_the_default_and_warning_hides_info(tmp_path: Path) -> None:
-    loaded = _run(["demo"], tmp_path)
+    loaded = _run(["demo"], tmp_path, log_level="INFO")
     assert loaded.returncode == 0, loaded.stderr
     assert re.search(
         r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO lc_health\.runtime\.bootstrap "
@@ -67,6 +67,10 @@ def test_plain_is_the_default_and_warning_hides_info(tmp_path: Path) -> None:
     quiet = _run(["demo"], tmp_path, log_level="WARNING")
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stderr == ""
+    # Unset, the command line logs warnings only: scripts read its stderr.
+    (tmp_path / "logs.db").unlink()
+    unset = _run(["demo"], tmp_path)
+    assert unset.returncode == 0 and unset.stderr == ""
     # At INFO the traceback of a failed command stays out of the log, as from the user.
     failed = _run(["round", "close", "--round", "999"], tmp_path)
     assert "Traceback" not in failed.stderr and len(failed.stderr.splitlines()) == 1
