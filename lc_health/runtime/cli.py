@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar, cast
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from lc_health.domain.disclosure import Audience, Policy
@@ -21,7 +24,7 @@ from lc_health.domain.import_format import HEADER_ROW
 from lc_health.domain.instrument import InstrumentError, load_instrument, load_registry
 from lc_health.runtime.bootstrap import StartupError, load_settings, seed_demo_if_empty
 from lc_health.runtime.config import HOME_VARIABLE, home
-from lc_health.runtime.production import production_problems
+from lc_health.runtime.logs import configure_from_settings
 from lc_health.services import accounts, importing
 from lc_health.services import communities as csvc
 from lc_health.services import imports as import_svc
@@ -36,6 +39,9 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 APP_FOLDERS = (_PACKAGE / "app", _PACKAGE.parent)
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
+log = logging.getLogger("lc_health.runtime.cli")  # also when run as __main__
+# The longest error line a user sees; the whole error is in the log at DEBUG.
+MAX_MESSAGE_CHARS = 240
 
 
 class CliError(Exception):
@@ -333,19 +339,20 @@ def app_entry() -> Path:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Start the app (Streamlit, with our sign-in routes)."""
+    """Start the app (Streamlit, with our sign-in routes). Outside demo mode, unsafe settings
+    and the demo's leftovers in the database stop it (lc_health.runtime.server)."""
+    from lc_health.runtime.server import start_problems, streamlit_environment, summary
+
     entry = app_entry()
-    env = dict(os.environ)
-    env[HOME_VARIABLE] = str(home())  # the app reads the same home, whatever changes
-    if args.demo:
-        env["LC_HEALTH_DEMO"] = "true"
     settings = load_settings().model_copy(update={"demo": True}) if args.demo else load_settings()
-    problems = production_problems(settings)
+    problems = start_problems(settings)
     if problems:
         return _fail("not safe to run outside demo mode:\n" + "\n".join(problems))
-    if settings.cookie_secret is not None:
-        # Through the environment, not a flag: `ps` shows flags to everyone on the machine.
-        env["STREAMLIT_SERVER_COOKIE_SECRET"] = settings.cookie_secret.get_secret_value()
+    env = streamlit_environment(settings, os.environ)
+    env[HOME_VARIABLE] = str(home())  # the app reads the same home, whatever changes
+    for line in summary(settings, address=args.address, port=args.port, root=Path.cwd()):
+        print(f"lc-health: {line}")
+    sys.stdout.flush()
     command = [
         sys.executable,
         "-m",
@@ -364,6 +371,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         str(home() / "secrets.toml"),
     ]
     os.execvpe(command[0], command, env)
+
+
+def cmd_demo_remove(_args: argparse.Namespace) -> int:
+    """Remove the demo accounts and the demo data, so the database can be used for real."""
+    from lc_health.services.demo import remove_demo
+
+    with _migrated_engine() as engine:
+        with db.write_session(engine) as session:
+            removed = remove_demo(session=session, actor="lc-health demo remove")
+    print("removed: " + ", ".join(f"{what} {n}" for what, n in removed.items()))
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -593,9 +611,14 @@ def _add_user_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     create = user.add_parser(
         "create", help="create an account; the password is read from a prompt or stdin"
     )
-    create.add_argument("--email", required=True)
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create.add_argument("--name", default="")
+    create.add_argument("--email", required=True, help="the account's email address")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help="admin (everything), lead (their communities) or policy (figures across communities)",
+    )
+    create.add_argument("--name", default="", help="the name shown in the app (default: none)")
     create.add_argument(
         "--community",
         type=int,
@@ -605,26 +628,48 @@ def _add_user_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     create.set_defaults(handler=cmd_user_create)
     password = user.add_parser("password", help="set a new password (prompt or stdin)")
-    password.add_argument("--email", required=True)
+    password.add_argument("--email", required=True, help="the account's email address")
     password.set_defaults(handler=cmd_user_password)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lc-health", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="lc-health", description=__doc__)
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="show the version"
+    )
+    # Subcommands' parsers are _Parsers too (argparse makes them of the parent's class).
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
 
     serve = sub.add_parser("serve", help="start the app")
     serve.add_argument("--demo", action="store_true", help="demo mode: fictional data and accounts")
-    serve.add_argument("--port", type=int, default=8501)
-    serve.add_argument("--address", default="localhost")
+    serve.add_argument("--port", type=_port, default=8501, help="the port (default 8501)")
+    serve.add_argument(
+        "--address", default="localhost", help="the address to listen on (default localhost)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     dbp = sub.add_parser("db", help="database migrations").add_subparsers(dest="db", required=True)
     dbp.add_parser("upgrade", help="apply pending migrations").set_defaults(handler=cmd_db_upgrade)
     dbp.add_parser("current", help="show the schema revision").set_defaults(handler=cmd_db_current)
 
-    demo = sub.add_parser("demo", help="load the fictional demo portfolio into an empty database")
+    demo = sub.add_parser(
+        "demo",
+        help="load the fictional demo portfolio into an empty database (or: demo remove)",
+        description="Without a subcommand: load the fictional demo portfolio into an empty "
+        "database.",
+    )
     demo.set_defaults(handler=cmd_demo)
+    demo.add_subparsers(dest="demo_command", metavar="[remove]").add_parser(
+        "remove",
+        help="remove the demo accounts and the demo communities with all their data",
+        description="Remove the demo accounts (their passwords are published), the demo "
+        "communities with their rounds, links, responses and actions, and organisations and "
+        "portfolios only the demo used. Real data stays. Outside demo mode the app does not "
+        "start until this is done.",
+    ).set_defaults(handler=cmd_demo_remove)
 
     _add_user_parsers(sub)
     _add_record_parsers(sub)
@@ -634,18 +679,18 @@ def build_parser() -> argparse.ArgumentParser:
         dest="instrument", required=True
     )
     check = ins.add_parser("check", help="validate instrument files and list every problem")
-    check.add_argument("files", nargs="+", type=Path)
+    check.add_argument("files", nargs="+", type=Path, help="the instrument files (.toml)")
     check.set_defaults(handler=cmd_instrument_check)
     backup_cmd = sub.add_parser(
         "backup", help="back up the database (SQLite: online backup; PostgreSQL: pg_dump)"
     )
-    backup_cmd.add_argument("file", type=Path)
+    backup_cmd.add_argument("file", type=Path, help="the backup file to write")
     backup_cmd.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup_cmd.set_defaults(handler=cmd_backup)
     restore_cmd = sub.add_parser(
         "restore", help="restore a backup into the configured database, then migrate it"
     )
-    restore_cmd.add_argument("file", type=Path)
+    restore_cmd.add_argument("file", type=Path, help="the backup file to restore")
     restore_cmd.add_argument(
         "--force", action="store_true", help="replace a database that already holds data"
     )
@@ -655,7 +700,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge.set_defaults(handler=cmd_purge)
     bench = sub.add_parser("bench", help="benchmark at scale S, M or L (see docs/performance.md)")
-    bench.add_argument("--scale", choices=["S", "M", "L"], default="S")
+    bench.add_argument(
+        "--scale", choices=["S", "M", "L"], default="S", help="the data size (default S)"
+    )
     bench.add_argument(
         "--database-url", help="PostgreSQL URL (default: SQLite in bench/ of the home folder)"
     )
@@ -667,12 +714,59 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. No traceback reaches the user: an error is one line on stderr and exit
+    code 1 (2 for a wrong command line); the traceback is logged at DEBUG."""
+    # Scripts read a command's stderr: lc_health's log lines join it only when asked for.
+    configure_from_settings(unset_level="WARNING")
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)
     except (StartupError, db.DatabaseError, InstrumentError, CliError) as exc:
+        log.debug("command failed", exc_info=True)
         return _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001  (the last line of defence: one line, not a traceback)
+        log.debug("command failed", exc_info=True)
+        return _fail(f"{_one_line(exc)} (LC_HEALTH_LOG_LEVEL=DEBUG logs the details)")
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error, without the SQL and parameters a database error carries."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        text = f"the database (LC_HEALTH_DATABASE_URL) reports: {exc.orig}"
+    elif isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    line = (text.strip().splitlines() or [type(exc).__name__])[0]
+    return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (subcommands' parsers are of this class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("lc-health")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is from 1 to 65535, not {port}")
+    return port
 
 
 if __name__ == "__main__":

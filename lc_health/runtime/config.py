@@ -133,7 +133,14 @@ class Settings(BaseSettings):
         "aggregates); 0 keeps them.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Level of the app's own log messages."
+        "INFO",
+        description="Level of lc-health's own log messages, written to stderr (DEBUG also "
+        "logs the tracebacks behind errors that users see as one line).",
+    )
+    log_format: Literal["plain", "json"] = Field(
+        "plain",
+        description="Format of those log lines: plain (time, level, logger, message) or json "
+        "(one JSON object per line, for a log collector).",
     )
 
     @classmethod

@@ -15,6 +15,7 @@ from lc_health.domain.credentials import normalise_email, verify_password
 from lc_health.domain.errors import Invalid, Problem
 from lc_health.services.auth import find_user
 from lc_health.store import audit
+from lc_health.store import communities as cstore
 from lc_health.store import users as ustore
 from lc_health.store.models import Portfolio, Role, User
 
@@ -45,7 +46,10 @@ def create_account(
 ) -> User:
     """A new account; without a password it signs in through single sign-on only (raises
     Invalid for a bad or taken email, a weak or unconfirmed password, a lead without
-    communities; nothing is written then)."""
+    communities or with an unknown community; nothing is written then)."""
+    community_ids = list(community_ids)
+    for community_id in community_ids:
+        cstore.known_community(session=session, community_id=community_id)
     user = ustore.create_user(
         session=session,
         email=email,

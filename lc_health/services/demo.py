@@ -30,7 +30,9 @@ from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period
 from lc_health.domain.schemas import ResponseIn
 from lc_health.store import actions as astore
+from lc_health.store import audit
 from lc_health.store import communities as cstore
+from lc_health.store import demo as demo_store
 from lc_health.store import invitations as istore
 from lc_health.store import meta as meta_store
 from lc_health.store import users as ustore
@@ -45,6 +47,8 @@ META_KEY = "demo_data"
 NEWEST_FROM = Period(2026, 3)
 # The one personal link whose token is known, so that anyone can try the survey in demo mode.
 DEMO_PARTICIPANT_TOKEN = "demo-participant-link-robotica-fieldlab-wl1"
+# The demo accounts, whose passwords are published on the sign-in page in demo mode.
+DEMO_EMAILS = tuple(email for email, *_ in ACCOUNTS)
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -290,3 +294,22 @@ def load_demo(
     _accounts(session, community_ids)
     meta_store.set_value(session, key=META_KEY, value=f"seed={seed}")
     return total
+
+
+def demo_left(session: Session) -> demo_store.DemoLeft:
+    """The demo accounts, demo communities and demo note the database still holds."""
+    return demo_store.demo_left(session, emails=DEMO_EMAILS, meta_key=META_KEY)
+
+
+def remove_demo(session: Session, *, actor: str) -> dict[str, int]:
+    """Remove the demo accounts and the demo data (real data stays), audited; returns how many
+    communities, accounts, portfolios and organisations went."""
+    removed = demo_store.remove_demo(session, emails=DEMO_EMAILS, meta_key=META_KEY)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="demo.remove",
+        communities=removed["communities"],
+        accounts=removed["accounts"],
+    )
+    return removed

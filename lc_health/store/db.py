@@ -206,3 +206,19 @@ def check_connection(engine: Engine) -> None:
 def flush(session: Session) -> None:
     """Send the session's pending writes now, so that the statements after it see them."""
     session.flush()
+
+
+def redacted_url(url: str) -> str:
+    """The database URL with its password shown as ***, for what a person reads."""
+    return _redact(url)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (relative as written); None for another database, an
+    in-memory one or a URL that cannot be read."""
+    try:
+        if make_url(url).get_backend_name() != "sqlite":
+            return None
+    except ArgumentError:
+        return None
+    return _sqlite_file(url)

@@ -118,7 +118,9 @@ def _account_box(viewer: Viewer) -> None:
 
 def build_navigation() -> StreamlitPage:
     """The navigation for this session; returns the page to run."""
-    app()  # fail early, with a readable message, when the app cannot start
+    # Fail early, with a readable message, when the app cannot start.
+    if app().settings.demo:
+        st.warning(t("common.demo_mode"), icon=":material/science:")
     if st.query_params.get(SURVEY_TOKEN_PARAM):
         # A participant's link: the survey and nothing else, no menu (the page shows the
         # language switch itself, at the top, where a phone user sees it).
