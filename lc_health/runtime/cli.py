@@ -389,7 +389,7 @@ def cmd_purge(_args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_FORMATS = ("json", "csv", "xlsx", "html")
+EXPORT_FORMATS = ("json", "csv", "csv-nl", "xlsx", "html")  # csv-nl: for Dutch Excel (;)
 
 
 # The registry's exports made from one round (documents.registry.for_round; a test keeps them
@@ -548,7 +548,11 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "round-report: the lead's quarter report); --list shows the registry",
     )
     export.add_argument(
-        "--format", choices=EXPORT_FORMATS, default="json", help="the file format (default json)"
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="json",
+        help="the file format (default json); csv-nl is CSV for Excel with Dutch settings: "
+        "';' between cells and a decimal comma",
     )
     export.add_argument(
         "--lang", choices=LANGUAGES, default="nl", help="the language of a report (default nl)"

@@ -231,3 +231,30 @@ def test_export_offers_what_the_registry_makes_from_a_round(run: Run) -> None:
     assert done.code == 1
     assert all(name in done.err for name in from_a_round)
     assert set(cli.EXPORT_FORMATS) == {f for e in for_round() for f in e.formats}
+
+
+def test_csv_for_dutch_excel_is_the_csv_with_semicolons_and_decimal_commas(
+    run: Run, sqlite_engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    round_id = _published(sqlite_engine, instrument, registry)
+    plain = run("export", "--round", str(round_id), "--as", "lead", "--format", "csv")
+    nl = run("export", "--round", str(round_id), "--as", "lead", "--format", "csv-nl")
+    assert nl.code == 0 and nl.err == "" and nl.out.startswith(b"\xef\xbb\xbf")
+
+    def rows(data: bytes, sep: str) -> list[list[str]]:
+        text = data.decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+
+    commas, semicolons = rows(plain.out, ","), rows(nl.out, ";")
+    assert [len(r) for r in semicolons] == [len(r) for r in commas] and len(commas) > 10
+    decimals = 0
+    for comma_row, nl_row in zip(commas, semicolons, strict=True):
+        for a, b in zip(comma_row, nl_row, strict=True):
+            try:
+                number = float(a)
+            except ValueError:
+                assert b == a  # text is the same text
+                continue
+            assert float(b.replace(",", ".")) == number and "." not in b
+            decimals += "," in b
+    assert decimals > 10
