@@ -76,6 +76,7 @@ class Export(Generic[S]):
     parts: frozenset[Part]
     build: Callable[[S, Audience, str], bytes | spreadsheet.Spreadsheet]
     file_name: Callable[[S, str], str]
+    scope: Callable[[S], str]  # what of the data it holds, for the audit log (never content)
     source: str  # what it is made from: round, portfolio, paper, links, template
     labels: Mapping[str, str] = field(default_factory=dict)  # format -> message key
     help: str = ""  # message key of a line under the buttons
@@ -135,6 +136,10 @@ def _round_stem(source: RoundSource, fmt: str) -> str:
     return f"lc-health-round-{source.view.period}.{FORMATS[fmt].suffix}"
 
 
+def _round_scope(source: RoundSource) -> str:
+    return f"{source.community['name']} {source.view.period} (round {source.view.round_id})"
+
+
 def _report_stem(source: RoundSource, fmt: str) -> str:
     stem = f"lc-health-{source.view.period}"
     return f"{stem}-report.html" if fmt == "html" else f"{stem}.{FORMATS[fmt].suffix}"
@@ -192,6 +197,10 @@ def _sheets(source: PaperSource, _audience: Audience, _fmt: str) -> bytes:
     return text.encode("utf-8")
 
 
+def _paper_scope(source: PaperSource) -> str:
+    return f"{source.community} {source.period}"
+
+
 def _paper_stem(kind: str) -> Callable[[PaperSource, str], str]:
     return lambda s, fmt: f"lc-health-{kind}-{s.period}-{s.lang}.{FORMATS[fmt].suffix}"
 
@@ -244,6 +253,7 @@ ROUND: Export[RoundSource] = Export(
     parts=frozenset({Part.export}),
     build=_round,
     file_name=_round_stem,
+    scope=_round_scope,
     source="round",
 )
 ROUND_REPORT: Export[RoundSource] = Export(
@@ -253,6 +263,7 @@ ROUND_REPORT: Export[RoundSource] = Export(
     parts=frozenset({Part.export, Part.actions}),  # the tables and the report list the actions
     build=_round_report,
     file_name=_report_stem,
+    scope=_round_scope,
     source="round",
     labels={"html": "review.export_report"},
     help="review.export_report_help",
@@ -264,6 +275,7 @@ PORTFOLIO: Export[portfolio.PortfolioSource] = Export(
     parts=frozenset({Part.figures, Part.participation}),
     build=_portfolio,
     file_name=_portfolio_stem,
+    scope=lambda s: f"portfolio {s.period}, {len(s.chosen)} communities",
     source="portfolio",
 )
 POSTER: Export[PaperSource] = Export(
@@ -273,6 +285,7 @@ POSTER: Export[PaperSource] = Export(
     parts=frozenset(),  # the questions only: no figures
     build=_poster,
     file_name=_paper_stem("poster"),
+    scope=_paper_scope,
     source="paper",
     labels={"html": "paper.download_poster"},
 )
@@ -283,6 +296,7 @@ SCORING_SHEETS: Export[PaperSource] = Export(
     parts=frozenset(),
     build=_sheets,
     file_name=_paper_stem("sheets"),
+    scope=_paper_scope,
     source="paper",
     labels={"html": "paper.download_sheets"},
 )
@@ -293,6 +307,7 @@ INVITATION_LINKS: Export[LinkSource] = Export(
     parts=frozenset({Part.link_status}),  # personal links: the administrator's business
     build=_links,
     file_name=lambda _s, fmt: "lc-health-qr-sheet.html" if fmt == "html" else "lc-health-links.csv",
+    scope=lambda s: f"{s.community} {s.period}, {len(s.links)} links".replace(" ,", ","),
     source="links",
     labels={
         "csv": "admin_invitations.csv",
@@ -307,6 +322,7 @@ IMPORT_TEMPLATE: Export[TemplateSource] = Export(
     parts=frozenset(),  # empty columns and their rules
     build=_template,
     file_name=lambda _s, fmt: f"lc-health-import.{FORMATS[fmt].suffix}",
+    scope=lambda s: f"import template {s.instrument.id} v{s.instrument.version}",
     source="template",
     labels={
         "csv": "admin_import.template_csv",

@@ -122,6 +122,7 @@ def test_an_export_cannot_promise_a_part_to_an_audience_that_does_not_see_it() -
             parts=frozenset({Part.comments}),
             build=lambda _s, _a, _f: b"x",
             file_name=lambda _s, f: f"leak.{f}",
+            scope=lambda _s: "",
             source="round",
         )
 
@@ -135,6 +136,7 @@ def test_an_export_offered_as_csv_is_offered_for_dutch_excel_too() -> None:
             parts=frozenset(),
             build=lambda _s, _a, _f: b"x",
             file_name=lambda _s, f: f"x.{f}",
+            scope=lambda _s: "",
             source="round",
         )
 
