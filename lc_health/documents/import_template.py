@@ -3,7 +3,6 @@ drop-down suggestions and a help sheet."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from lc_health.documents.spreadsheet import table_csv, workbook_bytes
 from lc_health.domain.i18n import translate
 from lc_health.domain.import_format import (
     COMMENT_COLUMN,
@@ -29,7 +29,7 @@ def template_frame(instrument: Instrument) -> pd.DataFrame:
 
 def template_csv(instrument: Instrument) -> bytes:
     """The header row as CSV, UTF-8 with a BOM so that Excel reads accents correctly."""
-    return template_frame(instrument).to_csv(index=False).encode("utf-8-sig")
+    return table_csv(template_frame(instrument))
 
 
 def _choices(options: Sequence[Option], lang: str) -> str:
@@ -68,8 +68,15 @@ def _help_rows(
 
 
 def template_xlsx(instrument: Instrument, lang: str, *, organisations: Sequence[str] = ()) -> bytes:
-    """The template as an Excel file: the columns on the first sheet (with drop-down lists),
-    and a second sheet explaining each column and its allowed values."""
+    """template_workbook as an Excel file (documents.spreadsheet: no cell is a formula)."""
+    return workbook_bytes(template_workbook(instrument, lang, organisations=organisations))
+
+
+def template_workbook(
+    instrument: Instrument, lang: str, *, organisations: Sequence[str] = ()
+) -> Workbook:
+    """The template: the columns on the first sheet (with drop-down lists), and a second sheet
+    explaining each column and its allowed values (organisation names among them)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -110,6 +117,4 @@ def template_xlsx(instrument: Instrument, lang: str, *, organisations: Sequence[
         help_sheet.append(list(row))
     for letter, width in (("A", 28), ("B", 80), ("C", 60)):
         help_sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import segno
 
-from lc_health.documents.spreadsheet import safe_frame
+from lc_health.documents.spreadsheet import table_csv
 
 QR_SCALE = 4
 CARDS_PER_PAGE = 8  # 2 x 4 on A4
@@ -21,9 +21,9 @@ class LinkCard:
     label: str = ""
 
 
-def links_csv(links: Sequence[LinkCard], *, community: str, period: str = "") -> bytes:
-    """One row per link: community, round (open links), label, url. UTF-8 with BOM for Excel."""
-    frame = pd.DataFrame(
+def links_frame(links: Sequence[LinkCard], *, community: str, period: str = "") -> pd.DataFrame:
+    """One row per link: community, round (open links), label, url."""
+    return pd.DataFrame(
         {
             "community": [community] * len(links),
             "round": [period] * len(links),
@@ -31,7 +31,11 @@ def links_csv(links: Sequence[LinkCard], *, community: str, period: str = "") ->
             "url": [link.url for link in links],
         }
     )
-    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def links_csv(links: Sequence[LinkCard], *, community: str, period: str = "") -> bytes:
+    """links_frame as CSV (UTF-8 with BOM for Excel; text made inert by documents.spreadsheet)."""
+    return table_csv(links_frame(links, community=community, period=period))
 
 
 def qr_sheet_html(links: Sequence[LinkCard], *, title: str, instruction: str, lang: str) -> str:

@@ -5,7 +5,10 @@ lists the entries and writes the ones it can make from a round.
 
 Adding an export: write a builder `(source, format) -> bytes` in documents/, add an `Export`
 line to EXPORTS, and its button label in the messages; a test makes every entry for the demo
-data in every declared format.
+data in every declared format. For a spreadsheet format (csv, csv-nl, xlsx) the builder hands
+over tables and `Export.make` writes them through documents.spreadsheet, which makes text that
+would start a formula inert: no export can skip that. Every export offered as CSV is also
+offered as "CSV for Excel (NL)" (`;` between cells, decimal comma).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import pandas as pd
+
 from lc_health.documents import portfolio_export as portfolio
-from lc_health.documents import round_export
+from lc_health.documents import round_export, spreadsheet
 from lc_health.documents.round_export import RoundSource
 from lc_health.domain.disclosure import Audience, Part, sees
 from lc_health.domain.instrument import Instrument
@@ -39,6 +44,7 @@ class Format:
 FORMATS: Mapping[str, Format] = {
     "json": Format("application/json", "json", "review.export_json", ":material/data_object:"),
     "csv": Format("text/csv", "csv", "review.export_csv", ":material/table_view:"),
+    "csv-nl": Format("text/csv", "csv", "review.export_csv_nl", ":material/table_view:"),
     "xlsx": Format(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "xlsx",
@@ -68,8 +74,9 @@ class Export(Generic[S]):
     formats: tuple[str, ...]
     audiences: frozenset[Audience]
     parts: frozenset[Part]
-    build: Callable[[S, Audience, str], bytes]
+    build: Callable[[S, Audience, str], bytes | spreadsheet.Spreadsheet]
     file_name: Callable[[S, str], str]
+    scope: Callable[[S], str]  # what of the data it holds, for the audit log (never content)
     source: str  # what it is made from: round, portfolio, paper, links, template
     labels: Mapping[str, str] = field(default_factory=dict)  # format -> message key
     help: str = ""  # message key of a line under the buttons
@@ -78,6 +85,8 @@ class Export(Generic[S]):
         unknown = set(self.formats) - set(FORMATS)
         if unknown:
             raise ValueError(f"{self.name}: unknown formats {sorted(unknown)}")
+        if ("csv" in self.formats) != ("csv-nl" in self.formats):
+            raise ValueError(f"{self.name}: csv and csv-nl (for Dutch Excel) come together")
         for audience in self.audiences:
             if not all(sees(audience, part) for part in self.parts):
                 raise ValueError(f"{self.name}: {audience.value} may not see {set(self.parts)}")
@@ -92,40 +101,43 @@ class Export(Generic[S]):
             raise NotForYou(f"{Audience(audience).value} may not have the {self.name} export")
         if fmt not in self.formats:
             raise ValueError(f"the {self.name} export comes in {', '.join(self.formats)}")
-        return self.build(source, Audience(audience), fmt)
+        made = self.build(source, Audience(audience), fmt)
+        if fmt in spreadsheet.FORMATS:
+            return spreadsheet.write(made, fmt)
+        if not isinstance(made, bytes):
+            raise TypeError(f"the {self.name} export's {fmt} builder must return bytes")
+        return made
 
     def label(self, fmt: str) -> str:
         return self.labels.get(fmt, FORMATS[fmt].label)
 
 
-def _tables(sheets: Mapping[str, Any], fmt: str) -> bytes:
-    from lc_health.documents import report
-
-    return report.to_csv(sheets) if fmt == "csv" else report.to_excel(sheets)
-
-
 # -- a round: the document one audience may see (round_export), the lead's quarter report ----
 
 
-def _round(source: RoundSource, audience: Audience, fmt: str) -> bytes:
+def _round(source: RoundSource, audience: Audience, fmt: str) -> bytes | spreadsheet.Sheets:
     doc = round_export.document(source, audience)
     if fmt == "json":
         return round_export.to_json(doc)
     if fmt == "html":
         return round_export.to_html(doc).encode("utf-8")
-    return _tables(round_export.to_tables(doc), fmt)
+    return round_export.to_tables(doc)
 
 
-def _round_report(source: RoundSource, _audience: Audience, fmt: str) -> bytes:
+def _round_report(source: RoundSource, _audience: Audience, fmt: str) -> bytes | spreadsheet.Sheets:
     from lc_health.documents import round_report
 
     if fmt == "html":
         return round_report.report_html(source).encode("utf-8")
-    return _tables(round_report.sheets(source), fmt)
+    return round_report.sheets(source)
 
 
 def _round_stem(source: RoundSource, fmt: str) -> str:
     return f"lc-health-round-{source.view.period}.{FORMATS[fmt].suffix}"
+
+
+def _round_scope(source: RoundSource) -> str:
+    return f"{source.community['name']} {source.view.period} (round {source.view.round_id})"
 
 
 def _report_stem(source: RoundSource, fmt: str) -> str:
@@ -136,8 +148,10 @@ def _report_stem(source: RoundSource, fmt: str) -> str:
 # -- the portfolio's tables --------------------------------------------------------------------
 
 
-def _portfolio(source: portfolio.PortfolioSource, _audience: Audience, fmt: str) -> bytes:
-    return _tables(portfolio.sheets(source), fmt)
+def _portfolio(
+    source: portfolio.PortfolioSource, _audience: Audience, _fmt: str
+) -> spreadsheet.Sheets:
+    return portfolio.sheets(source)
 
 
 def _portfolio_stem(source: portfolio.PortfolioSource, fmt: str) -> str:
@@ -183,6 +197,10 @@ def _sheets(source: PaperSource, _audience: Audience, _fmt: str) -> bytes:
     return text.encode("utf-8")
 
 
+def _paper_scope(source: PaperSource) -> str:
+    return f"{source.community} {source.period}"
+
+
 def _paper_stem(kind: str) -> Callable[[PaperSource, str], str]:
     return lambda s, fmt: f"lc-health-{kind}-{s.period}-{s.lang}.{FORMATS[fmt].suffix}"
 
@@ -199,11 +217,11 @@ class LinkSource:
     lang: str
 
 
-def _links(source: LinkSource, _audience: Audience, fmt: str) -> bytes:
+def _links(source: LinkSource, _audience: Audience, fmt: str) -> bytes | pd.DataFrame:
     from lc_health.documents import linksheet
 
-    if fmt == "csv":
-        return linksheet.links_csv(source.links, community=source.community, period=source.period)
+    if fmt != "html":
+        return linksheet.links_frame(source.links, community=source.community, period=source.period)
     title = f"{source.community} {source.period}".strip()
     sheet = linksheet.qr_sheet_html(
         source.links, title=title, instruction=source.instruction, lang=source.lang
@@ -218,43 +236,46 @@ class TemplateSource:
     organisations: Sequence[str] = ()
 
 
-def _template(source: TemplateSource, _audience: Audience, fmt: str) -> bytes:
+def _template(source: TemplateSource, _audience: Audience, fmt: str) -> spreadsheet.Spreadsheet:
     from lc_health.documents import import_template
 
-    if fmt == "csv":
-        return import_template.template_csv(source.instrument)
-    return import_template.template_xlsx(
+    if fmt != "xlsx":
+        return import_template.template_frame(source.instrument)
+    return import_template.template_workbook(
         source.instrument, source.lang, organisations=source.organisations
     )
 
 
 ROUND: Export[RoundSource] = Export(
     name="round",
-    formats=("json", "csv", "xlsx", "html"),
+    formats=("json", "csv", "csv-nl", "xlsx", "html"),
     audiences=frozenset({Audience.lead, Audience.policy, Audience.admin}),
     parts=frozenset({Part.export}),
     build=_round,
     file_name=_round_stem,
+    scope=_round_scope,
     source="round",
 )
 ROUND_REPORT: Export[RoundSource] = Export(
     name="round-report",
-    formats=("csv", "xlsx", "html"),
+    formats=("csv", "csv-nl", "xlsx", "html"),
     audiences=LEADS,
     parts=frozenset({Part.export, Part.actions}),  # the tables and the report list the actions
     build=_round_report,
     file_name=_report_stem,
+    scope=_round_scope,
     source="round",
     labels={"html": "review.export_report"},
     help="review.export_report_help",
 )
 PORTFOLIO: Export[portfolio.PortfolioSource] = Export(
     name="portfolio",
-    formats=("csv", "xlsx"),
+    formats=("csv", "csv-nl", "xlsx"),
     audiences=POLICY,
     parts=frozenset({Part.figures, Part.participation}),
     build=_portfolio,
     file_name=_portfolio_stem,
+    scope=lambda s: f"portfolio {s.period}, {len(s.chosen)} communities",
     source="portfolio",
 )
 POSTER: Export[PaperSource] = Export(
@@ -264,6 +285,7 @@ POSTER: Export[PaperSource] = Export(
     parts=frozenset(),  # the questions only: no figures
     build=_poster,
     file_name=_paper_stem("poster"),
+    scope=_paper_scope,
     source="paper",
     labels={"html": "paper.download_poster"},
 )
@@ -274,28 +296,39 @@ SCORING_SHEETS: Export[PaperSource] = Export(
     parts=frozenset(),
     build=_sheets,
     file_name=_paper_stem("sheets"),
+    scope=_paper_scope,
     source="paper",
     labels={"html": "paper.download_sheets"},
 )
 INVITATION_LINKS: Export[LinkSource] = Export(
     name="invitation-links",
-    formats=("csv", "html"),
+    formats=("csv", "csv-nl", "html"),
     audiences=frozenset({Audience.admin}),
     parts=frozenset({Part.link_status}),  # personal links: the administrator's business
     build=_links,
-    file_name=lambda _s, fmt: "lc-health-links.csv" if fmt == "csv" else "lc-health-qr-sheet.html",
+    file_name=lambda _s, fmt: "lc-health-qr-sheet.html" if fmt == "html" else "lc-health-links.csv",
+    scope=lambda s: f"{s.community} {s.period}, {len(s.links)} links".replace(" ,", ","),
     source="links",
-    labels={"csv": "admin_invitations.csv", "html": "admin_invitations.sheet"},
+    labels={
+        "csv": "admin_invitations.csv",
+        "csv-nl": "admin_invitations.csv_nl",
+        "html": "admin_invitations.sheet",
+    },
 )
 IMPORT_TEMPLATE: Export[TemplateSource] = Export(
     name="import-template",
-    formats=("csv", "xlsx"),
+    formats=("csv", "csv-nl", "xlsx"),
     audiences=frozenset({Audience.admin}),
     parts=frozenset(),  # empty columns and their rules
     build=_template,
     file_name=lambda _s, fmt: f"lc-health-import.{FORMATS[fmt].suffix}",
+    scope=lambda s: f"import template {s.instrument.id} v{s.instrument.version}",
     source="template",
-    labels={"csv": "admin_import.template_csv", "xlsx": "admin_import.template_xlsx"},
+    labels={
+        "csv": "admin_import.template_csv",
+        "csv-nl": "admin_import.template_csv_nl",
+        "xlsx": "admin_import.template_xlsx",
+    },
 )
 
 EXPORTS: Mapping[str, Export[Any]] = {

@@ -8,7 +8,6 @@ never a comment.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from lc_health.documents.spreadsheet import safe_cell, safe_frame
+from lc_health.documents import spreadsheet
 
 Translate = Callable[..., str]
 
@@ -45,28 +44,14 @@ class ReportTables:
 
 
 def to_csv(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """All tables in one tidy CSV (a `table` column says which), UTF-8 with BOM for Excel; text
-    that would start a formula is made inert."""
-    parts = [
-        safe_frame(frame).assign(table=str(safe_cell(name)))
-        for name, frame in sheets.items()
-        if len(frame)
-    ]
-    if not parts:
-        return "table\n".encode("utf-8-sig")
-    combined = pd.concat(parts, ignore_index=True)
-    columns = ["table", *[c for c in combined.columns if c != "table"]]
-    # CRLF rows (RFC 4180): a carriage return inside a text is then quoted like a line feed.
-    return combined[columns].to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """All tables in one tidy CSV (documents.spreadsheet: text that would start a formula is
+    made inert)."""
+    return spreadsheet.sheets_csv(sheets)
 
 
 def to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per table; text that would start a formula is made inert."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            safe_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
+    """One sheet per table (documents.spreadsheet: no cell is ever a formula)."""
+    return spreadsheet.sheets_xlsx(sheets)
 
 
 def svg(chart: alt.TopLevelMixin) -> str:

@@ -431,7 +431,8 @@ def cmd_purge(_args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_FORMATS = ("json", "csv", "xlsx", "html")
+EXPORT_ACTOR = "lc-health export"
+EXPORT_FORMATS = ("json", "csv", "csv-nl", "xlsx", "html")  # csv-nl: for Dutch Excel (;)
 
 
 # The registry's exports made from one round (documents.registry.for_round; a test keeps them
@@ -452,6 +453,7 @@ def _export_bytes(args: argparse.Namespace) -> bytes | str:
     """The chosen export of the round for the audience, or a one-line error (a str)."""
     from lc_health.documents import registry as exports
     from lc_health.documents import round_export
+    from lc_health.services.exports import hand_out
     from lc_health.services.publication import publish_due
 
     made_from_a_round = {e.name: e for e in exports.for_round()}
@@ -478,9 +480,18 @@ def _export_bytes(args: argparse.Namespace) -> bytes | str:
                     policy=policy,
                     lang=args.lang,
                 )
-                return export.make(source, audience, args.format)
         except round_export.UnknownRound as exc:
             return str(exc)
+        # In the audit log, as every export is (which, of what, in which format; no content).
+        return hand_out(
+            engine=engine,
+            make=lambda: export.make(source, audience, args.format),
+            actor=EXPORT_ACTOR,
+            export=export.name,
+            fmt=args.format,
+            scope=export.scope(source),
+            audience=audience.value,
+        )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -590,7 +601,11 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "round-report: the lead's quarter report); --list shows the registry",
     )
     export.add_argument(
-        "--format", choices=EXPORT_FORMATS, default="json", help="the file format (default json)"
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="json",
+        help="the file format (default json); csv-nl is CSV for Excel with Dutch settings: "
+        "';' between cells and a decimal comma",
     )
     export.add_argument(
         "--lang", choices=LANGUAGES, default="nl", help="the language of a report (default nl)"

@@ -102,6 +102,25 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+# A backup holds everything, comments too: only its owner may read it, whatever the umask.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def _private_partial(target: Path) -> Path:
+    """An empty file next to target, readable by its owner only, to write the backup into
+    (its folder, when it has to be made, too)."""
+    missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        os.chmod(folder, FOLDER_MODE)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    os.chmod(partial, FILE_MODE)
+    return partial
+
+
 def sqlite_backup(*, source: Path, target: Path) -> None:
     """Copy a live SQLite database to target (a self-contained file, journal mode DELETE).
 
@@ -112,9 +131,7 @@ def sqlite_backup(*, source: Path, target: Path) -> None:
         raise BackupError(f"there is no SQLite database at {source}")
     if target.resolve() == source.resolve():
         raise BackupError("the backup file cannot be the database itself")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    partial.unlink(missing_ok=True)
+    partial = _private_partial(target)
     try:
         with (
             contextlib.closing(_connect(source)) as src,
@@ -123,6 +140,7 @@ def sqlite_backup(*, source: Path, target: Path) -> None:
             src.backup(dest)  # pages=-1: all in one step, one consistent snapshot
             dest.execute("PRAGMA journal_mode=DELETE")
             _check_integrity(dest, partial)
+        os.chmod(partial, FILE_MODE)
         os.replace(partial, target)
     except sqlite3.Error as exc:
         raise BackupError(f"backup failed: {exc}") from None
@@ -257,8 +275,7 @@ def pg_backup(*, url: URL, target: Path) -> None:
     sslmode = url.query.get("sslmode")
     if isinstance(sslmode, str):
         env["PGSSLMODE"] = sslmode
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    partial = _private_partial(target)
     command[command.index(f"--file={target}")] = f"--file={partial}"
     try:
         done = subprocess.run(
@@ -274,6 +291,7 @@ def pg_backup(*, url: URL, target: Path) -> None:
             raise BackupError(
                 "pg_dump failed: " + (detail[-1] if detail else f"exit {done.returncode}")
             )
+        os.chmod(partial, FILE_MODE)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

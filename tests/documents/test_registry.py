@@ -15,6 +15,7 @@ from lc_health.documents import portfolio_export, round_export
 from lc_health.documents.linksheet import LinkCard
 from lc_health.documents.registry import (
     EXPORTS,
+    FORMATS,
     Export,
     LinkSource,
     NotForYou,
@@ -80,9 +81,9 @@ def sources(demo_db: str, registry: Registry, monkeypatch: pytest.MonkeyPatch) -
 def _is(fmt: str, data: bytes) -> bool:
     if fmt == "json":
         return isinstance(json.loads(data), dict)
-    if fmt == "csv":
+    if fmt in ("csv", "csv-nl"):
         header = data.decode("utf-8-sig").splitlines()[0]  # a template is a header only
-        return "," in header
+        return ("," if fmt == "csv" else ";") in header
     if fmt == "xlsx":
         book = openpyxl.load_workbook(io.BytesIO(data))
         return any(sheet.max_row > 1 for sheet in book.worksheets)
@@ -98,7 +99,7 @@ def test_every_export_makes_its_formats_for_the_demo_data(
     for fmt in export.formats:
         data = export.make(sources[export.source], audience, fmt)
         assert data and _is(fmt, data), (name, fmt)
-        assert export.file_name(sources[export.source], fmt).endswith(f".{fmt}")
+        assert export.file_name(sources[export.source], fmt).endswith(f".{FORMATS[fmt].suffix}")
 
 
 @pytest.mark.parametrize("name", list(EXPORTS))
@@ -116,11 +117,26 @@ def test_an_export_cannot_promise_a_part_to_an_audience_that_does_not_see_it() -
     with pytest.raises(ValueError, match="policy"):
         Export(
             name="leak",
-            formats=("csv",),
+            formats=("csv", "csv-nl"),
             audiences=frozenset({Audience.policy}),
             parts=frozenset({Part.comments}),
             build=lambda _s, _a, _f: b"x",
             file_name=lambda _s, f: f"leak.{f}",
+            scope=lambda _s: "",
+            source="round",
+        )
+
+
+def test_an_export_offered_as_csv_is_offered_for_dutch_excel_too() -> None:
+    with pytest.raises(ValueError, match="csv-nl"):
+        Export(
+            name="comma-only",
+            formats=("csv",),
+            audiences=frozenset({Audience.admin}),
+            parts=frozenset(),
+            build=lambda _s, _a, _f: b"x",
+            file_name=lambda _s, f: f"x.{f}",
+            scope=lambda _s: "",
             source="round",
         )
 

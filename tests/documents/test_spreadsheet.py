@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lc_health.documents.linksheet import LinkCard, links_csv
-from lc_health.documents.spreadsheet import safe_cell, safe_frame
+from lc_health.documents.spreadsheet import original_text, safe_cell, safe_frame, table_csv
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,29 @@ def test_link_csv_makes_typed_text_inert() -> None:
     cells = [cell for row in rows[1:] for cell in row]
     assert '\'=HYPERLINK("x")' in cells and "'@Lab\rNoord" in cells
     assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+
+
+def test_csv_for_dutch_excel_has_semicolons_decimal_commas_and_reads_back() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["Lab; Noord", "=1+1", "-2+3", "3.5"],
+            "mean": [3.25, -0.5, 4.0, None],
+            "n": [8, -2, 0, 5],
+            "value": ["tekst", 2.75, -1.5, 7],  # numbers among text (a key/value table)
+        }
+    )
+    data = table_csv(frame, nl=True)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[0] == ["name", "mean", "n", "value"]
+    assert rows[1] == ["Lab; Noord", "3,25", "8", "tekst"]
+    assert rows[2] == ["'=1+1", "-0,5", "-2", "2,75"]  # a negative number stays a number
+    assert rows[3][0] == "'-2+3" and rows[4] == ["3.5", "", "5", "7"]  # text is left as it is
+    # The same table as the plain CSV, read with ; and the decimal comma.
+    nl = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+    plain = pd.read_csv(io.BytesIO(table_csv(frame)), encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(nl.drop(columns="value"), plain.drop(columns="value"))
+    assert [v.replace(",", ".") for v in nl["value"]] == plain["value"].tolist()
+    assert nl["mean"].tolist()[:3] == [3.25, -0.5, 4.0]
+    assert [original_text(v) for v in nl["name"]] == frame["name"].tolist()

@@ -59,6 +59,30 @@ def test_backup_and_restore_give_an_identical_database(demo_db: str, tmp_path: P
     assert _tables(restored) == original
 
 
+def test_backups_are_for_their_owner_only_whatever_the_umask(demo_db: str, tmp_path: Path) -> None:
+    """A backup holds comments: 0600, and a folder made for it 0700, under the common umask
+    022 (which would make both readable by everyone)."""
+    there = tmp_path / "there"
+    there.mkdir()
+    there.chmod(0o755)
+    target = there / "made" / "here" / "lc-health.backup"
+    old = os.umask(0o022)
+    try:
+        backup.backup(database_url=demo_db, target=target)
+        replaced = tmp_path / "old.backup"
+        replaced.write_bytes(b"an older backup")
+        replaced.chmod(0o644)
+        backup.backup(database_url=demo_db, target=replaced, force=True)
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert replaced.stat().st_mode & 0o777 == 0o600
+    assert (there / "made").stat().st_mode & 0o777 == 0o700
+    assert (there / "made" / "here").stat().st_mode & 0o777 == 0o700
+    assert there.stat().st_mode & 0o777 == 0o755  # a folder that was there is left alone
+    assert _tables(f"sqlite:///{target}") == _tables(demo_db)
+
+
 def test_backup_while_the_app_writes_is_consistent(demo_db: str, tmp_path: Path) -> None:
     """A write transaction in progress neither blocks the backup nor ends up in it."""
     before = _tables(demo_db)
@@ -198,6 +222,7 @@ def test_postgres_backup_runs_pg_dump(postgres_engine: Engine, tmp_path: Path) -
     target = tmp_path / "pg" / "lc.dump"
     message = backup.backup(database_url=url, target=target)
     assert "written to" in message and target.stat().st_size > 0
+    assert target.stat().st_mode & 0o777 == 0o600
     listing = subprocess.run(
         ["pg_restore", "--list", str(target)], capture_output=True, text=True, check=True
     ).stdout

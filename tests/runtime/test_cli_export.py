@@ -14,13 +14,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from lc_health.documents.round_export import to_json
 from lc_health.domain.disclosure import Audience
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.runtime import cli
-from lc_health.store.db import write_session
+from lc_health.store.db import read_session, write_session
+from lc_health.store.models import AuditEvent
 from tests import publishing as pub
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "gewoon"]
@@ -231,3 +232,63 @@ def test_export_offers_what_the_registry_makes_from_a_round(run: Run) -> None:
     assert done.code == 1
     assert all(name in done.err for name in from_a_round)
     assert set(cli.EXPORT_FORMATS) == {f for e in for_round() for f in e.formats}
+
+
+def test_csv_for_dutch_excel_is_the_csv_with_semicolons_and_decimal_commas(
+    run: Run, sqlite_engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    round_id = _published(sqlite_engine, instrument, registry)
+    plain = run("export", "--round", str(round_id), "--as", "lead", "--format", "csv")
+    nl = run("export", "--round", str(round_id), "--as", "lead", "--format", "csv-nl")
+    assert nl.code == 0 and nl.err == "" and nl.out.startswith(b"\xef\xbb\xbf")
+
+    def rows(data: bytes, sep: str) -> list[list[str]]:
+        text = data.decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+
+    commas, semicolons = rows(plain.out, ","), rows(nl.out, ";")
+    assert [len(r) for r in semicolons] == [len(r) for r in commas] and len(commas) > 10
+    decimals = 0
+    for comma_row, nl_row in zip(commas, semicolons, strict=True):
+        for a, b in zip(comma_row, nl_row, strict=True):
+            try:
+                number = float(a)
+            except ValueError:
+                assert b == a  # text is the same text
+                continue
+            assert float(b.replace(",", ".")) == number and "." not in b
+            decimals += "," in b
+    assert decimals > 10
+
+
+def test_every_export_written_is_in_the_audit_log_without_its_content(
+    run: Run, sqlite_engine: Engine, instrument: Instrument, registry: Registry, tmp_path: Path
+) -> None:
+    round_id = _published(sqlite_engine, instrument, registry)
+    for fmt in ("json", "csv-nl"):
+        done = run(
+            "export",
+            "--round",
+            str(round_id),
+            "--as",
+            "lead",
+            "--format",
+            fmt,
+            "-o",
+            str(tmp_path / f"x.{fmt}"),
+        )
+        assert done.code == 0
+    refused = run("export", "--round", "999", "--as", "lead")
+    assert refused.code == 1
+    with read_session(sqlite_engine) as session:
+        rows = session.execute(
+            select(AuditEvent.actor, AuditEvent.target, AuditEvent.detail)
+            .where(AuditEvent.action == "export")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [(actor, json.loads(detail)) for actor, _, detail in rows] == [
+        ("lc-health export", {"audience": "lead", "export": "round", "format": fmt})
+        for fmt in ("json", "csv-nl")
+    ]
+    assert all(f"(round {round_id})" in target for _, target, _ in rows)
+    assert not [h for h in HOSTILE[1:] for _, _, detail in rows if h.strip() in detail]

@@ -57,10 +57,11 @@ def _pick_round(community_id: int, rounds: list[Round]) -> Round:
 def _templates(instrument: Instrument, organisations: list[str]) -> None:
     st.subheader(t("admin_import.step_template"))
     st.caption(t("admin_import.template_help"))
-    c1, c2 = st.columns(2)
     source = TemplateSource(instrument=instrument, lang=language(), organisations=organisations)
-    download_button(c1, IMPORT_TEMPLATE, source, Audience.admin, "csv", icon=":material/download:")
-    download_button(c2, IMPORT_TEMPLATE, source, Audience.admin, "xlsx", icon=":material/table:")
+    icons = {"xlsx": ":material/table:"}
+    for where, fmt in zip(st.columns(3), ("csv", "csv-nl", "xlsx"), strict=True):
+        icon = icons.get(fmt, ":material/download:")
+        download_button(where, IMPORT_TEMPLATE, source, Audience.admin, fmt, icon=icon)
 
 
 def _parsed(upload: UploadedFile) -> pd.DataFrame:

@@ -37,7 +37,7 @@ def _offer_downloads(community: str) -> None:
     with st.container(border=True):
         st.markdown(t("admin_invitations.made", count=len(cards)))
         st.warning(t("admin_invitations.once"), icon=":material/warning:")
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns(4)
         source = LinkSource(
             links=cards,
             community=community,
@@ -49,9 +49,12 @@ def _offer_downloads(community: str) -> None:
             c1, INVITATION_LINKS, source, Audience.admin, "csv", icon=":material/download:"
         )
         download_button(
-            c2, INVITATION_LINKS, source, Audience.admin, "html", icon=":material/qr_code_2:"
+            c2, INVITATION_LINKS, source, Audience.admin, "csv-nl", icon=":material/download:"
         )
-        if c3.button(t("admin_invitations.done"), icon=":material/check:"):
+        download_button(
+            c3, INVITATION_LINKS, source, Audience.admin, "html", icon=":material/qr_code_2:"
+        )
+        if c4.button(t("admin_invitations.done"), icon=":material/check:"):
             st.session_state.pop(NEW_LINKS, None)
             st.rerun()
         if len(cards) == 1:

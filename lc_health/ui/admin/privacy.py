@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
 from lc_health.domain.periods import period_label
+from lc_health.runtime.media import expire_downloads
 from lc_health.services import privacy, privacy_requests
+from lc_health.services.exports import hand_out
 from lc_health.store.access import Viewer
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role, utcnow
@@ -81,9 +84,20 @@ def _show_link(viewer: Viewer, token: str) -> None:
     if found.periods:
         periods = ", ".join(period_label(p) for p in found.periods)
         st.caption(t("privacy.admin_rounds", periods=periods))
+    content = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
+    expire_downloads()
     st.download_button(
         t("privacy.admin_export"),
-        json.dumps(export, ensure_ascii=False, indent=2),
+        partial(
+            hand_out,
+            engine=app().engine,
+            make=lambda: content,
+            actor=viewer.email,
+            export="privacy-link",
+            fmt="json",
+            scope=f"{found.community}, link {found.invitation_id}",
+            audience=viewer.role.value,
+        ),
         file_name=f"lc-health-link-{found.invitation_id}.json",
         mime="application/json",
         on_click="ignore",

@@ -93,7 +93,11 @@ def test_first_screen_offers_the_templates(demo: Demo) -> None:
     text = page_text(at)
     assert "Import responses" in text
     assert "1. Template" in text and "2. File" in text
-    assert [b.label for b in at.download_button] == ["Template (CSV)", "Template (Excel)"]
+    assert [b.label for b in at.download_button] == [
+        "Template (CSV)",
+        "Template (CSV for Excel NL)",
+        "Template (Excel)",
+    ]
     assert at.selectbox(key=f"import_round_{demo.community_id}").value == demo.round_id
     assert (
         at.selectbox(key=f"import_round_{demo.community_id}").options[0].startswith("Q4 2026 · ")
@@ -189,7 +193,11 @@ def test_an_unreadable_file_is_explained_and_the_page_keeps_working(demo: Demo) 
     at.file_uploader[0].set_value(("export.xlsx", b"this is not a workbook", "text/plain")).run()
     assert not at.exception
     assert "This file cannot be read." in at.error[0].value
-    assert [b.label for b in at.download_button] == ["Template (CSV)", "Template (Excel)"]
+    assert [b.label for b in at.download_button] == [
+        "Template (CSV)",
+        "Template (CSV for Excel NL)",
+        "Template (Excel)",
+    ]
     at.file_uploader[0].set_value(("leeg.csv", b"", "text/csv")).run()
     assert "The file is empty" in at.error[0].value
 
