@@ -248,7 +248,11 @@ def _progress(draft: Draft, names: list[str], instrument: Instrument, lang: str)
             index / (len(names) - 1),
             text=t("survey.progress", step=index, total=len(names) - 1, name=name),
         )
-    if index in draft.attempted and missing_on_step(draft, names[index], instrument):
+    if (
+        index in draft.attempted
+        and names[index] != COMMENT  # the comment step says itself what is wrong
+        and missing_on_step(draft, names[index], instrument)
+    ):
         st.error(t("survey.missing_step"), icon=":material/priority_high:")
 
 
@@ -280,7 +284,7 @@ def _form_step(
         elif step == FORCES:
             survey_steps.forces(draft, instrument, lang)
         elif step == COMMENT:
-            survey_steps.comment(draft, MAX_COMMENT_CHARS)
+            survey_steps.comment(draft, MAX_COMMENT_CHARS, highlight)
         return _buttons(
             draft.step,
             in_form=True,
