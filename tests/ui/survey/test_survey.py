@@ -459,3 +459,34 @@ def test_comment_with_control_characters_is_stored_without_them(
     _click(at, "Send")
     assert "Thank you! Your answers are saved." in page_text(at)
     assert _stored_comments(world.engine) == ["Goed bezig\nklaar"]
+
+
+def test_language_switch_keeps_answers_not_yet_sent(world: World, instrument: Instrument) -> None:
+    at = _open(world.personal)
+    _click(at, "Start")
+    at.radio(key="p_role").set_value("teacher")
+    at.radio(key="p_type").set_value("hbo")
+    assert not at.button_group  # on a form step the switch is a button inside the form
+    _click(at, "Nederlands")  # the answers on the screen arrive with the switch
+    assert "Over jou" in page_text(at)
+    assert at.radio(key="p_role").value == "teacher"
+    assert at.radio(key="p_type").value == "hbo"
+    _click(at, "Volgende")
+    layer = instrument.layers[0].id
+    items = instrument.items_in_layer(layer)
+    for item in items:
+        at.radio(key=f"q_{item.id}").set_value(2)
+    _click(at, "English")
+    assert [at.radio(key=f"q_{item.id}").value for item in items] == [2] * len(items)
+    assert at.radio(key=f"q_{items[0].id}").label.endswith(items[0].text.en)
+    _click(at, "Next")
+    assert not [e for e in at.error if "Not everything" in str(e.value)]
+    _click(at, "Back")
+    assert [at.radio(key=f"q_{item.id}").value for item in items] == [2] * len(items)
+    _answer_layers(at, instrument, 2)
+    _click(at, "Next")  # forces
+    at.text_area(key="c_text").set_value("Goed bezig")
+    _click(at, "Nederlands")
+    assert at.text_area(key="c_text").value == "Goed bezig"
+    _click(at, "Volgende")
+    assert "Goed bezig" in [str(x.value) for x in at.text]
