@@ -139,6 +139,13 @@ def test_upload_preview_and_import(demo: Demo) -> None:
     assert earlier[["Bron", "Rijen", "Door"]].values.tolist() == [["forms-export.csv", 2, ADMIN]]
 
 
+def _widget_key(at: AppTest) -> str:
+    """The key prefix of the current upload's widgets."""
+    source = next(w for w in at.text_input if w.key and w.key.endswith("_source"))
+    assert source.key is not None
+    return source.key.removesuffix("_source")
+
+
 def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     before = _responses(demo)
     at = _open(demo)
@@ -152,7 +159,11 @@ def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     at.file_uploader[0].set_value(("lijst.csv", bad, "text/csv")).run()
     assert not at.exception
     assert at.error[0].value.startswith("Problemen gevonden: 3.")
-    problems = at.dataframe[0].value
+    # The 7 is offered for a value mapping (nothing chosen: a lone 7 is no other scale) ...
+    assert "Antwoorden in woorden of codes" in page_text(at)
+    assert at.selectbox(key=f"{_widget_key(at)}_value_2").label == "7"
+    assert at.selectbox(key=f"{_widget_key(at)}_value_2").value is None
+    problems = at.dataframe[1].value  # ... after whose preview the problems are listed
     assert problems.values.tolist() == [
         [
             3,
@@ -180,7 +191,7 @@ def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     assert "Gelezen: 4 rijen en 3 kolommen." in page_text(at)
     found = r"2 van de \d+ kolommen van het sjabloon gevonden in je bestand\."
     assert re.search(found, page_text(at))
-    assert at.dataframe[0].value["Kolom"].tolist() == ["Rol", "(hele rij)", "(hele rij)"]
+    assert at.dataframe[-1].value["Kolom"].tolist() == ["Rol", "(hele rij)", "(hele rij)"]
     assert _batches(demo) == [] and _responses(demo) == before
 
 
