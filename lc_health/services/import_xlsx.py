@@ -20,9 +20,10 @@ class UnreadableWorkbook(Exception):
 
 
 class TooManyRows(Exception):
-    """More filled rows than allowed; `rows` is how many the sheet says it has."""
+    """More filled rows than allowed; `rows` is how many the sheet says it has (its dimension,
+    without the header), None when it does not say."""
 
-    def __init__(self, rows: int) -> None:
+    def __init__(self, rows: int | None) -> None:
         super().__init__(rows)
         self.rows = rows
 
@@ -66,7 +67,7 @@ def read_sheet(data: bytes, *, max_filled_rows: int) -> Sheet:
     than max_filled_rows rows after the header hold something."""
     book = _open(data, data_only=True)
     try:
-        declared = book.worksheets[0].max_row or 0
+        declared = book.worksheets[0].max_row
         rows: list[list[str]] = []
         filled = 0
         for row in _rows(book, limit=2**31):
@@ -74,7 +75,7 @@ def read_sheet(data: bytes, *, max_filled_rows: int) -> Sheet:
             if rows and any(c.strip() for c in cells):
                 filled += 1
                 if filled > max_filled_rows:
-                    raise TooManyRows(max(declared - 1, filled))
+                    raise TooManyRows(declared - 1 if declared and declared > filled else None)
             rows.append(cells)
     except (UnreadableWorkbook, TooManyRows):
         raise

@@ -209,6 +209,8 @@ def _read_xlsx(data: bytes) -> tuple[pd.DataFrame, list[str]]:
     except import_xlsx.UnreadableWorkbook as exc:
         raise _file_problem("import.unreadable") from exc
     except import_xlsx.TooManyRows as exc:  # refused before the rest of the sheet is read
+        if exc.rows is None:
+            raise _file_problem("import.more_rows_than", max=MAX_ROWS) from exc
         raise _file_problem("import.too_many_rows", max=MAX_ROWS, rows=exc.rows) from exc
     # The first row holds the names; read here rather than by pandas, which renames repeats.
     if not sheet.rows or not any(_cell(v) for v in sheet.rows[0]):
