@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -11,6 +12,18 @@ from lc_health.domain.enums import Source
 from lc_health.domain.instrument import Instrument
 
 MAX_COMMENT_CHARS = 2000
+_KEPT_CONTROLS = {"\n", "\t"}
+
+
+def clean_comment(text: str) -> str:
+    """A comment as it can be stored: line breaks made plain (\\r\\n and \\r become \\n) and
+    invisible control characters (NUL and the like, lone surrogates) dropped; nothing else
+    changes. A pasted control character can then never make a submission fail."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 

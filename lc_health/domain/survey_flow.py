@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from lc_health.domain.instrument import Instrument
-from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn
+from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn, clean_comment
 
 WELCOME = "welcome"
 PROFILE = "profile"
@@ -58,9 +58,15 @@ def missing_on_step(draft: Draft, step: str, instrument: Instrument) -> list[str
         return missing
     if step in instrument.layer_by_id:
         return [i.id for i in instrument.items_in_layer(step) if i.id not in draft.answers]
-    if step == COMMENT and len(draft.comment) > MAX_COMMENT_CHARS:
+    if step == COMMENT and comment_too_long(draft):
         return ["comment"]
     return []
+
+
+def comment_too_long(draft: Draft) -> bool:
+    """True when the comment, as it would be stored, does not fit: it must be shortened (it is
+    never cut off or dropped)."""
+    return len(clean_comment(draft.comment).strip()) > MAX_COMMENT_CHARS
 
 
 def first_incomplete(draft: Draft, instrument: Instrument) -> int | None:
@@ -93,7 +99,7 @@ def to_response(
         organisation_type=draft.organisation_type,
         answers={k: (None if v == DONT_KNOW else v) for k, v in draft.answers.items()},
         forces=frozenset(draft.forces),
-        comment=draft.comment.strip() or None,
+        comment=clean_comment(draft.comment).strip() or None,
     )
 
 

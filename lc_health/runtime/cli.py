@@ -261,9 +261,15 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"v{rnd.instrument_version}, not installed"
             )
         try:
-            frame = importing.read_table(path.name, data)
+            read = importing.read_file(path.name, data)
         except Invalid as exc:
             return _fail(f"{path}: nothing imported: {_problems_text(exc)}")
+        frame = read.frame
+        if read.formula_cells:  # read as empty: say so, the import may still be what is meant
+            cells = ", ".join(read.formula_cells[: importing.MAX_FORMULA_CELLS_SHOWN])
+            print(
+                f"lc-health: {path}: formula cells without a saved result: {cells}", file=sys.stderr
+            )
         columns = [str(c) for c in frame.columns]
         mapping = importing.suggest_mapping(columns, instrument)
         preview = importing.validate(frame, mapping, instrument, organisations)
@@ -272,6 +278,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"lc-health: {path}: {_cell_line(problem)}", file=sys.stderr)
             return 1
+        with db.read_session(engine) as session:
+            earlier = import_svc.earlier_import_of(session=session, content_sha256=read.sha256)
+        if earlier is not None and not args.force:
+            when = earlier.imported_at.strftime("%Y-%m-%d %H:%M")
+            return _fail(
+                f"{path}: nothing imported: exactly this file was imported on {when} (batch "
+                f"{earlier.id}, round {earlier.round_id}); --force imports it again"
+            )
         batch = _written(
             engine,
             lambda session: import_svc.import_responses(
@@ -281,6 +295,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 instrument=instrument,
                 source=args.source or path.name,
                 actor="lc-health import",
+                content_sha256=read.sha256,
+                same_file_confirmed=args.force,
             ),
             failure=f"{path}: nothing imported",
         )
@@ -574,6 +590,12 @@ def _add_record_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "--source",
         default="",
         help="where the answers came from, kept with the import (default: the file's name)",
+    )
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="import the file even when exactly the same file was imported before "
+        "(its answers then count twice)",
     )
     imp.set_defaults(handler=cmd_import)
 

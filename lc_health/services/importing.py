@@ -10,10 +10,11 @@ message keys (`import.*`) the UI translates.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -35,6 +36,7 @@ from lc_health.domain.import_format import (
 )
 from lc_health.domain.instrument import Instrument, Option
 from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn
+from lc_health.services import import_values, import_xlsx
 from lc_health.store import imports as import_store
 from lc_health.store import rounds as round_store
 from lc_health.store.models import ImportBatch
@@ -43,6 +45,8 @@ from lc_health.store.responses import InvalidResponse, save_response
 MAX_FILE_BYTES = 10 * 1024 * 1024  # far above 5,000 rows; stops a huge file before parsing
 MAX_SOURCE_CHARS = 200  # ImportBatch.source
 MAX_SHOWN_CHARS = 60
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_FORMULA_CELLS_SHOWN = 20
 
 DONT_KNOW = frozenset({"dk", "weet niet", "weet ik niet", "n.v.t.", "nvt", "na", "n/a", "?"})
 MARKED = frozenset({"1", "x", "yes", "ja", "true"})
@@ -142,9 +146,24 @@ def _unique(names: Sequence[object]) -> list[str]:
     return out
 
 
+def _utf16(data: bytes) -> str | None:
+    """The encoding of UTF-16 text (Excel's "Unicode text", some survey tools' exports): by its
+    byte order mark, or without one by the zero bytes of mostly-ASCII text."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[:2000]
+    if len(sample) >= 4 and len(sample) % 2 == 0:
+        if sample[1::2].count(0) > 0.9 * len(sample) / 2:
+            return "utf-16-le"
+        if sample[0::2].count(0) > 0.9 * len(sample) / 2:
+            return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes) -> str:
     # Excel on Windows saves "CSV" in the ANSI code page, so try that when UTF-8 fails.
-    for encoding in ("utf-8-sig", "cp1252"):
+    wide = _utf16(data)
+    for encoding in (wide,) if wide else ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -160,10 +179,15 @@ def _delimiter(text: str) -> str:
 
 def _read_csv(data: bytes) -> pd.DataFrame:
     text = _decode(data)
+    records: list[list[str]] = []
     try:
         delimiter = _delimiter(text)
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            # Mostly a quote that is never closed: the rest of the file became one cell.
+            row = len(records) + HEADER_ROW
+            raise _file_problem("import.cell_too_big", row=row, max=MAX_CELL_CHARS) from exc
         raise _file_problem("import.unreadable") from exc
     if not records or not any(cell.strip() for cell in records[0]):
         raise _file_problem("import.empty")
@@ -178,37 +202,65 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_unique(header), dtype=str)
 
 
-def _read_xlsx(data: bytes) -> pd.DataFrame:
+def _read_xlsx(data: bytes) -> tuple[pd.DataFrame, list[str]]:
+    """The first sheet, and the formula cells without a saved result (read as empty)."""
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it ignores; they do not matter here.
-            warnings.simplefilter("ignore")
-            cells = pd.read_excel(
-                io.BytesIO(data), engine="openpyxl", header=None, dtype=str, keep_default_na=False
-            )
-    except Exception as exc:  # openpyxl and zipfile raise many kinds; all mean "unreadable"
+        sheet = import_xlsx.read_sheet(data, max_filled_rows=MAX_ROWS)
+    except import_xlsx.UnreadableWorkbook as exc:
         raise _file_problem("import.unreadable") from exc
+    except import_xlsx.TooManyRows as exc:  # refused before the rest of the sheet is read
+        if exc.rows is None:
+            raise _file_problem("import.more_rows_than", max=MAX_ROWS) from exc
+        raise _file_problem("import.too_many_rows", max=MAX_ROWS, rows=exc.rows) from exc
     # The first row holds the names; read here rather than by pandas, which renames repeats.
-    if cells.empty or not any(_cell(v) for v in cells.iloc[0]):
+    if not sheet.rows or not any(_cell(v) for v in sheet.rows[0]):
         raise _file_problem("import.empty")
-    frame = cells.iloc[1:].reset_index(drop=True)
-    frame.columns = pd.Index(_unique(cells.iloc[0].tolist()))
-    return frame
+    frame = pd.DataFrame(sheet.rows[1:], columns=_unique(sheet.rows[0]), dtype=str)
+    return frame, sheet.formula_cells
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """A file read for an import: its cells, what to warn about, and its fingerprint."""
+
+    frame: pd.DataFrame
+    sha256: str  # of the file's bytes: the same file imported twice is noticed by it
+    formula_cells: list[str] = field(default_factory=list)  # "D5": a formula read as empty
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _too_big_cell(frame: pd.DataFrame) -> None:
+    for column in frame.columns:
+        lengths = frame[column].str.len()
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            row = int(lengths.to_numpy().argmax()) + HEADER_ROW + 1
+            raise _file_problem("import.cell_too_big", row=row, max=MAX_CELL_CHARS)
 
 
 def read_table(filename: str, data: bytes) -> pd.DataFrame:
     """A .csv (comma or semicolon) or .xlsx file as text cells, one row per spreadsheet row
     after the header; raises Invalid (field "file") when it cannot be used."""
+    return read_file(filename, data).frame
+
+
+def read_file(filename: str, data: bytes) -> ReadFile:
+    """read_table, with the formula cells that have no saved result and the file's SHA-256.
+    Size and row limits are checked before the whole file is parsed."""
     if len(data) > MAX_FILE_BYTES:
         raise _file_problem("import.file_too_big", max_mb=MAX_FILE_BYTES // (1024 * 1024))
     suffix = PurePath(filename).suffix.lower()
+    formulas: list[str] = []
     if suffix == ".csv":
         frame = _read_csv(data)
     elif suffix == ".xlsx":
-        frame = _read_xlsx(data)
+        frame, formulas = _read_xlsx(data)
     else:
         raise _file_problem("import.unsupported_type")
     frame = frame.fillna("").astype(str)
+    _too_big_cell(frame)
     # Columns without a name or any value (formatted but empty spreadsheet columns) are noise.
     auto_named = frame.columns.str.fullmatch(r"\([A-Z]+\)( \(\d+\))?")
     has_text = frame.map(lambda v: bool(v.strip())).astype(bool)
@@ -218,7 +270,7 @@ def read_table(filename: str, data: bytes) -> pd.DataFrame:
         raise _file_problem("import.no_rows")
     if filled > MAX_ROWS:
         raise _file_problem("import.too_many_rows", max=MAX_ROWS, rows=filled)
-    return frame.reset_index(drop=True)
+    return ReadFile(frame.reset_index(drop=True), file_sha256(data), formulas)
 
 
 def _norm(name: str) -> str:
@@ -337,12 +389,18 @@ def _read_row(
     forces_asked: bool,
 ) -> ImportRow | None:
     cells = reader.cells
+    values = lookups["values"]
     answers: dict[str, int | None] = {}
     for item in instrument.items:
         text = cells.get(item.id, "")
         if not text:
             continue
-        if text.casefold() in DONT_KNOW:
+        target = values.get(import_values.key(text))
+        if target == import_values.BLANK:
+            continue
+        if target is not None:
+            answers[item.id] = None if target == import_values.DONT_KNOW else int(target)
+        elif text.casefold() in DONT_KNOW:
             answers[item.id] = None
         elif match := _SCORE.match(text):
             answers[item.id] = int(match.group(1))
@@ -385,9 +443,12 @@ def validate(
     mapping: Mapping[str, str | None],
     instrument: Instrument,
     organisations: Mapping[str, int],
+    value_map: Mapping[str, int] | None = None,
 ) -> Preview:
     """Check every row; `organisations` are the community's, by name. Rows whose cells are all
-    empty are skipped; any other row becomes an ImportRow or one or more CellProblems."""
+    empty are skipped; any other row becomes an ImportRow or one or more CellProblems.
+    `value_map` maps statement cells (by import_values.key) to a scale point, DONT_KNOW or BLANK:
+    another tool's words or codes; cells it does not name are read as usual."""
     # Only template columns count; anything else in the mapping is not ours to read.
     mapping = {t: mapping.get(t) for t in template_columns(instrument)}
     header = _mapping_problems(frame, mapping, instrument)
@@ -399,6 +460,7 @@ def validate(
         "role": _lookup(instrument.profile.roles),
         "type": _lookup(instrument.profile.organisation_types),
         "organisation": {name.strip().casefold(): oid for name, oid in organisations.items()},
+        "values": {k: v for k, v in (value_map or {}).items() if v in import_values.TARGETS},
     }
     columns = {t: frame[s].tolist() for t, s in sources.items()}
     rows: list[ImportRow] = []
@@ -426,6 +488,7 @@ def commit(
     source: str,
     actor: str,
     source_kind: Source = Source.imported,
+    content_sha256: str | None = None,
 ) -> ImportBatch:
     """Store every row of a clean preview as one batch, in the caller's transaction, so that a
     failure on any row leaves nothing behind. Raises Invalid before writing when the preview
@@ -451,7 +514,12 @@ def commit(
         raise Invalid(problems)
     assert rnd is not None
     batch = import_store.add_batch(
-        session, round_id=round_id, source=source, rows=len(preview.rows), imported_by=actor[:200]
+        session,
+        round_id=round_id,
+        source=source,
+        rows=len(preview.rows),
+        imported_by=actor[:200],
+        content_sha256=content_sha256,
     )
     assert batch.id is not None
     row = preview.rows[0]

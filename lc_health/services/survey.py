@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from lc_health.domain.instrument import Instrument
-from lc_health.domain.schemas import ResponseIn
+from lc_health.domain.schemas import ResponseIn, clean_comment
 from lc_health.services import open_link_audit
 from lc_health.store.responses import SaveResult
 from lc_health.store.submissions import submit_response
@@ -53,7 +53,12 @@ def submit(
     """Store the response (raises store.responses.InvalidResponse for answers that do not fit,
     the database's error when it could not be stored; nothing is stored then). A new response
     through an open link adds its audit trail row (services.open_link_audit): personal links
-    have one response each, and paper entry and imports are audited by who entered them."""
+    have one response each, and paper entry and imports are audited by who entered them.
+    Invisible control characters in the comment are dropped first (schemas.clean_comment), so
+    a pasted NUL never makes a submission fail over and over."""
+    if response.comment is not None:
+        cleaned = clean_comment(response.comment).strip() or None
+        response = response.model_copy(update={"comment": cleaned})
     result = submit_response(
         engine, response_in=response, instrument=instrument, mark_invitation=mark_invitation
     )

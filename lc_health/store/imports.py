@@ -33,9 +33,21 @@ def earlier_imports(*, session: Session, round_id: int) -> pd.DataFrame:
 
 
 def add_batch(
-    session: Session, *, round_id: int, source: str, rows: int, imported_by: str
+    session: Session,
+    *,
+    round_id: int,
+    source: str,
+    rows: int,
+    imported_by: str,
+    content_sha256: str | None = None,
 ) -> ImportBatch:
-    batch = ImportBatch(round_id=round_id, source=source, rows=rows, imported_by=imported_by)
+    batch = ImportBatch(
+        round_id=round_id,
+        source=source,
+        rows=rows,
+        imported_by=imported_by,
+        content_sha256=content_sha256,
+    )
     session.add(batch)
     session.flush()
     return batch
@@ -47,3 +59,15 @@ def paper_count(session: Session, *, round_id: int) -> int:
         col(Response.round_id) == round_id, col(Response.source) == Source.paper.value
     )
     return int(session.execute(stmt).scalar_one())
+
+
+def batch_with_content(session: Session, *, content_sha256: str) -> ImportBatch | None:
+    """The earliest import batch of a file with these contents (any round), if any."""
+    stmt = (
+        sa_select(ImportBatch)
+        .where(col(ImportBatch.content_sha256) == content_sha256)
+        .order_by(col(ImportBatch.id))
+        .limit(1)
+    )
+    found: ImportBatch | None = session.execute(stmt).scalars().first()
+    return found

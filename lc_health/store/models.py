@@ -149,6 +149,9 @@ class ImportBatch(SQLModel, table=True):
     rows: int
     imported_by: str = Field(default="", max_length=200)
     imported_at: datetime = Field(default_factory=utcnow)
+    # SHA-256 of the file's bytes (hex), to notice the same file imported twice; None for
+    # imports before it was kept and for paper sheets typed in.
+    content_sha256: str | None = Field(default=None, max_length=64, index=True)
 
 
 class RoundTally(SQLModel, table=True):

@@ -101,3 +101,23 @@ def language_switch(where: Any = None) -> None:
         on_change=_switch_language,
         label_visibility="collapsed",
     )
+
+
+def _set_language(code: str) -> None:
+    st.session_state[LANG_KEY] = code
+    st.query_params[LANG_KEY] = code
+
+
+def form_language_switch(where: Any) -> None:
+    """The language switch inside a form: a submit button to the other language. Answers chosen
+    in a form reach the app only with one of its submit buttons, so a switch outside the form
+    would lose them; this one brings them along and the step is shown again in the other
+    language."""
+    other = next(code for code in LANGUAGES if code != language())
+    where.form_submit_button(
+        LANGUAGE_NAMES[other],
+        icon=":material/translate:",
+        type="tertiary",
+        on_click=_set_language,
+        args=(other,),
+    )

@@ -4,6 +4,8 @@ violation on any step; the database holds exactly the final answers."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -113,3 +115,35 @@ def test_participant_on_a_phone(page: Page, server: Server) -> None:
     assert count_after == count  # replaced, not added
     assert answers_after["ind_f01"] == 5
     assert sum(v == 4 for v in answers_after.values()) == 20
+
+
+def test_language_switch_keeps_unsent_answers(page: Page, server: Server) -> None:
+    """Answers chosen on a step but not yet sent with Next survive a switch of language."""
+    page.set_viewport_size(MOBILE)
+    page.goto(f"{server.url}/?t={DEMO_PARTICIPANT_TOKEN}&lang=en")
+    expect(page.get_by_role("heading", name="Robotica Fieldlab Westland")).to_be_visible(
+        timeout=60_000
+    )
+    settle(page)
+    # "Start", or "Change my answers" when the phone test ran first with the same link.
+    start = page.get_by_role("button", name=re.compile(r"^(Start|Change my answers)$"))
+    start.click()
+    expect(page.get_by_text("Step 1 of 8")).to_be_visible(timeout=15_000)
+    settle(page)
+    page.get_by_role("radiogroup", name="What is your role").get_by_text("Teacher").click()
+    page.get_by_role("radiogroup", name="What kind of organisation").get_by_text("Company").click()
+    _next(page, step=2)
+    instrument = load_registry().latest()
+    items = instrument.items_in_layer(instrument.layers[0].id)
+    groups = page.locator(".st-key-ratings").get_by_role("radiogroup")
+    expect(groups).to_have_count(len(items))
+    for index in range(len(items)):
+        groups.nth(index).get_by_text("Disagree", exact=True).click()
+    page.get_by_role("button", name="Nederlands").click()
+    expect(page.get_by_text("Stap 2 van 8")).to_be_visible(timeout=15_000)
+    settle(page)
+    groups = page.locator(".st-key-ratings").get_by_role("radiogroup")
+    for index in range(len(items)):
+        expect(groups.nth(index).get_by_role("radio").nth(1)).to_be_checked()
+    page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_text("Stap 3 van 8")).to_be_visible(timeout=15_000)

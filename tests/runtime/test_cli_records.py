@@ -433,9 +433,9 @@ def _service_write(
             policy=Policy(),
         )
     else:
-        frame = importing.read_table("juni.csv", (TEMPLATE_ROWS + "en,,,4,4,\n").encode())
-        mapping = importing.suggest_mapping(list(frame.columns), instrument)
-        preview = importing.validate(frame, mapping, instrument, {})
+        read = importing.read_file("juni.csv", (TEMPLATE_ROWS + "en,,,4,4,\n").encode())
+        mapping = importing.suggest_mapping(list(read.frame.columns), instrument)
+        preview = importing.validate(read.frame, mapping, instrument, {})
         import_responses(
             session=session,
             round_id=round_id,
@@ -443,6 +443,7 @@ def _service_write(
             instrument=instrument,
             source="juni.csv",
             actor="lc-health import",
+            content_sha256=read.sha256,
         )
 
 
@@ -495,3 +496,41 @@ def test_the_real_command(tmp_path: Path) -> None:
     assert again.stderr == (
         "lc-health: community not created: --name: That name already exists. Choose another one.\n"
     )
+
+
+def test_import_refuses_the_same_file_twice_unless_forced(
+    run: Run, sqlite_engine: Engine, instrument: Instrument, tmp_path: Path
+) -> None:
+    _, round_id = _setup(sqlite_engine, instrument)
+    path = tmp_path / "juni.csv"
+    path.write_text(TEMPLATE_ROWS + "en,student,ROC Kustland,4,dk,x\n")
+    assert run("import", str(path), "--round", str(round_id)) == Done(0, "1\n", "")
+    copy = tmp_path / "kopie.csv"
+    copy.write_bytes(path.read_bytes())  # another name, the same contents
+    again = run("import", str(copy), "--round", str(round_id))
+    _user_error(again, "nothing imported", "exactly this file was imported on", "--force")
+    assert _count(sqlite_engine, Response) == 1
+    assert run("import", str(copy), "--round", str(round_id), "--force") == Done(0, "1\n", "")
+    with db.read_session(sqlite_engine) as session:
+        hashes = session.execute(select(ImportBatch.content_sha256)).scalars().all()
+    assert len(hashes) == 2 and hashes[0] == hashes[1] and len(hashes[0] or "") == 64
+    events = _events(sqlite_engine)
+    assert [json.loads(e[3])["sha256"] for e in events] == hashes
+
+
+def test_import_names_formula_cells_without_a_result(
+    run: Run, sqlite_engine: Engine, instrument: Instrument, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    _, round_id = _setup(sqlite_engine, instrument)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["language", "ind_f01", "ind_f02"])
+    sheet.append(["en", 4, "=B2"])
+    path = tmp_path / "formules.xlsx"
+    book.save(path)
+    done = run("import", str(path), "--round", str(round_id))
+    assert done.code == 0 and done.out == "1\n"
+    assert "formula cells without a saved result: C2" in done.err

@@ -21,11 +21,16 @@ from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import period_label
 from lc_health.services import importing
-from lc_health.services.imports import import_responses, organisations_by_name
+from lc_health.services.imports import (
+    earlier_import_of,
+    import_responses,
+    organisations_by_name,
+)
 from lc_health.store import imports
 from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
 from lc_health.store.models import Role, Round
+from lc_health.ui.admin.import_values import value_mapping
 from lc_health.ui.context import app, language, t
 from lc_health.ui.downloads import download_button
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
@@ -33,7 +38,7 @@ from lc_health.ui.guard import pick_community, require, show_problems
 from lc_health.ui.writes import attempt
 
 UPLOAD = "import_file"  # a form_key name: a new key after an import gives an empty uploader
-PARSED = "_import_parsed"  # (file id, frame): parse an upload once, not on every rerun
+PARSED = "_import_parsed"  # (file id, ReadFile): parse an upload once, not on every rerun
 COLUMNS_PER_ROW = 3
 
 
@@ -64,15 +69,49 @@ def _templates(instrument: Instrument, organisations: list[str]) -> None:
         download_button(where, IMPORT_TEMPLATE, source, Audience.admin, fmt, icon=icon)
 
 
-def _parsed(upload: UploadedFile) -> pd.DataFrame:
-    """The upload as a table; raises Invalid. Kept for this session so reruns stay quick."""
+def _parsed(upload: UploadedFile) -> importing.ReadFile:
+    """The upload as a table; raises Invalid. Kept for this session so reruns stay quick;
+    reading it shows a status while it runs."""
     memo = st.session_state.get(PARSED)
     if memo is None or memo[0] != upload.file_id:
-        frame = importing.read_table(upload.name, upload.getvalue())
-        st.session_state[PARSED] = (upload.file_id, frame)
-        return frame
-    cached: pd.DataFrame = memo[1]
+        with st.status(t("admin_import.reading")) as status:
+            try:
+                read = importing.read_file(upload.name, upload.getvalue())
+            finally:
+                status.update(label=t("admin_import.reading_done"), state="complete")
+        st.session_state[PARSED] = (upload.file_id, read)
+        return read
+    cached: importing.ReadFile = memo[1]
     return cached
+
+
+def _formula_warning(read: importing.ReadFile) -> None:
+    cells = read.formula_cells
+    if not cells:
+        return
+    shown = ", ".join(cells[: importing.MAX_FORMULA_CELLS_SHOWN])
+    if len(cells) > importing.MAX_FORMULA_CELLS_SHOWN:
+        shown += ", …"
+    st.warning(
+        t("admin_import.formula_cells", count=len(cells), cells=shown), icon=":material/function:"
+    )
+
+
+def _same_file(sha256: str, key: str) -> bool | None:
+    """None for a file not imported before; else whether the person confirmed importing it
+    again (services.imports refuses it otherwise)."""
+    with read_session(app().engine) as session:
+        earlier = earlier_import_of(session=session, content_sha256=sha256)
+        if earlier is None:
+            return None
+        rnd = round_store.get_round(session=session, round_id=earlier.round_id)
+    when = pd.Timestamp(earlier.imported_at).strftime("%d-%m-%Y %H:%M")
+    period = period_label(rnd.period) if rnd else str(earlier.round_id)
+    st.warning(
+        t("import.same_file", when=when, period=period, rows=earlier.rows),
+        icon=":material/content_copy:",
+    )
+    return bool(st.checkbox(t("admin_import.same_file_confirm"), key=f"{key}_again"))
 
 
 def _select(
@@ -184,6 +223,7 @@ def _import_step(
     preview: importing.Preview,
     upload: UploadedFile,
     widget_key: str,
+    sha256: str,
 ) -> None:
     """Where the answers came from, earlier imports, and the one all-or-nothing import."""
     assert rnd.id is not None
@@ -197,24 +237,28 @@ def _import_step(
         key=f"{widget_key}_source",
     )
     _earlier(round_id, source)
+    again = _same_file(sha256, widget_key)
     if not st.button(
         t("admin_import.import", count=len(preview.rows)),
         type="primary",
-        disabled=not preview.ok,
+        disabled=not preview.ok or again is False,
         icon=":material/upload:",
         key=f"{widget_key}_go",
     ):
         return
-    batch = attempt(
-        lambda session: import_responses(
-            session=session,
-            round_id=round_id,
-            preview=preview,
-            instrument=instrument,
-            source=source,
-            actor=actor,
+    with st.spinner(t("admin_import.storing", count=len(preview.rows))):
+        batch = attempt(
+            lambda session: import_responses(
+                session=session,
+                round_id=round_id,
+                preview=preview,
+                instrument=instrument,
+                source=source,
+                actor=actor,
+                content_sha256=sha256,
+                same_file_confirmed=bool(again),
+            )
         )
-    )
     if batch is not None:
         st.session_state.pop(PARSED, None)
         reset_form(UPLOAD)
@@ -237,16 +281,19 @@ def _upload_step(
     if upload is None:
         return
     try:
-        frame = _parsed(upload)
+        read = _parsed(upload)
     except Invalid as problems:
         show_problems(problems)
         return
+    frame = read.frame
     st.caption(t("admin_import.file_read", rows=len(frame), columns=len(frame.columns)))
+    _formula_warning(read)
     widget_key = f"{upload_key}_{upload.file_id}"  # a new file starts from fresh suggestions
     mapping = _mapping(frame, instrument, widget_key)
-    preview = importing.validate(frame, mapping, instrument, organisations)
+    values = value_mapping(frame, mapping, instrument, widget_key)
+    preview = importing.validate(frame, mapping, instrument, organisations, values)
     _preview(preview)
-    _import_step(actor, rnd, instrument, preview, upload, widget_key)
+    _import_step(actor, rnd, instrument, preview, upload, widget_key, read.sha256)
 
 
 def render() -> None:

@@ -36,7 +36,7 @@ from lc_health.store import responses as response_store
 from lc_health.store.db import read_session
 from lc_health.store.invitations import LinkStatus, Resolved
 from lc_health.store.models import Community, Round
-from lc_health.ui.context import app, language, language_switch, t
+from lc_health.ui.context import app, form_language_switch, language, language_switch, t
 from lc_health.ui.survey import feedback as survey_feedback
 from lc_health.ui.survey import review as survey_review
 from lc_health.ui.survey import steps as survey_steps
@@ -89,6 +89,18 @@ def _clear_widgets() -> None:
     for key in list(st.session_state):
         if isinstance(key, str) and key.startswith(("p_", "q_", "f_", "c_")):
             del st.session_state[key]
+
+
+def _resend_widgets_after_language_switch(lang: str) -> None:
+    """After a switch of language the browser shows the step's widgets with new labels and, on
+    its own, their first option again: set their values once more from this session, so the
+    page sends them along and the answers chosen before the switch stay on screen."""
+    shown = "_survey_lang"
+    if st.session_state.get(shown) not in (None, lang):
+        for key in list(st.session_state):
+            if isinstance(key, str) and key.startswith(("p_", "q_", "f_", "c_")):
+                st.session_state[key] = st.session_state[key]
+    st.session_state[shown] = lang
 
 
 def _go(draft: Draft, index: int) -> None:
@@ -248,7 +260,11 @@ def _progress(draft: Draft, names: list[str], instrument: Instrument, lang: str)
             index / (len(names) - 1),
             text=t("survey.progress", step=index, total=len(names) - 1, name=name),
         )
-    if index in draft.attempted and missing_on_step(draft, names[index], instrument):
+    if (
+        index in draft.attempted
+        and names[index] != COMMENT  # the comment step says itself what is wrong
+        and missing_on_step(draft, names[index], instrument)
+    ):
         st.error(t("survey.missing_step"), icon=":material/priority_high:")
 
 
@@ -271,6 +287,7 @@ def _form_step(
     """A step whose answers arrive together with its Back or Next (one form)."""
     highlight = draft.step in draft.attempted
     with st.form(f"survey_step_{draft.step}", border=False, enter_to_submit=False):
+        form_language_switch(st.columns([3, 1])[1])
         if step == PROFILE:
             with read_session(app().engine) as session:
                 orgs = cstore.community_organisations(session=session, community_id=community_id)
@@ -280,7 +297,7 @@ def _form_step(
         elif step == FORCES:
             survey_steps.forces(draft, instrument, lang)
         elif step == COMMENT:
-            survey_steps.comment(draft, MAX_COMMENT_CHARS)
+            survey_steps.comment(draft, MAX_COMMENT_CHARS, highlight)
         return _buttons(
             draft.step,
             in_form=True,
@@ -315,6 +332,12 @@ def _step_screen(
         render_withdraw(token=token, community_name=resolved.community.name)
 
 
+def _in_form(draft: Draft, instrument: Instrument) -> bool:
+    """True when the screen is a step whose answers arrive with a form's buttons."""
+    viewing = draft.submitted_response_id is not None and draft.viewing_feedback
+    return not viewing and steps(instrument)[draft.step] not in (WELCOME, REVIEW)
+
+
 def _draft(token: str, resolved: Resolved) -> Draft:
     """This link's draft in this session; a new one (prefilled) on the first visit."""
     key = _draft_key(token)
@@ -331,17 +354,21 @@ def render() -> None:
     lang = language()
     token = st.query_params.get(TOKEN_PARAM)
     top = st.columns([3, 2])
-    with top[1]:
-        language_switch(st)
     with read_session(ctx.engine) as session:
         resolved = istore.resolve(session=session, token=token, today=date.today())
     if resolved.status != LinkStatus.ok or token is None:
+        with top[1]:
+            language_switch(st)
         _bad_link(resolved)
         return
     community, rnd = resolved.community, resolved.round
     assert community is not None and community.id is not None and rnd is not None
     instrument = ctx.registry.get(rnd.instrument_id, rnd.instrument_version)
     draft = _draft(token, resolved)
+    _resend_widgets_after_language_switch(lang)
+    if not _in_form(draft, instrument):  # a form step has its own switch (form_language_switch)
+        with top[1]:
+            language_switch(st)
     with top[0]:
         st.caption(t("survey.round", period=period_label(rnd.period)))
     st.title(community.name)

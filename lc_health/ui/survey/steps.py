@@ -8,7 +8,13 @@ import html
 import streamlit as st
 
 from lc_health.domain.instrument import Instrument
-from lc_health.domain.survey_flow import DONT_KNOW, UNLISTED_ORGANISATION, Draft
+from lc_health.domain.schemas import clean_comment
+from lc_health.domain.survey_flow import (
+    DONT_KNOW,
+    UNLISTED_ORGANISATION,
+    Draft,
+    comment_too_long,
+)
 from lc_health.store.models import Organisation
 from lc_health.ui.context import t
 
@@ -122,15 +128,23 @@ def forces(draft: Draft, instrument: Instrument, lang: str) -> None:
         draft.forces = (draft.forces - set(options)) | chosen
 
 
-def comment(draft: Draft, max_chars: int) -> None:
+def comment(draft: Draft, max_chars: int, highlight: bool) -> None:
+    """No max_chars on the widget: the browser would refuse a longer paste silently. A comment
+    over the limit is kept on screen with a message until it is shortened."""
     st.header(t("survey.comment_title"))
     st.caption(t("survey.comment_intro"))
     _keep("c_text", draft.comment)
     st.text_area(
         t("survey.comment") + " " + t("survey.optional"),
-        max_chars=max_chars,
         height=180,
         key="c_text",
         placeholder=t("survey.comment_placeholder"),
     )
+    st.caption(t("survey.comment_limit", max=max_chars))
     draft.comment = st.session_state["c_text"] or ""
+    if highlight and comment_too_long(draft):
+        length = len(clean_comment(draft.comment).strip())
+        st.error(
+            t("survey.comment_too_long", length=length, max=max_chars, over=length - max_chars),
+            icon=":material/content_cut:",
+        )

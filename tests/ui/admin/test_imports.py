@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import openpyxl
 import pytest
 from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
@@ -14,7 +16,7 @@ from lc_health.store import communities as cstore
 from lc_health.store import db
 from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
-from lc_health.store.models import ImportBatch, Response
+from lc_health.store.models import Answer, ImportBatch, Response
 from lc_health.store.tallies import round_counts
 from lc_health.store.users import users_frame
 from tests.apptest import goto, new_app, page_app, page_text
@@ -143,6 +145,13 @@ def test_upload_preview_and_import(demo: Demo) -> None:
     assert earlier[["Bron", "Rijen", "Door"]].values.tolist() == [["forms-export.csv", 2, ADMIN]]
 
 
+def _widget_key(at: AppTest) -> str:
+    """The key prefix of the current upload's widgets."""
+    source = next(w for w in at.text_input if w.key and w.key.endswith("_source"))
+    assert source.key is not None
+    return source.key.removesuffix("_source")
+
+
 def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     before = _responses(demo)
     at = _open(demo)
@@ -156,7 +165,11 @@ def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     at.file_uploader[0].set_value(("lijst.csv", bad, "text/csv")).run()
     assert not at.exception
     assert at.error[0].value.startswith("Problemen gevonden: 3.")
-    problems = at.dataframe[0].value
+    # The 7 is offered for a value mapping (nothing chosen: a lone 7 is no other scale) ...
+    assert "Antwoorden in woorden of codes" in page_text(at)
+    assert at.selectbox(key=f"{_widget_key(at)}_value_2").label == "7"
+    assert at.selectbox(key=f"{_widget_key(at)}_value_2").value is None
+    problems = at.dataframe[1].value  # ... after whose preview the problems are listed
     assert problems.values.tolist() == [
         [
             3,
@@ -184,7 +197,7 @@ def test_bad_cells_are_listed_and_nothing_is_stored(demo: Demo) -> None:
     assert "Gelezen: 4 rijen en 3 kolommen." in page_text(at)
     found = r"2 van de \d+ kolommen van het sjabloon gevonden in je bestand\."
     assert re.search(found, page_text(at))
-    assert at.dataframe[0].value["Kolom"].tolist() == ["Rol", "(hele rij)", "(hele rij)"]
+    assert at.dataframe[-1].value["Kolom"].tolist() == ["Rol", "(hele rij)", "(hele rij)"]
     assert _batches(demo) == [] and _responses(demo) == before
 
 
@@ -210,3 +223,93 @@ def test_only_administrators_may_import(demo: Demo) -> None:
     assert not at.exception
     assert "This page is not available for your role." in page_text(at)
     assert not at.file_uploader
+
+
+TEXT_EXPORT = (
+    b"Rol;ind_f01;ind_f02\n"
+    b"student;Helemaal mee eens;Mee eens\n"
+    b"teacher;Oneens;Weet niet\n"
+    b"teacher;Mee eens;Geen idee\n"
+)
+
+
+def test_text_answers_get_a_value_mapping_with_a_preview(demo: Demo) -> None:
+    before = _responses(demo)
+    at = _open(demo)
+    at.file_uploader[0].set_value(("forms.csv", TEXT_EXPORT, "text/csv")).run()
+    assert not at.exception
+    assert at.status[0].label == "Het bestand is gelezen."  # status while reading
+    assert "Antwoorden in woorden of codes" in page_text(at)
+    key = _widget_key(at)
+    boxes = {at.selectbox(key=f"{key}_value_{n}").label: n for n in range(5)}
+    assert sorted(boxes) == ["geen idee", "helemaal mee eens", "mee eens", "oneens", "weet niet"]
+    suggested = {label: at.selectbox(key=f"{key}_value_{n}").value for label, n in boxes.items()}
+    assert suggested == {
+        "geen idee": None,  # no guess: the person chooses
+        "helemaal mee eens": 5,
+        "mee eens": 4,
+        "oneens": 2,
+        "weet niet": 0,
+    }
+    preview = at.dataframe[0].value
+    assert preview.values.tolist()[0] == ["geen idee", 1, "Kies…"]
+    assert "Voor 1 waarde is nog niets gekozen" in page_text(at)
+    button = next(b for b in at.button if b.label.startswith("Alle rijen importeren"))
+    assert button.disabled  # "geen idee" is still a problem
+    at.selectbox(key=f"{key}_value_{boxes['geen idee']}").set_value(-1).run()  # blank
+    assert at.dataframe[0].value.values.tolist()[0] == ["geen idee", 1, "Leeg (niet beantwoord)"]
+    next(b for b in at.button if b.label == "Alle rijen importeren (3)").click().run()
+    assert not at.exception
+    assert _responses(demo) == before + 3
+    with read_session(demo.engine) as session:
+        stored = session.execute(
+            select(Answer.item_id, Answer.value)
+            .join(Response, Answer.response_id == Response.id)
+            .where(Response.import_batch_id.is_not(None))
+            .order_by(Answer.response_id, Answer.item_id)
+        ).all()
+    assert [tuple(r) for r in stored] == [
+        ("ind_f01", 5),
+        ("ind_f02", 4),
+        ("ind_f01", 2),
+        ("ind_f02", None),
+        ("ind_f01", 4),
+    ]
+
+
+def test_the_same_file_again_needs_a_confirmation(demo: Demo) -> None:
+    at = _open(demo, lang="en")
+    at.file_uploader[0].set_value(("forms-export.csv", EXPORT, "text/csv")).run()
+    next(b for b in at.button if b.label == "Import all rows (2)").click().run()
+    assert _batches(demo) == [("forms-export.csv", 2, ADMIN)]
+    # The same bytes under another name: the contents are what counts.
+    at.file_uploader[0].set_value(("kopie.csv", EXPORT, "text/csv")).run()
+    assert not at.exception
+    assert any(w.value.startswith("Exactly this file was already imported on ") for w in at.warning)
+    button = next(b for b in at.button if b.label == "Import all rows (2)")
+    assert button.disabled
+    next(c for c in at.checkbox if c.label.startswith("I know this file")).check().run()
+    next(b for b in at.button if b.label == "Import all rows (2)").click().run()
+    assert not at.exception
+    assert sorted(_batches(demo)) == [("forms-export.csv", 2, ADMIN), ("kopie.csv", 2, ADMIN)]
+
+
+def test_utf16_and_formula_cells(demo: Demo) -> None:
+    at = _open(demo, lang="en")
+    text = EXPORT.decode("utf-8-sig").encode("utf-16")
+    at.file_uploader[0].set_value(("unicode.csv", text, "text/csv")).run()
+    assert not at.exception
+    assert "Read: 2 rows and 7 columns." in page_text(at)
+    assert "Rows ready to import: 2." in page_text(at)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["role", "ind_f01", "ind_f02"])
+    sheet.append(["student", 4, "=B2"])
+    out = io.BytesIO()
+    book.save(out)
+    at.file_uploader[0].set_value(("sum.xlsx", out.getvalue(), "application/vnd.ms-excel")).run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "formula" in w.value)
+    assert warning.startswith("1 cell holds a formula without a saved result")
+    assert ": C2." in warning

@@ -405,3 +405,88 @@ def test_open_v1_round_keeps_its_own_statements(
         answered = set(session.execute(select(Answer.item_id)).scalars())
     assert version == 1
     assert answered == {i.id for i in v1.items}
+
+
+def _stored_comments(engine: Engine) -> list[str]:
+    with db.read_session(engine) as session:
+        return list(session.execute(select(Comment.text)).scalars())
+
+
+def test_too_long_comment_is_kept_on_screen_with_a_message(
+    world: World, instrument: Instrument
+) -> None:
+    long = "Dit is een lange opmerking. " * 80  # 2239 characters without the last space
+    at = _open(world.personal)
+    _complete(at, instrument, comment=long)
+    text = page_text(at)
+    assert "Anything else you want to say?" in text  # still on the comment step
+    assert "Your comment is 2239 characters long; 2000 fit" in text
+    assert "239 characters shorter" in text
+    assert "At most 2000 characters." in text
+    assert at.text_area(key="c_text").value == long  # nothing cut off or dropped
+    assert not at.text_area(key="c_text").max_chars  # the browser refuses no paste
+    assert _responses(world.engine) == 0
+    at.text_area(key="c_text").set_value(long[:1990])
+    _click(at, "Next")
+    assert "Check and send" in page_text(at)
+    _click(at, "Send")
+    assert _stored_comments(world.engine) == [long[:1990].strip()]
+
+
+def test_too_long_comment_is_explained_in_dutch(world: World, instrument: Instrument) -> None:
+    at = _open(world.personal, "nl")
+    _click(at, "Beginnen")
+    at.radio(key="p_role").set_value("teacher")
+    at.radio(key="p_type").set_value("hbo")
+    _click(at, "Volgende")
+    for layer in instrument.layers:
+        for item in instrument.items_in_layer(layer.id):
+            at.radio(key=f"q_{item.id}").set_value(3)
+        _click(at, "Volgende")
+    _click(at, "Volgende")  # forces
+    at.text_area(key="c_text").set_value("x" * 2001)
+    _click(at, "Volgende")
+    assert "Je opmerking is 2001 tekens lang; er passen er 2000" in page_text(at)
+    assert "Maximaal 2000 tekens." in page_text(at)
+    assert _responses(world.engine) == 0
+
+
+def test_comment_with_control_characters_is_stored_without_them(
+    world: World, instrument: Instrument
+) -> None:
+    at = _open(world.open_link)
+    _complete(at, instrument, comment="Goed\x00 bezig\r\nklaar\x1b")
+    _click(at, "Send")
+    assert "Thank you! Your answers are saved." in page_text(at)
+    assert _stored_comments(world.engine) == ["Goed bezig\nklaar"]
+
+
+def test_language_switch_keeps_answers_not_yet_sent(world: World, instrument: Instrument) -> None:
+    at = _open(world.personal)
+    _click(at, "Start")
+    at.radio(key="p_role").set_value("teacher")
+    at.radio(key="p_type").set_value("hbo")
+    assert not at.button_group  # on a form step the switch is a button inside the form
+    _click(at, "Nederlands")  # the answers on the screen arrive with the switch
+    assert "Over jou" in page_text(at)
+    assert at.radio(key="p_role").value == "teacher"
+    assert at.radio(key="p_type").value == "hbo"
+    _click(at, "Volgende")
+    layer = instrument.layers[0].id
+    items = instrument.items_in_layer(layer)
+    for item in items:
+        at.radio(key=f"q_{item.id}").set_value(2)
+    _click(at, "English")
+    assert [at.radio(key=f"q_{item.id}").value for item in items] == [2] * len(items)
+    assert at.radio(key=f"q_{items[0].id}").label.endswith(items[0].text.en)
+    _click(at, "Next")
+    assert not [e for e in at.error if "Not everything" in str(e.value)]
+    _click(at, "Back")
+    assert [at.radio(key=f"q_{item.id}").value for item in items] == [2] * len(items)
+    _answer_layers(at, instrument, 2)
+    _click(at, "Next")  # forces
+    at.text_area(key="c_text").set_value("Goed bezig")
+    _click(at, "Nederlands")
+    assert at.text_area(key="c_text").value == "Goed bezig"
+    _click(at, "Volgende")
+    assert "Goed bezig" in [str(x.value) for x in at.text]
