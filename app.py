@@ -4,8 +4,8 @@ routes (the sign-in cookie). Running `streamlit run dashboard.py` also works, wi
 import streamlit as st
 
 from lc_health.charts.core import warm_up
-from lc_health.runtime.web import routes
+from lc_health.runtime.web import middleware, routes
 
 # The first chart page would otherwise import Altair and load its schema for its first visitor.
 warm_up()
-app = st.App("dashboard.py", routes=routes())
+app = st.App("dashboard.py", routes=routes(), middleware=middleware())

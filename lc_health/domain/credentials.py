@@ -96,3 +96,9 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """SHA-256 of a token. Tokens carry 256 random bits, so a fast hash suffices."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def limit_key(kind: str, value: str) -> str:
+    """The stored name of a sign-in counter (`address`, `known` or `client`, see
+    services.signin_limits): a hash, so the table holds no addresses."""
+    return hash_token(f"{kind}:{value}")
