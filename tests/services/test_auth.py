@@ -50,7 +50,15 @@ def test_passwords_are_hashed_with_argon2id(sqlite_engine: Engine) -> None:
     [
         ("short", "short", ["too_short"]),
         ("wachtwoord", "wachtwoord", ["too_common"]),
-        ("aaaaaaaaaaaa", "aaaaaaaaaaaa", ["too_common"]),
+        ("aaaaaaaaaaaa", "aaaaaaaaaaaa", ["too_predictable"]),
+        # Long enough, yet guessed at once: common English and Dutch passwords, keyboard rows,
+        # sequences, a common Dutch word with a year.
+        ("Password12", "Password12", ["too_common"]),
+        ("qwerty12345", "qwerty12345", ["too_common"]),
+        ("abcdefghij", "abcdefghij", ["too_predictable"]),
+        ("Welkom2026!", "Welkom2026!", ["too_common"]),
+        ("Zomer2026!", "Zomer2026!", ["too_common"]),
+        ("lamp-wolk-fiets-oranje", "lamp-wolk-fiets-oranje", []),
         ("ada-lovelace-1815", "ada-lovelace-1815", []),
         ("xx-ada@example-99", "xx-ada@example-99", []),
         ("my-adalovelace-pw", "my-adalovelace-pw", ["contains_email"]),
@@ -167,6 +175,33 @@ def test_no_password_or_token_is_stored_in_plain_text(engine: Engine) -> None:
         assert secret and secret not in stored
     with read_session(engine) as session:
         assert session.execute(select(User.password_hash)).scalar_one().startswith("$argon2id$")
+
+
+@pytest.mark.parametrize(
+    ("email", "valid"),
+    [
+        ("ada@example.org", True),
+        ("  Ada@Example.ORG ", True),
+        ("jan@bücher.de", True),  # an internationalised domain
+        ("jürgen@xn--bcher-kva.de", True),
+        ("a@b..nl", False),
+        ("not an email", False),
+        ("ada@localhost", False),
+        ("ada@", False),
+        ("a" * 250 + "@example.org", False),
+    ],
+)
+def test_email_rule(email: str, valid: bool) -> None:
+    assert credentials.email_is_valid(email) is valid
+
+
+def test_password_messages_exist_in_both_languages() -> None:
+    from lc_health.domain.i18n import translate
+
+    for problem in credentials.PasswordProblem:
+        texts = {lang: translate(lang, f"password.{problem.value}") for lang in ("nl", "en")}
+        assert all(text and not text.startswith("password.") for text in texts.values()), texts
+        assert texts["nl"] != texts["en"]
 
 
 def test_account_input_problems(sqlite_engine: Engine) -> None:
