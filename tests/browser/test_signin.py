@@ -118,3 +118,18 @@ def test_an_intercepted_handover_code_signs_no_other_browser_in(
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=15_000)
     browser_cookie = {c["name"]: c for c in page.context.cookies()}["lc_health_browser"]
     assert browser_cookie["httpOnly"] and browser_cookie["sameSite"] == "Lax"
+
+
+def test_demo_accounts_fit_at_1280_px_and_sign_in_with_one_click(
+    page: Page, server: Server
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server.url}/?lang=en")
+    for password in ("demo-admin-2026", "demo-lead-2026", "demo-policy-2026"):
+        shown = page.get_by_text(password, exact=True)
+        expect(shown).to_be_visible(timeout=15_000)
+        box = shown.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+    page.get_by_role("button", name="Sign in as Community lead").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("trekker@demo.lc-health.nl").first).to_be_visible()

@@ -32,7 +32,8 @@ def test_sign_in_page_is_the_start_page_and_shows_demo_accounts(demo_app: AppTes
     assert demo_app.title[0].value == "Sign in"
     assert "Participant?" in page_text(demo_app)
     # demo mode is off in this test (LC_HEALTH_DEMO unset): no passwords on screen
-    assert "demo-admin-2026" not in str([d.value for d in demo_app.dataframe])
+    assert "demo-admin-2026" not in page_text(demo_app)
+    assert not [b for b in demo_app.button if str(b.key).startswith("demo_signin_")]
 
 
 def test_communities_page_lists_demo_communities_with_health(
