@@ -67,6 +67,9 @@ def _failed(
     actor = _actor(email, user)
     audit.record(session=session, actor=actor, action=action, client=client_tag(client))
     for kind, until in count_failure(session, keys=keys, limits=limits, now=now).items():
+        if user is not None and kind == "account" and keys.account_kind == "address":
+            user.locked_until = until  # shown to administrators on the accounts page
+            session_store.save_user(session, user=user)
         audit.record(
             session=session,
             actor=actor,
@@ -107,6 +110,8 @@ def sign_in(
         )
         return SignInResult(SignInOutcome.refused)
     user.last_signin_at = now
+    if keys.account_kind == "address":
+        user.failed_signins, user.locked_until = 0, None
     # Keep hashes current when the library's recommended parameters change.
     updated = credentials.updated_hash(password, user.password_hash or "")
     if updated is not None:

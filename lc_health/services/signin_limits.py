@@ -4,7 +4,8 @@ Failed password checks (at sign-in and on My account) count against two keys:
 - the address typed, whether or not an account has it (so the limit says nothing about which
   addresses exist). A browser that signed in to that address before counts on its own key
   instead, so someone guessing at an address never keeps its owner out of a known browser;
-- the client (its IP address), so one client cannot try many addresses.
+- the client (its IP address), so one client cannot try many addresses (a known browser is
+  exempt, so that many people behind one address are not kept out by one of them).
 From the `threshold`-th failure in a row a key waits before its next try: 30 s, doubling with
 each further failure, never longer than the cap. Nothing locks for good; a success clears the
 address key. Only hashes of keys are stored; counters untouched for a day are forgotten.
@@ -63,7 +64,9 @@ def keys_for(session: Session, *, email: str, client: Client) -> Keys:
     if client.browser:
         known = credentials.limit_key("known", f"{email}\n{client.browser}")
         if limit_store.get(session, key_hash=known) is not None:
-            return Keys(known, "known", client_key)
+            # Not the client key either: behind a shared address (a proxy, a campus network)
+            # an attacker's failures must not keep a returning browser out.
+            return Keys(known, "known", None)
     return Keys(credentials.limit_key("address", email), "address", client_key)
 
 

@@ -17,7 +17,7 @@ from lc_health.services import accounts, signin
 from lc_health.services.signin_limits import FIRST_WAIT_SECONDS, Client, Limits, wait_after
 from lc_health.store import users as ustore
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import AuditEvent, SignInLimit, utcnow
+from lc_health.store.models import AuditEvent, SignInLimit, User, utcnow
 from tests.services.audited import events
 
 PASSWORD = "kas-tomaat-robot-42"
@@ -108,7 +108,7 @@ def test_unknown_wrong_inactive_and_waiting_look_the_same(
 
 
 def test_failures_wait_longer_each_time_up_to_a_cap(sqlite_engine: Engine) -> None:
-    _admin(sqlite_engine)
+    user_id = _admin(sqlite_engine)
     waits = [wait_after(n, threshold=3, cap=LIMITS.cap) for n in range(1, 12)]
     assert waits[:2] == [None, None]
     assert waits[2] == timedelta(seconds=FIRST_WAIT_SECONDS)
@@ -117,6 +117,12 @@ def test_failures_wait_longer_each_time_up_to_a_cap(sqlite_engine: Engine) -> No
     now = utcnow()
     for _ in range(LIMITS.threshold):
         _try(sqlite_engine, "wrong password!", now=now)
+    with read_session(sqlite_engine) as session:  # administrators see the wait
+        user = session.get(User, user_id)
+        assert user is not None and user.locked_until is not None
+        assert user.locked_until.replace(tzinfo=None) == (
+            now + timedelta(seconds=FIRST_WAIT_SECONDS)
+        ).replace(tzinfo=None)
     # Even the right password is refused during the wait, from any client...
     assert _try(sqlite_engine, PASSWORD, client=Client(), now=now).outcome == Refused
     # ...and accepted once it is over.
@@ -140,12 +146,19 @@ def test_guessing_never_keeps_the_owner_out_of_a_known_browser(sqlite_engine: En
 
 def test_one_client_cannot_try_address_after_address(sqlite_engine: Engine) -> None:
     _admin(sqlite_engine)
+    _admin(sqlite_engine, email="bob@example.org")
     now = utcnow()
+    # Bob signed in before from a browser behind the attacker's address (one proxy).
+    bob = Client(address=ATTACKER.address, browser="bob-desktop")
+    assert _try(sqlite_engine, PASSWORD, email="bob@example.org", client=bob, now=now).user
     for n in range(30):  # one failure per address: no address reaches its own limit
         _try(sqlite_engine, "guess!", email=f"user{n}@example.org", now=now)
     assert _try(sqlite_engine, PASSWORD, now=now).outcome == Refused  # the client waits
-    # Anyone else can still sign in: the limit is on that client only.
+    new_browser = Client(address=ATTACKER.address, browser="new")
+    assert _try(sqlite_engine, PASSWORD, client=new_browser, now=now).outcome == Refused
+    # Anyone elsewhere, and a known browser at the same address, can still sign in.
     assert _try(sqlite_engine, PASSWORD, client=ADA_BROWSER, now=now).user is not None
+    assert _try(sqlite_engine, PASSWORD, email="bob@example.org", client=bob, now=now).user
 
 
 def test_an_administrator_reset_lets_the_address_be_tried_at_once(sqlite_engine: Engine) -> None:
