@@ -95,10 +95,10 @@ def sign_in(
     if waiting_until(session, keys=keys, now=now) is not None:
         return SignInResult(SignInOutcome.refused)
     user = auth.find_user(session=session, email=email)
-    known = user is not None and user.active and user.password_hash is not None
+    usable = user is not None and user.active and user.password_hash is not None
     # One verification either way: a dummy hash stands in for a missing account.
-    good = credentials.verify_password(password, user.password_hash if user and known else None)
-    if not (good and user is not None and known):
+    good = credentials.verify_password(password, user.password_hash if user and usable else None)
+    if not (good and user is not None and usable):
         _failed(
             session,
             email=email,
