@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from lc_health.domain.enums import Role
 from lc_health.domain.errors import Invalid
-from lc_health.services import accounts, signin
+from lc_health.services import accounts, auth, signin
 from lc_health.services.signin_limits import FIRST_WAIT_SECONDS, Client, Limits, wait_after
 from lc_health.store import users as ustore
 from lc_health.store.db import read_session, write_session
@@ -214,3 +214,19 @@ def test_sign_ins_are_audited_without_passwords(sqlite_engine: Engine) -> None:
     for secret in (PASSWORD, "Secret-typo", "wrong password", ATTACKER.address):
         assert secret.lower() not in stored.lower()
     assert all(len(k) == 64 and "@" not in k for k in limit_keys)
+
+
+def test_counters_are_forgotten_after_a_day_but_known_browsers_are_kept(
+    sqlite_engine: Engine,
+) -> None:
+    _admin(sqlite_engine)
+    then = utcnow()
+    assert _try(sqlite_engine, PASSWORD, client=ADA_BROWSER, now=then).user is not None
+    _try(sqlite_engine, "guess!", email="nobody@example.org", now=then)
+    with read_session(sqlite_engine) as session:
+        kinds = sorted(session.execute(select(SignInLimit.kind)).scalars())
+    assert kinds == ["address", "client", "known"]
+    with write_session(sqlite_engine) as session:
+        auth.purge_expired_sessions(session=session, now=then + timedelta(days=2))
+    with read_session(sqlite_engine) as session:
+        assert list(session.execute(select(SignInLimit.kind)).scalars()) == ["known"]
