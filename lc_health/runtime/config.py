@@ -108,10 +108,12 @@ class Settings(BaseSettings):
         8, description="How long a sign-in lasts, in hours, across page reloads."
     )
     max_failed_signins: Annotated[int, Field(ge=1, le=100)] = Field(
-        5, description="Failed sign-ins in a row before an account is locked."
+        5,
+        description="Failed password checks in a row for one address before it must wait "
+        "(30 s, doubling with each further failure up to LC_HEALTH_LOCKOUT_MINUTES).",
     )
     lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = Field(
-        15, description="How long a locked account stays locked."
+        15, description="The longest wait after failed password checks; nothing locks for good."
     )
     cookie_secret: SecretStr | None = Field(
         None,

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from lc_health.domain.credentials import normalise_email, verify_password
+from lc_health.domain.credentials import normalise_email
 from lc_health.domain.errors import Invalid, Problem
 from lc_health.services.auth import find_user
+from lc_health.services.signin import check_current_password
+from lc_health.services.signin_limits import DEFAULT_LIMITS, NO_CLIENT, Client, Limits
 from lc_health.store import audit
 from lc_health.store import communities as cstore
 from lc_health.store import users as ustore
+from lc_health.store.db import write_session
 from lc_health.store.models import Portfolio, Role, User
 
 
@@ -110,19 +114,36 @@ def reset_password(
 
 
 def change_own_password(
-    *, session: Session, email: str, current: str, password: str, confirm: str
+    engine: Engine,
+    *,
+    email: str,
+    current: str,
+    password: str,
+    confirm: str,
+    client: Client = NO_CLIENT,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> User:
     """A signed-in person's new password; the current one must be given when there is one
-    (raises Invalid otherwise, or for a weak or unconfirmed new one)."""
-    user = _account(session, email)
-    assert user.id is not None
-    if user.password_hash and not verify_password(current, user.password_hash):
-        raise Invalid([Problem("current", "error.current_password")])
-    ustore.set_password(session=session, user_id=user.id, password=password, confirm=confirm)
-    audit.record(
-        session=session, actor=user.email, action="account.own_password", target=user.email
-    )
-    return user
+    (raises Invalid otherwise, or for a weak or unconfirmed new one). A wrong current password
+    counts towards the sign-in limits (services.signin_limits), so its count is committed in a
+    transaction of its own before the change is tried."""
+    with write_session(engine) as session:
+        user = _account(session, email)
+        problem = None
+        if user.password_hash:
+            problem = check_current_password(
+                session=session, user=user, password=current, client=client, limits=limits
+            )
+    if problem is not None:
+        raise Invalid([problem])
+    with write_session(engine) as session:
+        user = _account(session, email)
+        assert user.id is not None
+        ustore.set_password(session=session, user_id=user.id, password=password, confirm=confirm)
+        audit.record(
+            session=session, actor=user.email, action="account.own_password", target=user.email
+        )
+        return user
 
 
 def set_active(*, session: Session, email: str, active: bool, actor: str) -> User:

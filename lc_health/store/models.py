@@ -398,8 +398,23 @@ class SignInSession(SQLModel, table=True):
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
     handoff_hash: str | None = Field(default=None, max_length=64, unique=True)
     handoff_expires_at: datetime | None = None
+    # Hash of the browser id cookie of the browser that signed in: only it may redeem the code.
+    browser_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class SignInLimit(SQLModel, table=True):
+    """Failed sign-ins counted per key: an address typed (whether or not it has an account), an
+    address from a browser that signed in to it before, or a client (IP address). Only a hash of
+    the key is kept. After too many failures the key waits, longer each time, up to a cap."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=8)  # address, known or client
+    failures: int = 0
+    blocked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class AuditEvent(SQLModel, table=True):

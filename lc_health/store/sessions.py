@@ -28,16 +28,22 @@ def add_session(
     session: Session,
     *,
     user_id: int,
-    handoff_hash: str,
+    handoff_hash: str | None,
     handoff_seconds: float,
     hours: float,
     now: datetime,
+    browser_hash: str | None = None,
+    token_hash: str | None = None,
 ) -> None:
+    """A new session: with a hand-over code for the cookie route (bound to the browser that
+    signed in), or already with its token (a session that never leaves the server)."""
     session.add(
         SignInSession(
             user_id=user_id,
             handoff_hash=handoff_hash,
-            handoff_expires_at=now + timedelta(seconds=handoff_seconds),
+            handoff_expires_at=now + timedelta(seconds=handoff_seconds) if handoff_hash else None,
+            browser_hash=browser_hash,
+            token_hash=token_hash,
             created_at=now,
             expires_at=now + timedelta(hours=hours),
         )
@@ -62,6 +68,7 @@ def set_token(session: Session, *, row: SignInSession, token_hash: str) -> None:
     row.token_hash = token_hash
     row.handoff_hash = None
     row.handoff_expires_at = None
+    row.browser_hash = None
     session.add(row)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from lc_health.domain.credentials import (
     email_is_valid,
     hash_password,
+    limit_key,
     normalise_email,
     password_problems,
 )
@@ -19,6 +20,7 @@ from lc_health.domain.enums import Role
 from lc_health.domain.errors import Problem, check
 from lc_health.store import ids
 from lc_health.store import sessions as session_store
+from lc_health.store import signin_limits as signin_limit_store
 from lc_health.store.models import Portfolio, PortfolioCommunity, User, UserCommunity
 
 USER_COLUMNS = (
@@ -122,6 +124,7 @@ def set_password(
     user.locked_until = None
     session.add(user)
     session_store.delete_for_user(session, user_id=user_id)
+    signin_limit_store.clear(session, key_hash=limit_key("address", normalise_email(user.email)))
 
 
 def set_active(*, session: Session, user_id: int, active: bool) -> None:

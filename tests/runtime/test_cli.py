@@ -59,7 +59,7 @@ def test_mismatched_or_weak_password_creates_nothing(tmp_path: Path) -> None:
     weak = _run(
         ["user", "create", "--role", "admin", "--email", "a@example.org"],
         path,
-        "welkom123\nwelkom123\n",
+        "Welkom2026!\nWelkom2026!\n",  # long enough, but a common word and a year
     )
     assert weak.returncode == 1 and "too easy to guess" in weak.stderr
     missing = _run(["user", "create", "--role", "admin", "--email", "a@example.org"], path, "")

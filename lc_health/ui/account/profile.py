@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lc_health.domain.errors import Invalid
 from lc_health.services import accounts
-from lc_health.ui.context import t
+from lc_health.ui.context import app, t
 from lc_health.ui.forms import flash, form_key, reset_form, show_flash
-from lc_health.ui.guard import require
+from lc_health.ui.guard import require, show_problems
+from lc_health.ui.session import client, limits
 from lc_health.ui.widgets import md_escape
-from lc_health.ui.writes import attempt
 
 
 def render() -> None:
@@ -36,16 +37,20 @@ def render() -> None:
         )
         if not st.form_submit_button(t("account.save"), type="primary"):
             return
-    saved = attempt(
-        lambda session: accounts.change_own_password(
-            session=session,
+    ctx = app()
+    try:  # the current password counts towards the sign-in limits
+        accounts.change_own_password(
+            ctx.engine,
             email=viewer.email,
             current=current,
             password=password,
             confirm=confirm,
+            client=client(),
+            limits=limits(),
         )
-    )
-    if saved is not None:
-        reset_form("own_password")
-        flash(t("account.saved"))
-        st.rerun()
+    except Invalid as problems:
+        show_problems(problems)
+        return
+    reset_form("own_password")
+    flash(t("account.saved"))
+    st.rerun()

@@ -1,55 +1,48 @@
-"""Sign in: email and password (slowed down, then locked, after failures), or single sign-on."""
+"""Sign in: email and password (within the limits of services.signin_limits), or single sign-on.
+In demo mode the demo accounts are listed, each with a one-click sign-in."""
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
-
-import pandas as pd
 import streamlit as st
 
 from lc_health.domain.demo_data import ACCOUNTS
-from lc_health.services import auth, signin
+from lc_health.services import signin
 from lc_health.store.db import write_session
 from lc_health.ui import sso
 from lc_health.ui.context import app, t
-from lc_health.ui.session import sign_in
-from lc_health.ui.widgets import demo_notice
+from lc_health.ui.session import client, limits, sign_in
+from lc_health.ui.widgets import demo_notice, md_escape
 
 
 def _attempt(email: str, password: str) -> None:
+    """Every refusal shows the same message, whatever its reason (no account enumeration)."""
     ctx = app()
     with write_session(ctx.engine) as session:
         result = signin.sign_in(
-            session=session,
-            email=email,
-            password=password,
-            max_failures=ctx.settings.max_failed_signins,
-            lockout=timedelta(minutes=ctx.settings.lockout_minutes),
+            session=session, email=email, password=password, client=client(), limits=limits()
         )
         user_id = result.user.id if result.user else None
-    if result.outcome == auth.SignInOutcome.ok and user_id is not None:
+    if result.outcome == signin.SignInOutcome.ok and user_id is not None:
         sign_in(user_id)
         st.rerun()
-    if result.outcome == auth.SignInOutcome.locked:
-        st.error(t("signin.locked", minutes=ctx.settings.lockout_minutes), icon=":material/lock:")
-        return
-    time.sleep(result.delay_seconds)  # makes guessing slow; the form keeps what was typed
     st.error(t("signin.invalid"), icon=":material/error:")
 
 
 def _demo_accounts() -> None:
-    rows = [
-        {
-            t("signin.col_role"): t(f"role.{role.value}"),
-            "E-mail": email,
-            t("signin.col_password"): pw,
-        }
-        for email, pw, role, _name, _communities in ACCOUNTS
-    ]
+    """Each demo account with its password and a button that signs in as it (demo mode only)."""
     with st.container(border=True):
         st.markdown(t("signin.demo_accounts"))
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        for email, password, role, _name, _communities in ACCOUNTS:
+            label = t(f"role.{role.value}")
+            st.markdown(
+                f"**{md_escape(label)}**  \n`{email}`  \n{t('signin.col_password')}: `{password}`"
+            )
+            if st.button(
+                t("signin.demo_sign_in", role=label),
+                key=f"demo_signin_{role.value}",
+                icon=":material/login:",
+            ):
+                _attempt(email, password)
 
 
 def render() -> None:

@@ -32,7 +32,8 @@ def test_sign_in_page_is_the_start_page_and_shows_demo_accounts(demo_app: AppTes
     assert demo_app.title[0].value == "Sign in"
     assert "Participant?" in page_text(demo_app)
     # demo mode is off in this test (LC_HEALTH_DEMO unset): no passwords on screen
-    assert "demo-admin-2026" not in str([d.value for d in demo_app.dataframe])
+    assert "demo-admin-2026" not in page_text(demo_app)
+    assert not [b for b in demo_app.button if str(b.key).startswith("demo_signin_")]
 
 
 def test_communities_page_lists_demo_communities_with_health(
@@ -91,10 +92,12 @@ def test_demo_mode_shows_the_demo_accounts(
     demo_app.query_params["lang"] = "nl"
     demo_app.run()
     assert not demo_app.exception
-    accounts = demo_app.dataframe[0].value
-    assert set(accounts["E-mail"]) == {
-        "beheer@demo.lc-health.nl",
-        "trekker@demo.lc-health.nl",
-        "beleid@demo.lc-health.nl",
-    }
-    assert "demo-admin-2026" in set(accounts["Wachtwoord"])
+    text = page_text(demo_app)
+    for email, password in (
+        ("beheer@demo.lc-health.nl", "demo-admin-2026"),
+        ("trekker@demo.lc-health.nl", "demo-lead-2026"),
+        ("beleid@demo.lc-health.nl", "demo-policy-2026"),
+    ):
+        assert f"`{email}`" in text and f"Wachtwoord: `{password}`" in text
+    labels = {b.label for b in demo_app.button if str(b.key).startswith("demo_signin_")}
+    assert labels == {"Inloggen als Beheerder", "Inloggen als Trekker", "Inloggen als Beleidsmaker"}

@@ -1,6 +1,6 @@
 """import batches keep the SHA-256 of the imported file, so a second import of it is noticed
 
-Revision ID: 0004_import_hash
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02 00:50:00.000000
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_import_hash"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
