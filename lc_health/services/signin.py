@@ -153,3 +153,19 @@ def check_current_password(
         action="account.current_password_failure",
     )
     return Problem("current", "error.current_password")
+
+
+def record_sso(*, session: Session, email: str | None, refusal: str | None) -> None:
+    """Audit a single sign-on: `signin.success` for an accepted address (the account's email),
+    `signin.failure` with the reason otherwise (an unknown or unverified address only as a
+    hash). The page calls this once per browser session, not on every run."""
+    user = auth.find_user(session=session, email=email) if email else None
+    actor = _actor(email or "", user) if email else "sso:no-address"
+    if refusal is None and user is not None:
+        user.last_signin_at = utcnow()
+        session_store.save_user(session, user=user)
+        audit.record(session=session, actor=user.email, action="signin.success", method="sso")
+        return
+    audit.record(
+        session=session, actor=actor, action="signin.failure", method="sso", reason=refusal or ""
+    )

@@ -7,10 +7,21 @@ from __future__ import annotations
 import streamlit as st
 
 from lc_health.domain import sso
-from lc_health.services import auth
-from lc_health.store.db import read_session
+from lc_health.services import auth, signin
+from lc_health.store.db import read_session, write_session
 from lc_health.ui.context import app, t
 from lc_health.ui.widgets import md_escape
+
+AUDITED_KEY = "_sso_audited"
+
+
+def _audit_once(email: str | None, refusal: str | None) -> None:
+    """The audit log keeps this tab's single sign-on once, not at every run."""
+    if st.session_state.get(AUDITED_KEY):
+        return
+    with write_session(app().engine) as session:
+        signin.record_sso(session=session, email=email, refusal=refusal)
+    st.session_state[AUDITED_KEY] = True
 
 
 def configured() -> bool:
@@ -30,14 +41,19 @@ def _outcome() -> tuple[int | None, str | None]:
     None) when nobody is signed in at the provider."""
     if not _provider_signed_in():
         return None, None
-    decision = sso.decide(st.user.to_dict())
+    claims = st.user.to_dict()
+    decision = sso.decide(claims)
     if decision.email is None:
+        raw = claims.get("email")
+        _audit_once(raw if isinstance(raw, str) else None, str(decision.refusal))
         return None, t(f"sso.refused.{decision.refusal}")
     with read_session(app().engine) as session:
         user = auth.find_user(session=session, email=decision.email)
         user_id = user.id if user is not None and user.active else None
     if user_id is None:
+        _audit_once(decision.email, "no_account")
         return None, t("sso.no_account", email=md_escape(decision.email))
+    _audit_once(decision.email, None)
     return user_id, None
 
 

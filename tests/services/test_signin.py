@@ -230,3 +230,25 @@ def test_counters_are_forgotten_after_a_day_but_known_browsers_are_kept(
         auth.purge_expired_sessions(session=session, now=then + timedelta(days=2))
     with read_session(sqlite_engine) as session:
         assert list(session.execute(select(SignInLimit.kind)).scalars()) == ["known"]
+
+
+def test_single_sign_on_is_audited_without_naming_an_unknown_address(sqlite_engine: Engine) -> None:
+    _admin(sqlite_engine)
+    with write_session(sqlite_engine) as session:
+        signin.record_sso(session=session, email=ADA, refusal=None)
+        signin.record_sso(session=session, email="stranger@example.org", refusal="no_account")
+        signin.record_sso(session=session, email="stranger@example.org", refusal="unverified")
+        signin.record_sso(session=session, email=None, refusal="no_email")
+    logged = [(actor, action) for actor, action, _ in events(sqlite_engine)]
+    assert logged[-4] == (ADA, "signin.success")
+    assert [action for _, action in logged[-3:]] == ["signin.failure"] * 3
+    assert logged[-1][0] == "sso:no-address"
+    stranger = {actor for actor, _ in logged[-3:-1]}
+    assert len(stranger) == 1 and next(iter(stranger)).startswith("address:")
+    with read_session(sqlite_engine) as session:
+        details = [row.detail for row in session.exec(select(AuditEvent)).scalars()]
+    assert not any("stranger@example.org" in detail for detail in details)
+    assert sum('"method": "sso"' in detail for detail in details) == 4
+    with read_session(sqlite_engine) as session:
+        ada = auth.find_user(session=session, email=ADA)
+        assert ada is not None and ada.last_signin_at is not None
