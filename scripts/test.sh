@@ -15,4 +15,5 @@ fi
 echo "== ruff"; .venv/bin/ruff check .
 echo "== ruff format"; .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
-echo "== pytest"; .venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist); a test file stays on one worker, so a module's app server starts once.
+echo "== pytest"; .venv/bin/python -m pytest -n "${LC_HEALTH_TEST_WORKERS:-2}" --dist loadfile "$@"
