@@ -51,9 +51,9 @@ def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Browse
 
 
 def _loaded(page: Page) -> None:
-    expect(page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').first).to_be_visible(
-        timeout=30_000
-    )
+    expect(
+        page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').first
+    ).to_be_visible(timeout=30_000)
     settle(page)
     page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
 
@@ -66,6 +66,8 @@ def _check_tabs(page: Page, where: str, problems: dict[str, list[str]]) -> None:
         tab = tabs.nth(index)
         name = tab.inner_text()
         tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+        page.wait_for_timeout(500)  # the tab's run starts: its old content turns stale
         settle(page)
         page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
         problems[f"{where} / {name}"] = axe_violations(page)
@@ -149,4 +151,6 @@ def test_no_serious_violation(
                 _loaded(page)
                 _check_tabs(page, path, found)
         problems |= {f"{size['width']}px {where}": v for where, v in found.items() if v}
-    assert not problems, "\n".join(f"{where}: {v}" for where, found in problems.items() for v in found)
+    assert not problems, "\n".join(
+        f"{where}: {v}" for where, found in problems.items() for v in found
+    )
