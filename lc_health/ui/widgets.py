@@ -102,10 +102,16 @@ def show_chart(chart: Any, *, description: str, **kwargs: Any) -> None:
 # Streamlit draws the chosen option of a segmented control or pills (the language switch, force
 # pills) in the primary colour: 2.4:1 on the dark theme's background, below WCAG AA, and no
 # colour can pass on both the background and under a primary button's white text. The choice
-# shows in the text colour instead, in bold, on its tinted background.
+# shows in the text colour instead, in bold, on its tinted background. Long options (force pills
+# on a phone) wrap instead of being cut off with "…".
 _BASE_CSS = """<style>
 [data-testid="stButtonGroup"] button[data-selected="true"] {
   color: inherit !important; font-weight: 600;
+}
+[data-testid="stButtonGroup"] button { max-width: 100%; height: auto; }
+[data-testid="stButtonGroup"] button .stMarkdownEllipsis,
+[data-testid="stButtonGroup"] button p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 </style>"""
 

@@ -8,6 +8,7 @@ from welcome to thanks, so the demo's own link stays untouched for the other tes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -37,6 +38,12 @@ CASES = [
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
                        .every(c => c.querySelector('svg, canvas'))"""
 
+# Pills whose text is cut off ("…") or that stick out of the window.
+CUT_OFF_PILLS = """() => [...document.querySelectorAll('[data-testid="stButtonGroup"] button')]
+    .filter(b => b.getBoundingClientRect().right > window.innerWidth
+                 || [...b.querySelectorAll('p')].some(p => p.scrollWidth > p.clientWidth + 1))
+    .map(b => b.innerText)"""
+
 
 def _label(who: object) -> str:
     return who.value if isinstance(who, Role) else str(who)
@@ -44,7 +51,8 @@ def _label(who: object) -> str:
 
 @pytest.fixture
 def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
-    scheme = request.node.callspec.params["case"][1]
+    case = getattr(request.node, "callspec", None)
+    scheme = case.params["case"][1] if case else "light"
     ctx = browser.new_context(color_scheme=scheme, viewport=WIDE)
     yield ctx
     ctx.close()
@@ -124,9 +132,13 @@ def _walk_survey(page: Page, server: Server, problems: dict[str, list[str]]) -> 
     for step in range(6, 9):
         _step(page, "Next", f"Step {step} of 8")
         problems[f"step {step}"] = axe_violations(page)
+        if step == 6:  # the forces: every pill shows its whole text, wrapped if need be
+            problems["cut-off pills"] = page.evaluate(CUT_OFF_PILLS)
     _step(page, "Send", "Thank you! Your answers are saved.")
     page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
     problems["feedback"] = axe_violations(page)
+    # Tables as plain tables: on a phone the page scrolls, not a box inside it.
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{_label(c[0])}-{c[1]}")
@@ -154,3 +166,32 @@ def test_no_serious_violation(
     assert not problems, "\n".join(
         f"{where}: {v}" for where, found in problems.items() for v in found
     )
+
+
+def test_lead_choice_is_kept_across_pages_and_in_the_url(
+    context: BrowserContext, server: Server
+) -> None:
+    """After reviewing one community and round, the menu link to the conversation opens the
+    same ones, named in the URL; a reload keeps them."""
+    page = context.new_page()
+    _sign_in(page, server.url, *ACCOUNTS[Role.lead])
+    page.goto(f"{server.url}/lead_review?lang=en&community=2")
+    _loaded(page)
+    page.get_by_role("combobox", name="Round").click()
+    page.get_by_role("option").first.click()  # the oldest round, not the default
+    expect(page).to_have_url(re.compile(r"round=\d+"), timeout=10_000)
+    settle(page)
+    chosen = re.search(r"round=(\d+)", page.url)
+    assert chosen is not None
+    page.get_by_role("link", name="Conversation").click()
+    expect(page.get_by_role("heading", name="The conversation", exact=True)).to_be_visible(
+        timeout=30_000
+    )
+    for _ in range(2):  # as reached by the menu, then after a reload
+        expect(page).to_have_url(re.compile(r"[?&]community=2(&|$)"), timeout=20_000)
+        expect(page).to_have_url(re.compile(rf"[?&]round={chosen[1]}(&|$)"), timeout=20_000)
+        expect(page.get_by_test_id("stSelectbox").first).to_contain_text(
+            "Duurzame Kas Lansingerland"
+        )
+        page.reload()
+        _loaded(page)

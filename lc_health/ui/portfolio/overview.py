@@ -391,7 +391,8 @@ def render() -> None:
     st.title(t("portfolio.title"))
     demo_notice()
     publish_due()
-    data = load(ctx.settings.database_url, viewer.community_ids)
+    with st.spinner(t("common.loading")):  # shown only when loading takes over half a second
+        data = load(ctx.settings.database_url, viewer.community_ids)
     if data.means.empty:
         st.info(t("portfolio.empty"))
         return

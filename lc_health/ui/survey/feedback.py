@@ -91,7 +91,7 @@ def show(
 
 
 def _own_table(own: pd.DataFrame, instrument: Instrument, lang: str) -> None:
-    st.dataframe(
+    st.table(  # a plain table: on a phone the page scrolls, not a box inside it
         pd.DataFrame(
             {
                 t("feedback.factor"): own["factor"].map(
@@ -112,7 +112,7 @@ def _change(
     if merged.empty:
         return
     st.header(t("feedback.change_title", period=Period.parse(period).label))
-    st.dataframe(
+    st.table(
         pd.DataFrame(
             {
                 t("feedback.factor"): merged["factor"].map(
