@@ -52,8 +52,9 @@ def pick_community(viewer: Viewer, *, label_key: str = "guard.community") -> Com
         st.info(t("guard.no_communities"))
         st.stop()
     by_id = {c.id: c for c in options}
-    wanted = st.query_params.get(COMMUNITY_PARAM) or st.session_state.get(KEPT_COMMUNITY)
-    index = 0
+    wanted = st.query_params.get(COMMUNITY_PARAM)
+    kept = st.session_state.get(KEPT_COMMUNITY)
+    index = list(by_id).index(int(kept)) if wanted is None and kept and int(kept) in by_id else 0
     if wanted is not None:
         try:
             wanted_id = int(wanted)
