@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from lc_health.charts.core import ChartT
 from lc_health.domain.i18n import format_number, translate
 
@@ -68,6 +70,37 @@ def total(labels: Sequence[str], counts: Sequence[float | None], *, lang: str, w
         top=top[0],
         top_value=format_number(top[1], lang, 0),
     )
+
+
+def frame_ranking(
+    frame: pd.DataFrame,
+    what: str,
+    *,
+    lang: str,
+    label: str | tuple[str, ...] = "label",
+    value: str = "mean",
+    scale: float = 1.0,
+    decimals: int = 1,
+    signed: bool = False,
+) -> str:
+    """`ranking` over a chart's frame: rows marked `suppressed` (too few answers) left out;
+    `label` may name several columns, joined as "A · B"; values multiplied by `scale`."""
+    columns = [label] if isinstance(label, str) else list(label)
+    names: list[str] = (
+        list(frame[columns].astype(str).agg(" · ".join, axis=1)) if len(frame) else []
+    )
+    values = frame[value].astype("float64") * scale
+    if "suppressed" in frame.columns:
+        values = values.where(~frame["suppressed"].astype(bool))
+    return ranking(names, list(values), lang=lang, what=what, decimals=decimals, signed=signed)
+
+
+def agreement(frame: pd.DataFrame, answer_labels: Sequence[str], *, lang: str) -> str:
+    """A distribution chart (share1..share5 per label) as text: the share, in %, that chose
+    one of the two highest answers."""
+    agreeing = frame.assign(agree=frame["share4"].fillna(0) + frame["share5"].fillna(0))
+    what = f"{answer_labels[3]} + {answer_labels[4]} (%)"
+    return frame_ranking(agreeing, what, lang=lang, value="agree", scale=100, decimals=0)
 
 
 def named(chart: ChartT, text: str) -> ChartT:

@@ -121,39 +121,18 @@ def base_style() -> None:
     st.html(_BASE_CSS)
 
 
-def ranked(
-    frame: pd.DataFrame,
-    what: str,
-    *,
-    label: str | tuple[str, ...] = "label",
-    value: str = "mean",
-    scale: float = 1.0,
-    decimals: int = 1,
-    signed: bool = False,
-) -> str:
-    """A chart's description: its highest and lowest `value` (rows hidden as too few left out);
-    `label` may name several columns, joined as "A · B"."""
-    columns = (label,) if isinstance(label, str) else label
-    names: list[str] = (
-        list(frame[list(columns)].astype(str).agg(" · ".join, axis=1)) if len(frame) else []
-    )
-    values = frame[value].astype("float64") * scale
-    if "suppressed" in frame.columns:
-        values = values.where(~frame["suppressed"].astype(bool))
-    return describe.ranking(
-        names, list(values), lang=language(), what=what, decimals=decimals, signed=signed
-    )
+def ranked(frame: pd.DataFrame, what: str, **options: Any) -> str:
+    """A chart's description in the page language (describe.frame_ranking)."""
+    return describe.frame_ranking(frame, what, lang=language(), **options)
 
 
 def counted(frame: pd.DataFrame, what: str, *, label: str, value: str) -> str:
-    """A chart's description for counts: the total and the largest."""
+    """A chart's description for counts in the page language: the total and the largest."""
     return describe.total(
         list(frame[label].astype(str)), list(frame[value]), lang=language(), what=what
     )
 
 
 def agreement(frame: pd.DataFrame, answer_labels: list[str]) -> str:
-    """A distribution chart's description: the share (%) that chose one of the top two answers."""
-    agreeing = frame.assign(agree=frame["share4"].fillna(0) + frame["share5"].fillna(0))
-    what = f"{answer_labels[3]} + {answer_labels[4]} (%)"
-    return ranked(agreeing, what, value="agree", scale=100, decimals=0)
+    """A distribution chart's description in the page language (describe.agreement)."""
+    return describe.agreement(frame, answer_labels, lang=language())

@@ -50,3 +50,37 @@ def test_named_chart_carries_the_description_into_its_spec() -> None:
     # Marks carry no ARIA of their own: the chart is one image, named by its description.
     assert spec["config"]["mark"]["aria"] is False
     assert isinstance(describe.named(chart, text), alt.LayerChart)
+
+
+def test_frame_ranking_joins_labels_scales_and_leaves_out_suppressed_rows() -> None:
+    frame = pd.DataFrame(
+        {
+            "community": ["Kas", "Kas", "Vis"],
+            "factor": ["Trust", "Money", "Trust"],
+            "share": [0.5, 0.25, 0.9],
+            "suppressed": [False, False, True],
+        }
+    )
+    text = describe.frame_ranking(
+        frame, "Share", lang="en", label=("community", "factor"), value="share", scale=100
+    )
+    assert text == "Share. Highest: Kas · Trust (50.0). Lowest: Kas · Money (25.0)."
+    empty = frame.iloc[0:0]
+    assert describe.frame_ranking(empty, "Share", lang="en", value="share") == (
+        "Share. No figures to show."
+    )
+
+
+def test_agreement_adds_the_two_highest_answers() -> None:
+    frame = pd.DataFrame(
+        {
+            "label": ["Trust", "Money"],
+            **{f"share{i}": [0.1, 0.3] for i in (1, 2, 3)},
+            "share4": [0.4, 0.1],
+            "share5": [0.3, None],
+        }
+    )
+    answers = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+    assert describe.agreement(frame, answers, lang="nl") == (
+        "Agree + Strongly agree (%). Hoogst: Trust (70). Laagst: Money (10)."
+    )
