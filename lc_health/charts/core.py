@@ -49,6 +49,10 @@ def configure(chart: ChartT, lang: str) -> ChartT:
         )
         .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=13, titleFontSize=13)
         .configure_view(stroke=None)
+        # A chart is one image to assistive technology, named by its description (see
+        # describe.py): Vega would otherwise give every mark container an image role, and the
+        # empty ones of a layered chart no name (axe: svg-img-alt).
+        .configure_mark(aria=False)
     )
     return configured
 

@@ -13,6 +13,9 @@ from lc_health.ui.context import app, t
 from lc_health.ui.session import current_viewer
 
 COMMUNITY_PARAM = "community"
+# The community last chosen on any page, for the next page reached without one in its URL (a
+# menu link carries no query parameters).
+KEPT_COMMUNITY = "_kept_community"
 
 
 def require(*roles: Role) -> Viewer:
@@ -38,7 +41,8 @@ def visible_communities(viewer: Viewer, *, include_archived: bool = False) -> li
 
 
 def pick_community(viewer: Viewer, *, label_key: str = "guard.community") -> Community:
-    """A community selector limited to what the viewer may see, kept in the URL.
+    """A community selector limited to what the viewer may see, kept in the URL and across
+    pages (the last choice is the default where the URL names none).
 
     A community id in the URL that the viewer may not see (or that does not exist) gets the
     same neutral message, so editing the URL reveals nothing.
@@ -49,7 +53,8 @@ def pick_community(viewer: Viewer, *, label_key: str = "guard.community") -> Com
         st.stop()
     by_id = {c.id: c for c in options}
     wanted = st.query_params.get(COMMUNITY_PARAM)
-    index = 0
+    kept = st.session_state.get(KEPT_COMMUNITY)
+    index = list(by_id).index(int(kept)) if wanted is None and kept and int(kept) in by_id else 0
     if wanted is not None:
         try:
             wanted_id = int(wanted)
@@ -66,7 +71,7 @@ def pick_community(viewer: Viewer, *, label_key: str = "guard.community") -> Com
         format_func=lambda cid: by_id[cid].name,
         key="_community_pick",
     )
-    st.query_params[COMMUNITY_PARAM] = str(chosen)
+    st.query_params[COMMUNITY_PARAM] = st.session_state[KEPT_COMMUNITY] = str(chosen)
     return by_id[chosen]
 
 

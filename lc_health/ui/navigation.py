@@ -14,7 +14,7 @@ from lc_health.store.access import Viewer
 from lc_health.store.models import Role
 from lc_health.ui.context import app, language_switch, t
 from lc_health.ui.session import current_viewer, sign_out
-from lc_health.ui.widgets import md_escape
+from lc_health.ui.widgets import base_style, md_escape
 
 SURVEY_TOKEN_PARAM = "t"
 ALL = frozenset(Role)
@@ -110,8 +110,10 @@ def pages_for(role: Role | None) -> list[str]:
 
 def _account_box(viewer: Viewer) -> None:
     with st.sidebar.container(border=True):
-        st.markdown(f"**{md_escape(viewer.name or viewer.email)}**")
-        st.caption(f"{t('role.' + viewer.role.value)} · {md_escape(viewer.email)}")
+        # The address in full text colour: Streamlit links it, and a link in a (faded) caption
+        # is too pale to read.
+        st.markdown(f"**{md_escape(viewer.name or viewer.email)}**  \n{md_escape(viewer.email)}")
+        st.caption(t("role." + viewer.role.value))
         if st.button(t("nav.sign_out"), icon=":material/logout:", key="_sign_out"):
             sign_out()
 
@@ -119,6 +121,7 @@ def _account_box(viewer: Viewer) -> None:
 def build_navigation() -> StreamlitPage:
     """The navigation for this session; returns the page to run."""
     # Fail early, with a readable message, when the app cannot start.
+    base_style()
     if app().settings.demo:
         st.warning(t("common.demo_mode"), icon=":material/science:")
     if st.query_params.get(SURVEY_TOKEN_PARAM):
@@ -145,4 +148,17 @@ def build_navigation() -> StreamlitPage:
         if viewer.role in spec.roles:
             sections.setdefault(t(spec.section), []).append(page(spec.url_path, default=first))
             first = False
-    return st.navigation(sections)
+    chosen = st.navigation([p for pages in sections.values() for p in pages], position="hidden")
+    _menu(sections)
+    return chosen
+
+
+def _menu(sections: dict[str, list[StreamlitPage]]) -> None:
+    """The sectioned menu as page links under a caption per section. Streamlit's own sectioned
+    menu puts its list items in <div>s inside the <ul>, which screen readers cannot read as a
+    list (axe: list, listitem); page links are plain links."""
+    with st.sidebar.container(key="menu"):
+        for section, pages in sections.items():
+            st.caption(section)
+            for entry in pages:
+                st.page_link(entry)

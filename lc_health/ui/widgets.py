@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lc_health.charts import describe
 from lc_health.domain.i18n import format_number
 from lc_health.metrics import BANDS
-from lc_health.ui.context import demo_data_shown, t
+from lc_health.ui.context import demo_data_shown, language, t
 
 
 def demo_notice() -> None:
@@ -86,10 +87,52 @@ def md_escape(text: str) -> str:
 CHECK_CHARTS = False
 
 
-def show_chart(chart: Any, **kwargs: Any) -> None:
-    """st.altair_chart, without the schema check unless CHECK_CHARTS is set."""
+def show_chart(chart: Any, *, description: str, **kwargs: Any) -> None:
+    """st.altair_chart, without the schema check unless CHECK_CHARTS is set; the description
+    (lc_health.charts.describe) names the chart for screen readers and is shown under it."""
+    chart = describe.named(chart, description)
     if not CHECK_CHARTS:
         # Streamlit calls chart.to_dict(); Altair's own __setattr__ would store it as a
         # chart property, so set the instance attribute directly.
         object.__setattr__(chart, "to_dict", partial(type(chart).to_dict, chart, validate=False))
     st.altair_chart(chart, **kwargs)
+    st.caption(description)
+
+
+# Streamlit draws the chosen option of a segmented control or pills (the language switch, force
+# pills) in the primary colour: 2.4:1 on the dark theme's background, below WCAG AA, and no
+# colour can pass on both the background and under a primary button's white text. The choice
+# shows in the text colour instead, in bold, on its tinted background. Long options (force pills
+# on a phone) wrap instead of being cut off with "…".
+_BASE_CSS = """<style>
+[data-testid="stButtonGroup"] button[data-selected="true"] {
+  color: inherit !important; font-weight: 600;
+}
+[data-testid="stButtonGroup"] button { max-width: 100%; height: auto; }
+[data-testid="stButtonGroup"] button .stMarkdownEllipsis,
+[data-testid="stButtonGroup"] button p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+</style>"""
+
+
+def base_style() -> None:
+    """The app's few style rules on top of Streamlit's theme (every page)."""
+    st.html(_BASE_CSS)
+
+
+def ranked(frame: pd.DataFrame, what: str, **options: Any) -> str:
+    """A chart's description in the page language (describe.frame_ranking)."""
+    return describe.frame_ranking(frame, what, lang=language(), **options)
+
+
+def counted(frame: pd.DataFrame, what: str, *, label: str, value: str) -> str:
+    """A chart's description for counts in the page language: the total and the largest."""
+    return describe.total(
+        list(frame[label].astype(str)), list(frame[value]), lang=language(), what=what
+    )
+
+
+def agreement(frame: pd.DataFrame, answer_labels: list[str]) -> str:
+    """A distribution chart's description in the page language (describe.agreement)."""
+    return describe.agreement(frame, answer_labels, lang=language())

@@ -21,12 +21,13 @@ def _malformed() -> alt.Chart:
 def test_the_check_refuses_a_malformed_chart(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(widgets, "CHECK_CHARTS", True)
     with pytest.raises(SchemaValidationError):
-        widgets.show_chart(_malformed())
+        widgets.show_chart(_malformed(), description="A malformed chart.")
 
 
 def test_pages_skip_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(widgets, "CHECK_CHARTS", False)
-    widgets.show_chart(_malformed())  # drawn without the check: no error
+    # Drawn without the check: no error.
+    widgets.show_chart(_malformed(), description="A malformed chart.")
 
 
 def test_skipping_the_check_changes_nothing_in_a_good_chart(
@@ -35,5 +36,5 @@ def test_skipping_the_check_changes_nothing_in_a_good_chart(
     good = alt.Chart(FRAME).mark_line().encode(x="x:Q", y="y:Q")
     checked = good.to_dict()
     monkeypatch.setattr(widgets, "CHECK_CHARTS", False)
-    widgets.show_chart(good)
+    widgets.show_chart(good, description="A line.")
     assert good.to_dict() == checked

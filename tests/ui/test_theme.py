@@ -25,14 +25,23 @@ def test_contrast_formula_on_known_pairs() -> None:
     assert round(contrast("#777777", "#FFFFFF"), 2) == 4.48
 
 
-def test_theme_text_meets_wcag_aa() -> None:
+def _schemes() -> dict[str, dict[str, str]]:
+    """The light and the dark theme (Streamlit follows the browser's colour scheme)."""
     theme = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["theme"]
-    text, primary = theme["textColor"], theme["primaryColor"]
-    for background in (theme["backgroundColor"], theme["secondaryBackgroundColor"]):
-        assert contrast(text, background) >= WCAG_AA_TEXT
-        assert contrast(primary, background) >= WCAG_AA_TEXT
-    # Primary buttons show white text on the primary colour.
-    assert contrast("#FFFFFF", primary) >= WCAG_AA_TEXT
+    return {"light": theme["light"], "dark": theme["dark"]}
+
+
+def test_theme_text_meets_wcag_aa() -> None:
+    for name, theme in _schemes().items():
+        text, link = theme["textColor"], theme["linkColor"]
+        for background in (theme["backgroundColor"], theme["secondaryBackgroundColor"]):
+            assert contrast(text, background) >= WCAG_AA_TEXT, name
+            assert contrast(link, background) >= WCAG_AA_TEXT, name
+        # Primary buttons show white text on the primary colour.
+        assert contrast("#FFFFFF", theme["primaryColor"]) >= WCAG_AA_TEXT, name
+    light = _schemes()["light"]
+    for background in (light["backgroundColor"], light["secondaryBackgroundColor"]):
+        assert contrast(light["primaryColor"], background) >= WCAG_AA_TEXT
 
 
 def _blend(colour: str, background: str, alpha: float) -> str:
@@ -45,10 +54,10 @@ def _blend(colour: str, background: str, alpha: float) -> str:
 
 def test_faded_text_meets_wcag_aa() -> None:
     """Streamlit draws captions and help texts in the text colour at 60% opacity."""
-    theme = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["theme"]
-    for background in (theme["backgroundColor"], theme["secondaryBackgroundColor"]):
-        faded = _blend(theme["textColor"], background, 0.6)
-        assert contrast(faded, background) >= WCAG_AA_TEXT, (faded, background)
+    for theme in _schemes().values():
+        for background in (theme["backgroundColor"], theme["secondaryBackgroundColor"]):
+            faded = _blend(theme["textColor"], background, 0.6)
+            assert contrast(faded, background) >= WCAG_AA_TEXT, (faded, background)
 
 
 def test_production_friendly_streamlit_settings() -> None:

@@ -28,7 +28,7 @@ from lc_health.ui.portfolio.data import (
     period_means,
     with_previous,
 )
-from lc_health.ui.widgets import band_labels, demo_notice, show_chart
+from lc_health.ui.widgets import band_labels, demo_notice, ranked, show_chart
 
 ROWS_PER_PAGE = 40
 
@@ -132,6 +132,7 @@ def _heatmap_tab(
             cell_width=62,
         ),
         theme=None,
+        description=ranked(frame, t("review.mean"), label=("community", "factor_label")),
     )
     st.subheader(t("portfolio.layer_profiles"))
     _layer_profiles(now, period, rows, names, lang, threshold, titles)
@@ -179,6 +180,7 @@ def _layer_profiles(
                 column="layer_label",
             ),
             theme=None,
+            description=ranked(profile, t("review.mean"), label=("community", "layer_label")),
         )
 
 
@@ -220,6 +222,7 @@ def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang
         pcharts.factor_strips(frame, lang=lang, band_labels=labels, titles=titles),
         theme=None,
         width="stretch",
+        description=ranked(frame.drop_duplicates("label"), titles["median"], value="median"),
     )
 
 
@@ -287,19 +290,24 @@ def _time_tab(data: PortfolioData, chosen: pd.DataFrame, lang: str) -> None:
             frame, no_actions, lang=lang, columns=5, titles=titles, panel_width=150
         ),
         theme=None,
+        description=ranked(frame, titles["mean"], label=("panel", "period_label")),
     )
     st.subheader(t("portfolio.bands_title"))
     too_few = data.too_few[data.too_few["community_id"].isin(chosen["community_id"])]
     bands = portfolio.bands_over_time(means, too_few)
     bands["period_label"] = bands["period"].map(period_label)
     labels = band_labels() | {portfolio.TOO_FEW: t("portfolio.too_few_short")}
-    show_chart(
-        pcharts.bands_per_period(
-            bands, lang=lang, labels=labels, titles={"y": t("portfolio.communities_n")}
-        ),
-        theme=None,
-        width="stretch",
+    chart = pcharts.bands_per_period(
+        bands, lang=lang, labels=labels, titles={"y": t("portfolio.communities_n")}
     )
+    show_chart(chart, theme=None, width="stretch", description=_bands_text(bands, labels))
+
+
+def _bands_text(bands: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The bands over time as text: the largest and smallest group of communities."""
+    named = bands.assign(band_text=bands["band"].map(labels))
+    what = t("portfolio.communities_n")
+    return ranked(named, what, label=("period_label", "band_text"), value="communities", decimals=0)
 
 
 def _forces_tab(
@@ -340,6 +348,9 @@ def _forces_tab(
         ),
         theme=None,
         width="stretch",
+        description=ranked(
+            shown, t("review.recognised") + " (%)", value="share", scale=100, decimals=0
+        ),
     )
     st.subheader(t("portfolio.forces_shift"))  # between this period and the one before
     wide = mforces.shares_by_period(history, list(shown["force_id"]))
@@ -380,7 +391,8 @@ def render() -> None:
     st.title(t("portfolio.title"))
     demo_notice()
     publish_due()
-    data = load(ctx.settings.database_url, viewer.community_ids)
+    with st.spinner(t("common.loading")):  # shown only when loading takes over half a second
+        data = load(ctx.settings.database_url, viewer.community_ids)
     if data.means.empty:
         st.info(t("portfolio.empty"))
         return

@@ -13,7 +13,7 @@ from lc_health.store import dashboard
 from lc_health.store.db import read_session
 from lc_health.ui.context import app, language, publish_due, t
 from lc_health.ui.guard import require
-from lc_health.ui.widgets import band_labels, band_text, demo_notice, show_chart
+from lc_health.ui.widgets import band_labels, band_text, demo_notice, ranked, show_chart
 
 
 @st.cache_data(show_spinner=False, ttl=30)
@@ -88,6 +88,7 @@ def render() -> None:
         ),
         theme=None,
         width="stretch",
+        description=ranked(chart_data, t("communities.col_health")),
     )
     table = pd.DataFrame(
         {

@@ -25,12 +25,14 @@ from lc_health.ui.guard import pick_community, require
 from lc_health.ui.review import data as review_data
 from lc_health.ui.review.opening import ReviewContext, open_round
 from lc_health.ui.widgets import (
+    agreement,
     band_text,
     count_text,
     demo_notice,
     interval_text,
     is_marked,
     md_escape,
+    ranked,
     show_chart,
 )
 from lc_health.ui.writes import attempt
@@ -107,6 +109,7 @@ def _pictures(
         charts.distribution(one, lang=lang, answer_labels=answers, titles=titles),
         theme=None,
         width="stretch",
+        description=agreement(one, answers),
     )
     comparable = review_data.comparable_at(data.rounds)
     line = trends.community_trend(data.scores, data.rounds, FACTOR, threshold, comparable)
@@ -139,6 +142,7 @@ def _pictures(
                 panel_height=160,
             ),
             theme=None,
+            description=ranked(frame, t("review.axis_mean"), label="period_label"),
         )
 
 

@@ -54,6 +54,7 @@ def comparable_at(rounds: pd.DataFrame) -> dict[str, set[ScoreKey]]:
 
 
 ROUND_PARAM = "round"
+KEPT_ROUND = "_kept_round"  # the round last chosen, for pages reached by a menu link
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS)
@@ -78,10 +79,10 @@ def clear() -> None:
 
 def pick_round(rounds: pd.DataFrame) -> int:
     """A round selector over rounds with responses (round_id, period); the most recent one by
-    default, kept in the URL."""
+    default, kept in the URL and across pages."""
     ids = [int(r) for r in rounds["round_id"]]
     labels = dict(zip(ids, rounds["period"], strict=True))
-    wanted = st.query_params.get(ROUND_PARAM)
+    wanted = st.query_params.get(ROUND_PARAM) or st.session_state.get(KEPT_ROUND)
     index = len(ids) - 1
     if wanted is not None and wanted.isdigit() and int(wanted) in ids:
         index = ids.index(int(wanted))
@@ -92,5 +93,5 @@ def pick_round(rounds: pd.DataFrame) -> int:
         format_func=lambda r: period_label(labels[r]),
         key=f"round_pick_{ids[0]}",
     )
-    st.query_params[ROUND_PARAM] = str(chosen)
+    st.query_params[ROUND_PARAM] = st.session_state[KEPT_ROUND] = str(chosen)
     return int(chosen)

@@ -84,7 +84,8 @@ def open_round(
     assert community.id is not None
     ctx = app()
     threshold = ctx.settings.anonymity_threshold
-    data = review_data.community(ctx.settings.database_url, community.id)
+    with st.spinner(t("common.loading")):  # shown only when loading takes over half a second
+        data = review_data.community(ctx.settings.database_url, community.id)
     if not sees(audience, Part.actions):
         # Actions are the lead's working notes (names, plans): not part of the portfolio view.
         data = replace(data, actions=data.actions.iloc[0:0])

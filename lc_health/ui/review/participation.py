@@ -16,7 +16,7 @@ from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session
 from lc_health.store.rounds import RoundState, state
 from lc_health.ui.context import app, t
-from lc_health.ui.widgets import show_chart
+from lc_health.ui.widgets import counted, show_chart
 
 
 def open_rounds(community_id: int, lang: str) -> None:
@@ -59,6 +59,12 @@ def open_rounds(community_id: int, lang: str) -> None:
                 ),
                 theme=None,
                 width="stretch",
+                description=counted(
+                    seen.per_day.assign(day=seen.per_day["day"].map(lambda d: f"{d:%d-%m}")),
+                    t("review.per_day"),
+                    label="day",
+                    value="responses",
+                ),
             )
 
 

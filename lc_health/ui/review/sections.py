@@ -27,7 +27,15 @@ from lc_health.ui.review import data as review_data
 from lc_health.ui.review import exports as review_exports
 from lc_health.ui.review.data import comments as review_comments
 from lc_health.ui.review.opening import ReviewContext
-from lc_health.ui.widgets import band_labels, band_text, count_text, interval_text, show_chart
+from lc_health.ui.widgets import (
+    agreement,
+    band_labels,
+    band_text,
+    count_text,
+    interval_text,
+    ranked,
+    show_chart,
+)
 
 
 def _factor_label(instrument: Instrument, factor: int, lang: str) -> str:
@@ -75,6 +83,7 @@ def _layer_heatmap(ctx: ReviewContext) -> None:
     show_chart(
         charts.layer_heatmap(frame, lang=lang, band_labels=labels, titles=_tooltips()),
         theme=None,
+        description=ranked(frame, t("review.axis_mean"), label=("factor_label", "layer_label")),
     )
 
 
@@ -115,7 +124,7 @@ def _layer_indices(ctx: ReviewContext) -> None:
         tooltip_titles=tips,
         order=[layer_names[x.id] for x in instrument.layers],
     )
-    show_chart(chart, theme=None, width="stretch")
+    show_chart(chart, theme=None, width="stretch", description=ranked(bars, t("review.axis_mean")))
     _layer_captions(ctx, indices, readings, factor_lists)
 
 
@@ -161,6 +170,7 @@ def per_factor(ctx: ReviewContext) -> None:
         charts.distribution(shown, lang=lang, answer_labels=answer_labels, titles=tips),
         theme=None,
         width="stretch",
+        description=agreement(shown, answer_labels),
     )
     st.subheader(t("review.means_title"))
     labels = band_labels()
@@ -169,6 +179,7 @@ def per_factor(ctx: ReviewContext) -> None:
         charts.means_with_intervals(shown, lang=lang, band_labels=labels, titles=_tooltips()),
         theme=None,
         width="stretch",
+        description=ranked(shown, t("review.means_title")),
     )
     flagged = shown[shown["disagreement"]]
     if not flagged.empty:
@@ -233,6 +244,9 @@ def change(ctx: ReviewContext) -> None:
             charts.change_chart(comparable, lang=lang, status_labels=statuses, titles=tips),
             theme=None,
             width="stretch",
+            description=ranked(
+                comparable, t("review.axis_difference"), value="difference", signed=True
+            ),
         )
         st.caption(t("review.change_legend"))
     _change_table(ctx)
@@ -317,9 +331,18 @@ def force_field(ctx: ReviewContext) -> None:
         "share": t("review.recognised"),
         "count": t("review.force_count_title"),
     }
-    show_chart(charts.force_field(frame, lang=lang, titles=titles), theme=None, width="stretch")
+    chart = charts.force_field(frame, lang=lang, titles=titles)
+    show_chart(chart, theme=None, width="stretch", description=_forces_text(frame, titles))
     if view.previous_period is not None and view.previous_force_respondents:
         st.caption(t("review.forces_change", period=period_label(view.previous_period)))
+
+
+def _forces_text(frame: pd.DataFrame, titles: dict[str, str]) -> str:
+    """The force field as text: the most and least recognised force on each side."""
+    return " ".join(
+        ranked(frame, titles[side], label=f"{side[:3]}_label", value=f"{side[:3]}_share", scale=100)
+        for side in ("facilitating", "hindering")
+    )
 
 
 def trend(ctx: ReviewContext) -> None:
@@ -368,6 +391,7 @@ def trend(ctx: ReviewContext) -> None:
                 titles=titles,
             ),
             theme=None,
+            description=ranked(frame, t(heading), label=("panel", "period_label")),
         )
     st.caption(t("review.trend_legend"))
     if comparable:

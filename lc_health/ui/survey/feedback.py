@@ -17,7 +17,7 @@ from lc_health.store import responses as response_store
 from lc_health.store.db import read_session
 from lc_health.store.models import Round
 from lc_health.ui.context import app, language, publish_due, t
-from lc_health.ui.widgets import show_chart
+from lc_health.ui.widgets import ranked, show_chart
 
 
 def _own_factor_scores(answers: dict[str, int | None], instrument: Instrument) -> pd.DataFrame:
@@ -81,6 +81,7 @@ def show(
             ),
             theme=None,
             width="stretch",
+            description=ranked(frame, t("feedback.own"), value="own"),
         )
         st.caption(t("feedback.legend"))
     if invitation_id is not None:
@@ -90,7 +91,7 @@ def show(
 
 
 def _own_table(own: pd.DataFrame, instrument: Instrument, lang: str) -> None:
-    st.dataframe(
+    st.table(  # a plain table: on a phone the page scrolls, not a box inside it
         pd.DataFrame(
             {
                 t("feedback.factor"): own["factor"].map(
@@ -111,7 +112,7 @@ def _change(
     if merged.empty:
         return
     st.header(t("feedback.change_title", period=Period.parse(period).label))
-    st.dataframe(
+    st.table(
         pd.DataFrame(
             {
                 t("feedback.factor"): merged["factor"].map(
