@@ -76,7 +76,7 @@ def test_sign_out_in_one_tab_ends_the_other_at_its_next_click(page: Page, server
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible(timeout=15_000)
     # The other tab, not reloaded: its next click finds the session gone.
-    other.get_by_test_id("stSidebarNavLink").nth(1).click()
+    other.get_by_test_id("stSidebar").get_by_role("link", name="My account").click()
     expect(other.get_by_role("button", name="Sign in", exact=True)).to_be_visible(timeout=15_000)
     expect(other.get_by_role("button", name="Sign out")).to_have_count(0)
 
