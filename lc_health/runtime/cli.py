@@ -458,10 +458,11 @@ def _list_exports() -> int:
     writes (the exports made from one published round)."""
     from lc_health.documents.registry import EXPORTS
 
+    width = max(len(",".join(export.formats)) for export in EXPORTS.values())
     for export in EXPORTS.values():
         mark = "*" if export.source == "round" else " "
         roles = ",".join(sorted(a.value for a in export.audiences))
-        print(f"{mark} {export.name:<18} {','.join(export.formats):<20} {roles}")
+        print(f"{mark} {export.name:<18} {','.join(export.formats):<{width}} {roles}")
     return 0
 
 
