@@ -42,7 +42,9 @@ def _rgb(hex_colour: str) -> str:
 
 def main(url: str, checkout: Path) -> int:
     config = tomllib.loads((checkout / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    primary = _rgb(config["theme"]["primaryColor"])
+    # Chromium asks for the light scheme; the colour is set for all schemes or per scheme.
+    theme = config["theme"]
+    primary = _rgb(theme.get("light", {}).get("primaryColor") or theme["primaryColor"])
     statements = _newest_statements(checkout)
     chromium = shutil.which("chromium")
     with sync_playwright() as p:
