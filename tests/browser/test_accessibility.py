@@ -35,9 +35,16 @@ CASES = [
     *((who, "light", (WIDE, PHONE)) for who in ("signed out", "participant", *ACCOUNTS)),
     *((who, "dark", (WIDE,)) for who in ("signed out", "participant", *ACCOUNTS)),
 ]
-# Every chart has drawn (Vega draws after Streamlit's run has ended).
-CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-                       .every(c => c.querySelector('svg, canvas'))"""
+# The charts on screen that have not drawn yet (Vega draws after Streamlit's run has ended; a
+# chart in a tab that is not shown may wait for a width until its tab is opened), each named by
+# the heading above it so that a failure says which one.
+UNDRAWN_CHARTS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .filter(c => c.checkVisibility() && !c.querySelector('svg, canvas'))
+    .map(c => {
+        const panel = c.closest('[role="tabpanel"]');
+        const tab = panel && document.getElementById(panel.getAttribute('aria-labelledby'));
+        return (tab ? tab.innerText + ': ' : '') + (c.getAttribute('aria-label') || '(chart)');
+    })"""
 
 # Pills whose text is cut off ("…") or that stick out of the window.
 CUT_OFF_PILLS = """() => [...document.querySelectorAll('[data-testid="stButtonGroup"] button')]
@@ -75,7 +82,15 @@ def _loaded(page: Page) -> None:
         page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').first
     ).to_be_visible(timeout=30_000)
     settle(page)
-    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    _charts_drawn(page)
+
+
+def _charts_drawn(page: Page) -> None:
+    """Wait until every chart on screen has drawn; if one never does, say which."""
+    try:
+        page.wait_for_function(f"() => ({UNDRAWN_CHARTS})().length === 0", timeout=60_000)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"charts not drawn after 60 s on {page.url}: {page.evaluate(UNDRAWN_CHARTS)}")
 
 
 def _check_tabs(page: Page, where: str, problems: dict[str, list[str]]) -> None:
@@ -89,7 +104,7 @@ def _check_tabs(page: Page, where: str, problems: dict[str, list[str]]) -> None:
         expect(tab).to_have_attribute("aria-selected", "true")
         page.wait_for_timeout(500)  # the tab's run starts: its old content turns stale
         settle(page)
-        page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+        _charts_drawn(page)
         problems[f"{where} / {name}"] = _axe(page)
 
 
@@ -147,7 +162,7 @@ def _walk_survey(page: Page, server: Server, problems: dict[str, list[str]]) -> 
         if step == 6:  # the forces: every pill shows its whole text, wrapped if need be
             problems["cut-off pills"] = page.evaluate(CUT_OFF_PILLS)
     _step(page, "Send", "Thank you! Your answers are saved.")
-    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    _charts_drawn(page)
     problems["feedback"] = _axe(page)
     # Tables as plain tables: on a phone the page scrolls, not a box inside it.
     expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
