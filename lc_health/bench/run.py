@@ -189,7 +189,8 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Report:
         )
     finally:
         engine.dispose()
-        if not options.keep:
+        # A reused database is someone's kept data: only what this run generated is dropped.
+        if not options.keep and not options.reuse:
             drop_target(target)
     echo(report.render())
     return report

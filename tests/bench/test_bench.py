@@ -57,3 +57,25 @@ def test_generated_tallies_equal_scratch(
             assert_tallies_match_scratch(engine, instrument, round_id)
     finally:
         engine.dispose()
+
+
+def test_reuse_keeps_the_database_it_reuses(bench_run: tuple[Report, str]) -> None:
+    """`--reuse` without `--keep` measures the kept database again and leaves it in place."""
+    from lc_health.bench.target import holds_bench_data
+
+    _, url = bench_run
+    options = Options(
+        scale="S",
+        database_url=url,
+        keep=False,
+        reuse=True,
+        surveys_dir=ROOT / "surveys",
+        threshold=5,
+    )
+    report = run(options, echo=[].append)
+    assert "reused" in report.row("data generation").note
+    engine = db.make_engine(url)
+    try:
+        assert holds_bench_data(engine)
+    finally:
+        engine.dispose()
