@@ -93,7 +93,7 @@ class TickReport:
     created: list[int] = field(default_factory=list)  # rounds planned
     published: list[int] = field(default_factory=list)  # rounds published (anew)
     sent: list[tuple[int, str, date]] = field(default_factory=list)  # round, kind, day
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # community, why (message key)
+    skipped: list[tuple[int, Problem]] = field(default_factory=list)  # community, why
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # round, kind, error
 
     @property
@@ -104,13 +104,13 @@ class TickReport:
         if not self.ran:
             return f"{self.today}: another process is running the schedule; nothing done"
         text = (
-            f"{self.today}: {len(self.created)} rounds planned, {len(self.published)} published, "
-            f"{len(self.sent)} notifications sent"
+            f"{self.today}: rounds planned: {len(self.created)}, published: "
+            f"{len(self.published)}, notifications sent: {len(self.sent)}"
         )
         if self.skipped:
-            text += f", {len(self.skipped)} communities skipped"
+            text += f", communities skipped: {len(self.skipped)}"
         if self.failed:
-            text += f", {len(self.failed)} notifications failed (tried again next time)"
+            text += f", notifications failed: {len(self.failed)} (tried again next time)"
         return text
 
 
@@ -185,7 +185,7 @@ def _plan_rounds(engine: Engine, registry: Registry, today: date, report: TickRe
                 assert rnd.id is not None
                 store.record_event(session, round_id=rnd.id, kind=ROUND_CREATED, day=today)
         except Invalid as exc:
-            report.skipped.extend((item.community_id, p.code) for p in exc.problems)
+            report.skipped.extend((item.community_id, p) for p in exc.problems)
             continue
         except IntegrityError:
             continue  # another process planned it first
