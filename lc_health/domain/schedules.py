@@ -40,6 +40,16 @@ class Rule:
         return opens, opens + timedelta(days=self.open_days - 1)
 
 
+def next_round(rule: Rule, today: date) -> tuple[Period, date, date]:
+    """The round the rule plans next: this quarter's while it has not closed, else the next."""
+    period = Period.containing(today)
+    opens, closes = rule.dates(period)
+    if today > closes:
+        period = period.next()
+        opens, closes = rule.dates(period)
+    return period, opens, closes
+
+
 def format_reminders(days: tuple[int, ...]) -> str:
     """(7, 2) -> '7, 2', the form people type."""
     return ", ".join(str(d) for d in days)
