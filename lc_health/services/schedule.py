@@ -75,7 +75,9 @@ class Notifier(Protocol):
         """The round opened: invitations to its participants, a notice to its leads."""
 
     def reminders_due(self, round_id: int, today: date) -> None:
-        """A reminder day: a reminder to participants who have not answered yet."""
+        """A reminder day: a reminder to participants who have not answered yet. `today` is the
+        reminder's own day (the tick's day, unless it runs late), the same whenever it is tried
+        again: a key to drop a second copy by."""
 
     def round_closing(self, round_id: int) -> None:
         """The round closes in a week: a notice to its leads."""
@@ -220,7 +222,7 @@ def _notify(engine: Engine, today: date, notifier: Notifier, report: TickReport)
         ):
             if (round_id, kind, day) in sent or (day < schedule.active_since and not made_here):
                 continue
-            _send(engine, notifier, report, round_id=round_id, kind=kind, day=day, today=today)
+            _send(engine, notifier, report, round_id=round_id, kind=kind, day=day)
 
 
 def _send(
@@ -231,11 +233,10 @@ def _send(
     round_id: int,
     kind: str,
     day: date,
-    today: date,
 ) -> None:
     calls: dict[str, Callable[[], None]] = {
         ROUND_OPENED: lambda: notifier.round_opened(round_id),
-        REMINDER: lambda: notifier.reminders_due(round_id, today),
+        REMINDER: lambda: notifier.reminders_due(round_id, day),
         ROUND_CLOSING: lambda: notifier.round_closing(round_id),
         ROUND_PUBLISHED: lambda: notifier.round_published(round_id),
     }

@@ -387,3 +387,24 @@ def test_saving_keeps_the_rule_and_switching_on_again_moves_active_since(
         (row,) = schedule.schedules(session)
         assert schedule_store.rule_of(row).reminders == (7, 2)
         assert row.active_since == date(2027, 3, 1)
+
+
+def test_after_days_without_a_tick_only_the_latest_reminder_goes_out(
+    engine: Engine, registry: Registry
+) -> None:
+    _community(engine)
+    _save(engine)
+    notifier = Written()
+    _tick(engine, registry, date(2027, 1, 1), notifier)
+    days: list[date] = []
+
+    class Late(Written):
+        def reminders_due(self, round_id: int, today: date) -> None:
+            days.append(today)
+            self._add("reminder", round_id)
+
+    late = Late()
+    _tick(engine, registry, date(2027, 1, 27), late)  # nothing ran from the 2nd to the 26th
+    assert [kind for kind, _, _ in late.calls] == ["reminder", "round_closing"]
+    assert days == [date(2027, 1, 26)]  # the reminder's own day, not the tick's
+    assert not _tick(engine, registry, date(2027, 1, 28), late).changed
