@@ -9,6 +9,7 @@ from lc_health.charts.review import (
     layer_heatmap,
     means_with_intervals,
     participation_days,
+    participation_progress,
 )
 from lc_health.charts.trends import small_multiples
 
@@ -21,5 +22,6 @@ __all__ = [
     "layer_heatmap",
     "means_with_intervals",
     "participation_days",
+    "participation_progress",
     "small_multiples",
 ]

@@ -107,3 +107,29 @@ def named(chart: ChartT, text: str) -> ChartT:
     """The chart with `text` as its description: Vega-Lite renders it as the SVG's aria-label."""
     described: ChartT = chart.properties(description=text)
     return described
+
+
+def progress(
+    *,
+    rated: int,
+    target: int | None,
+    reminders: int,
+    days_left: int,
+    lang: str,
+    what: str,
+) -> str:
+    """An open round's participation chart as text: '<what>. 12 of 40 (30 %). Reminders sent:
+    2. Days left: 5.' (without a target: the responses only)."""
+    if target:
+        share = format_number(100 * min(1.0, rated / target), lang, 0)
+        counted = translate(lang, "chart.progress_of", rated=rated, target=target, share=share)
+    else:
+        counted = translate(lang, "chart.progress_count", rated=rated)
+    return translate(
+        lang,
+        "chart.progress",
+        what=what,
+        counted=counted,
+        reminders=reminders,
+        days_left=days_left,
+    )

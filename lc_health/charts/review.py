@@ -3,7 +3,8 @@ and change since the previous round."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -298,4 +299,76 @@ def participation_days(
     chart: alt.LayerChart = (
         alt.layer(bars, line).resolve_scale(y="independent").properties(height=220)
     )
+    return configure(chart, lang)
+
+
+def participation_progress(
+    frame: pd.DataFrame,
+    *,
+    span: tuple[date, date],
+    target: int | None,
+    reminders: Sequence[date],
+    lang: str,
+    titles: Mapping[str, str],
+) -> alt.LayerChart:
+    """An open round's responses against what it hopes for: responses per day as bars, the
+    running total of those the response rate counts as a line, the invitations (or the expected
+    headcount) as a dashed level and each reminder day as a labelled vertical rule. The x axis
+    runs over the whole round, so the days left show as room on the right.
+
+    frame: day (date), responses, rated. span: the round's first and last day. titles: x, y
+    (the count axis), responses, total, target, reminder.
+    """
+    data = frame.assign(day=pd.to_datetime(frame["day"]), total=frame["rated"].cumsum())
+    top = max(int(data["total"].max()) if len(data) else 0, target or 0, 1)
+    x = alt.X(
+        "day:T",
+        title=titles["x"],
+        scale=alt.Scale(domain=[f"{span[0]:%Y-%m-%d}", f"{span[1]:%Y-%m-%d}"]),
+        axis=alt.Axis(format="%d-%m", labelAngle=0, grid=False),
+    )
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(
+            f"{field}:Q",
+            title=titles["y"],
+            scale=alt.Scale(domain=[0, top * 1.1]),
+            axis=alt.Axis(tickMinStep=1),
+        )
+
+    tooltip = [
+        alt.Tooltip("day:T", title=titles["x"], format="%d-%m-%Y"),
+        alt.Tooltip("responses:Q", title=titles["responses"]),
+        alt.Tooltip("total:Q", title=titles["total"]),
+    ]
+    base = alt.Chart(data).encode(x=x, tooltip=tooltip)
+    # Bars about two thirds of a day wide on a chart some 500 pixels wide.
+    width = max(2, min(14, 330 // ((span[1] - span[0]).days + 1)))
+    bars = base.mark_bar(color=BAND_COLOURS["strong"], opacity=0.45, size=width).encode(
+        y=y("responses")
+    )
+    line = base.mark_line(color=TEXT, point=alt.OverlayMarkDef(color=TEXT, size=30)).encode(
+        y=y("total")
+    )
+    layers: list[alt.Chart] = [bars, line]
+    if target:
+        level = alt.Chart(pd.DataFrame({"count": [target], "label": [titles["target"]]}))
+        layers.append(level.mark_rule(color=MUTED, strokeDash=[6, 4]).encode(y=y("count")))
+        layers.append(
+            level.mark_text(align="left", dx=4, dy=-7, color=MUTED).encode(
+                y=y("count"), x=alt.value(0), text="label:N"
+            )
+        )
+    if reminders:
+        marks = pd.DataFrame({"day": pd.to_datetime(list(reminders)), "label": titles["reminder"]})
+        rules = alt.Chart(marks).encode(
+            x=x, tooltip=[alt.Tooltip("day:T", title=titles["reminder"], format="%d-%m-%Y")]
+        )
+        layers.append(rules.mark_rule(color=BAND_COLOURS["concern"], strokeDash=[2, 2]))
+        layers.append(
+            rules.mark_text(align="left", dx=3, y=6, color=BAND_COLOURS["concern"]).encode(
+                text="label:N"
+            )
+        )
+    chart: alt.LayerChart = alt.LayerChart(layer=layers).properties(height=240)
     return configure(chart, lang)

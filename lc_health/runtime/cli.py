@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import NoReturn, TypeVar, cast
@@ -389,6 +390,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.execvpe(command[0], command, env)
 
 
+def cmd_schedule_tick(args: argparse.Namespace) -> int:
+    """Run the round schedules once, for today or --today (cron; backfill)."""
+    from lc_health.runtime.background import notifier_for
+    from lc_health.services.schedule import tick
+
+    settings = load_settings()
+    registry = load_registry(settings.surveys_dir)
+    with _migrated_engine() as engine:
+        report = tick(
+            engine,
+            registry=registry,
+            settings=settings,
+            today=args.today or date.today(),
+            notifier=notifier_for(engine, settings),
+        )
+    print(report.summary())
+    for community_id, problem in report.skipped:
+        print(f"community {community_id}: no round planned: {_problem_text(problem, {})}")
+    for round_id, kind, error in report.failed:
+        print(f"round {round_id}: {kind} not sent: {error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2027-01-31: {text!r}") from None
+
+
+def _add_schedule_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    schedule = sub.add_parser("schedule", help="rounds that run themselves").add_subparsers(
+        dest="schedule_command", required=True
+    )
+    run = schedule.add_parser(
+        "tick",
+        help="plan, publish and announce what the round schedules ask for today (for cron)",
+        description="Do once what the app does every LC_HEALTH_SCHEDULE_MINUTES: plan the "
+        "quarter's round of every scheduled community when it is due, publish rounds that "
+        "closed, and send each notification once. Running it again, or in several processes "
+        "at once, does nothing twice. Prints what it did; exit code 1 when a notification "
+        "could not be sent (it is tried again next time).",
+    )
+    run.add_argument(
+        "--today",
+        type=_day,
+        default=None,
+        help="act as on this day, YYYY-MM-DD (default: today); for tests and catching up",
+    )
+    run.set_defaults(handler=cmd_schedule_tick)
+
+
 def cmd_demo_remove(_args: argparse.Namespace) -> int:
     """Remove the demo accounts and the demo data, so the database can be used for real."""
     from lc_health.services.demo import remove_demo
@@ -712,6 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_parsers(sub)
     _add_record_parsers(sub)
     _add_export_parser(sub)
+    _add_schedule_parser(sub)
 
     ins = sub.add_parser("instrument", help="survey instrument files").add_subparsers(
         dest="instrument", required=True

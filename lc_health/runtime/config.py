@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         description="Delete raw answers and comments older than this many years (keeping the "
         "aggregates); 0 keeps them.",
     )
+    schedule_minutes: Annotated[int, Field(ge=0, le=1440)] = Field(
+        5,
+        description="How often, in minutes, each app process runs the round schedules "
+        "(`lc-health schedule tick` does the same once, for cron); 0: never in the app.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO",
         description="Level of lc-health's own log messages, written to stderr (DEBUG also "

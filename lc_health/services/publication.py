@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -36,8 +36,10 @@ def publish_due(
     settings: PolicySettings,
     today: date | None = None,
     community_ids: Iterable[int] | None = None,
+    now: datetime | None = None,
 ) -> list[Outcome]:
-    """Publish every round that closed since it was last looked at, in one transaction.
+    """Publish every round that closed since it was last looked at, in one transaction
+    (`now`, default the current time, is the publication time: for a backfill of past days).
 
     Several app processes may find the same due round at once (replicas starting together):
     the first to commit publishes it; the others' transactions fail on the publication's key
@@ -57,6 +59,7 @@ def publish_due(
                 instrument_for=instrument_for(registry),
                 policy=Policy.from_settings(settings),
                 community_ids=community_ids,
+                now=now,
             )
     except IntegrityError:
         log.info("another process published the due rounds first")

@@ -433,3 +433,47 @@ class AppMeta(SQLModel, table=True):
 
     key: str = Field(max_length=60, primary_key=True)
     value: str = Field(max_length=200)
+
+
+class RoundSchedule(SQLModel, table=True):
+    """When rounds open by themselves (lc_health.domain.schedules): one schedule for every
+    community (community_id None, scope 'all') and one per community that overrides it (scope
+    the community's id), also when it is inactive: that takes the community out of the schedule.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=20, unique=True)
+    community_id: int | None = Field(
+        default=None, foreign_key="community.id", index=True, ondelete="CASCADE"
+    )
+    active: bool = True
+    cadence: str = Field(default="quarterly", max_length=16)
+    open_day: int = 1  # the quarter's day the round opens (1 = its first day)
+    open_days: int = 28  # days it takes answers, the opening day included
+    reminders: str = Field(default="7,2", max_length=40)  # days before the closing day
+    # Notifications are sent for days from this one on (set when the schedule becomes active),
+    # so switching a schedule on does not announce a community's old rounds.
+    active_since: date
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ScheduleEvent(SQLModel, table=True):
+    """A notification the schedule sent for a round: kind, and the day it was for (the opening,
+    reminder, closing notice or publication day), at most once each."""
+
+    __table_args__ = (UniqueConstraint("round_id", "kind", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # round_opened, reminder, round_closing, round_published
+    day: date
+    sent_at: datetime = Field(default_factory=utcnow)
+
+
+class ScheduleLease(SQLModel, table=True):
+    """Which process runs the schedule now: one at a time across processes, until `until`
+    (a process that died gives it up when its lease runs out)."""
+
+    name: str = Field(max_length=20, primary_key=True)
+    holder: str = Field(default="", max_length=80)
+    until: datetime

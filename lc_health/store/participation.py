@@ -11,8 +11,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from lc_health.domain.disclosure import Channel, channel_of
+from lc_health.domain.schedules import REMINDER
 from lc_health.store.models import Response, Round
 from lc_health.store.publication import invited_during
+from lc_health.store.schedules import events_of_kind
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,23 @@ class Participation:
     by_channel: dict[str, int]
     invited: int  # personal links valid during the round so far
     expected_headcount: int | None
-    per_day: pd.DataFrame  # day (date), responses; every day from opening to today
+    # day (date), responses, rated (those the response rate counts: personal links when the
+    # round has any, else all); every day from opening to today
+    per_day: pd.DataFrame
     days_left: int  # days the round still accepts answers, today included (0 when closed)
+    reminders: int = 0  # reminders sent so far
+    reminder_days: tuple[date, ...] = ()  # the days they went out
+
+    @property
+    def target(self) -> int | None:
+        """What the response rate is measured against: the valid personal links, else the
+        expected headcount (None: neither)."""
+        return self.invited or self.expected_headcount or None
+
+    @property
+    def rated(self) -> int:
+        """The responses the response rate counts."""
+        return int(self.per_day["rated"].sum())
 
     @property
     def rate(self) -> float | None:
@@ -44,20 +61,40 @@ def round_participation(*, session: Session, round_id: int, today: date) -> Part
             col(Response.invitation_id), col(Response.source), col(Response.submitted_at)
         ).where(col(Response.round_id) == round_id)
     ).all()
+    invited = invited_during(session, rnd=rnd)
     by_channel = {c.value: 0 for c in Channel}
     days: dict[date, int] = {}
+    rated: dict[date, int] = {}
     for invitation_id, source, submitted_at in rows:
-        by_channel[channel_of(invitation_id=invitation_id, source=source).value] += 1
-        days[submitted_at.date()] = days.get(submitted_at.date(), 0) + 1
+        channel = channel_of(invitation_id=invitation_id, source=source)
+        by_channel[channel.value] += 1
+        day = submitted_at.date()
+        days[day] = days.get(day, 0) + 1
+        if not invited or channel is Channel.personal:
+            rated[day] = rated.get(day, 0) + 1
     last = min(today, rnd.closes_on)
     span = pd.date_range(rnd.opens_on, max(last, rnd.opens_on), freq="D").date
-    per_day = pd.DataFrame({"day": span, "responses": [days.get(d, 0) for d in span]})
+    per_day = pd.DataFrame(
+        {
+            "day": span,
+            "responses": [days.get(d, 0) for d in span],
+            "rated": [rated.get(d, 0) for d in span],
+        }
+    )
     closed = rnd.closed_manually or today > rnd.closes_on
+    sent = tuple(events_of_kind(session, round_id=round_id, kind=REMINDER))
     return Participation(
         responses=len(rows),
         by_channel=by_channel,
-        invited=invited_during(session, rnd=rnd),
+        invited=invited,
         expected_headcount=rnd.expected_headcount,
         per_day=per_day,
         days_left=0 if closed else (rnd.closes_on - today).days + 1,
+        reminders=reminders_sent(session, round_id=round_id),
+        reminder_days=sent,
     )
+
+
+def reminders_sent(session: Session, *, round_id: int) -> int:
+    """How many reminders went out for the round (the schedule's notes of them, for now)."""
+    return len(events_of_kind(session, round_id=round_id, kind=REMINDER))

@@ -291,6 +291,68 @@ def test_participation_days_draws_daily_bars_and_a_running_total() -> None:
     assert _tooltips(spec) == {"day": "Dag", "responses": "Antwoorden", "total": "Totaal"}
 
 
+PROGRESS_TITLES = {
+    "x": "Dag",
+    "y": "Antwoorden",
+    "responses": "Per dag",
+    "total": "Tot nu toe",
+    "target": "Uitgenodigd: 10",
+    "reminder": "Herinnering",
+}
+
+
+def test_participation_progress_sets_the_running_total_against_invitations_and_reminders() -> None:
+    frame = pd.DataFrame(
+        {
+            "day": [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)],
+            "responses": [3, 0, 4],
+            "rated": [2, 0, 4],
+        }
+    )
+    spec = _spec(
+        charts.participation_progress(
+            frame,
+            span=(date(2027, 1, 1), date(2027, 1, 28)),
+            target=10,
+            reminders=[date(2027, 1, 2)],
+            lang="nl",
+            titles=PROGRESS_TITLES,
+        )
+    )
+    (bars,) = _by_mark(spec, "bar")
+    (line,) = _by_mark(spec, "line")
+    rules = _by_mark(spec, "rule")
+    texts = _by_mark(spec, "text")
+    assert bars["encoding"]["y"]["field"] == "responses"
+    assert line["encoding"]["y"]["field"] == "total"
+    assert len(rules) == 2 and len(texts) == 2  # the invitations level and the reminder day
+    # One count axis for all, from 0 to above the invitations; the x axis spans the whole round.
+    assert {layer["encoding"]["y"]["scale"]["domain"][1] for layer in (bars, line)} == {11.0}
+    assert _channel(spec, "x")["scale"]["domain"] == ["2027-01-01", "2027-01-28"]
+    frames = _data(spec)
+    days = next(d for d in frames if "total" in d.columns)
+    assert days["total"].tolist() == [2, 2, 6]  # the running total of the rated responses
+    labels = {str(v) for d in frames if "label" in d.columns for v in d["label"]}
+    assert labels == {"Uitgenodigd: 10", "Herinnering"}
+    assert _tooltips(spec)["total"] == "Tot nu toe"
+
+
+def test_participation_progress_without_a_target_or_reminders_draws_bars_and_a_line() -> None:
+    frame = pd.DataFrame({"day": [date(2027, 4, 1)], "responses": [0], "rated": [0]})
+    spec = _spec(
+        charts.participation_progress(
+            frame,
+            span=(date(2027, 4, 1), date(2027, 4, 14)),
+            target=None,
+            reminders=[],
+            lang="en",
+            titles=PROGRESS_TITLES,
+        )
+    )
+    assert sorted(_mark_type(layer) for layer in _layers(spec)) == ["bar", "line"]
+    assert _channel(spec, "y")["scale"]["domain"] == [0, 1.1]  # an axis even with no answers
+
+
 # -- portfolio --------------------------------------------------------------------------------
 
 

@@ -84,3 +84,16 @@ def test_agreement_adds_the_two_highest_answers() -> None:
     assert describe.agreement(frame, answers, lang="nl") == (
         "Agree + Strongly agree (%). Hoogst: Trust (70). Laagst: Money (10)."
     )
+
+
+def test_progress_says_how_far_an_open_round_is_in_both_languages() -> None:
+    assert describe.progress(
+        rated=12, target=40, reminders=2, days_left=5, lang="en", what="Participation so far"
+    ) == ("Participation so far. 12 of 40 (30%). Reminders sent: 2. Days left: 5.")
+    assert describe.progress(
+        rated=3, target=None, reminders=0, days_left=14, lang="nl", what="Deelname tot nu toe"
+    ) == ("Deelname tot nu toe. 3 antwoorden. Herinneringen verstuurd: 0. Dagen te gaan: 14.")
+    # More answers than invitations (paper, say) never reads as more than everyone.
+    assert "(100%)" in describe.progress(
+        rated=5, target=4, reminders=0, days_left=1, lang="en", what="P"
+    )

@@ -59,6 +59,8 @@ BAD_INPUT: list[tuple[list[str], str, str, dict[str, str]]] = [
     (["purge"], "empty", "", {"LC_HEALTH_ANONYMITY_THRESHOLD": "1"}),
     (["purge"], "empty", "", {"LC_HEALTH_DATABASE_URL": "postgresql+psycopg://u:pw@127.0.0.1:1/x"}),
     (["bench", "--database-url", "foo://nowhere"], "empty", "", {}),
+    (["schedule", "tick", "--today", "2027-02-30"], "empty", "", {}),
+    (["schedule", "tick"], "corrupt", "", {}),
 ]
 
 

@@ -1,5 +1,5 @@
 """Administration: plan quarterly rounds (for one community or all at once), open, close,
-reopen."""
+reopen; and the schedules that plan them by themselves (ui.admin.schedule)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from lc_health.store import communities as cstore
 from lc_health.store import rounds as round_store
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Role, Round
+from lc_health.ui.admin.schedule import schedule_panel
 from lc_health.ui.context import app, t
 from lc_health.ui.forms import flash, show_flash
 from lc_health.ui.guard import require, show_problems
@@ -198,6 +199,8 @@ def render() -> None:
     names = dict(zip(communities["community_id"].astype(int), communities["name"], strict=True))
     with st.expander(t("admin_rounds.plan_heading"), expanded=False, icon=":material/add:"):
         _plan_form(viewer.email, names, today)
+    with st.expander(t("schedule.heading"), expanded=False, icon=":material/event_repeat:"):
+        schedule_panel(viewer.email, names, today)
     chosen = st.selectbox(
         t("guard.community"), list(names), format_func=lambda c: names[c], key="rounds_pick"
     )
