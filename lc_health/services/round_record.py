@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from lc_health.services.agenda import ACTION, NO_ACTION
 from lc_health.store import agenda as agenda_store
@@ -65,12 +66,17 @@ class RoundRecord:
 def round_record(engine: Engine, *, round_id: int) -> RoundRecord:
     """The round's record for participants (raises KeyError for an unknown round)."""
     with read_session(engine) as session:
-        rnd = agenda_store.round_of(session=session, round_id=round_id)
-        if rnd is None or rnd.id is None:
-            raise KeyError(round_id)
-        items = agenda_store.agenda_frame(session=session, round_id=round_id)
-        actions = agenda_store.round_actions(session=session, round_id=round_id)
-        summary = agenda_store.summary(session=session, round_id=round_id)
+        return read_round_record(session, round_id=round_id)
+
+
+def read_round_record(session: Session, *, round_id: int) -> RoundRecord:
+    """round_record inside a session the caller holds (the round's documents)."""
+    rnd = agenda_store.round_of(session=session, round_id=round_id)
+    if rnd is None or rnd.id is None:
+        raise KeyError(round_id)
+    items = agenda_store.agenda_frame(session=session, round_id=round_id)
+    actions = agenda_store.round_actions(session=session, round_id=round_id)
+    summary = agenda_store.summary(session=session, round_id=round_id)
     items = items[items["outcome"].isin([ACTION, NO_ACTION])].sort_values(
         ["dots", "position", "factor_id"], ascending=[False, True, True]
     )
