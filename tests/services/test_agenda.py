@@ -156,9 +156,7 @@ def test_closing_keeps_the_summary_clean_and_audits_without_the_text(
     with db.read_session(engine) as session:
         stored = agenda.meeting_summary(session, round_id=round_id)
     assert stored is not None and stored.closed_by == LEAD
-    assert stored.text == (
-        "Funding first.\nNext time: the vacuum between ideas and use. Done."
-    )
+    assert stored.text == ("Funding first.\nNext time: the vacuum between ideas and use. Done.")
     assert count(engine, MeetingSummary) == 1
     assert events(engine) == [(LEAD, "agenda.close", "Kas van Morgen")] * 2
     with db.read_session(engine) as session:
