@@ -187,7 +187,6 @@ def close_step(ctx: ReviewContext, meeting: Meeting, names: Names) -> None:
             t("conversation.summary"),
             value=closed.text if closed is not None else "",
             max_chars=agenda.MAX_SUMMARY,
-            help=t("conversation.summary_help"),
             key=f"summary_text_{meeting.round_id}",
         )
         st.caption(t("conversation.summary_help"))
