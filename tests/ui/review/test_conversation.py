@@ -19,7 +19,7 @@ from lc_health.store import db
 from lc_health.store import users as ustore
 from lc_health.store.models import Action, ActionStatus, AgendaItem, AuditEvent, MeetingSummary
 from lc_health.ui.widgets import md_escape
-from tests.apptest import page_app, page_text
+from tests.apptest import each_tab, page_app, page_text
 
 KAS = "Duurzame Kas Lansingerland"
 LEAD = "trekker@demo.lc-health.nl"
@@ -220,3 +220,18 @@ def test_the_projector_view_enlarges_the_charts(ids: dict[str, int]) -> None:
     big = _font_sizes(_page(ids, step="Discuss", projector=True))
     assert normal and len(big) == len(normal)
     assert all(b > n for b, n in zip(big, normal, strict=True))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_step_in_both_languages(ids: dict[str, int], lang: str) -> None:
+    at = page_app("lead_conversation")
+    at.query_params["lang"] = lang
+    at.query_params["community"] = str(ids["Noordzeevis op de Kaart"])
+    at.session_state["user_id"] = ids["trekker"]
+    at.run()
+    assert not at.exception, at.exception
+    texts = [page_text(view) for view in each_tab(at, key="step")]
+    assert len(texts) == 4
+    opening = "Lopende acties" if lang == "nl" else "Actions still open"
+    assert opening in texts[0]
+    assert all("conversation." not in text for text in texts)  # no message key left bare
