@@ -57,6 +57,62 @@ def configure(chart: ChartT, lang: str) -> ChartT:
     return configured
 
 
+# What a projector view enlarges: the text sizes of the shared configuration, and of marks.
+_CONFIG_FONTS: Mapping[str, tuple[str, ...]] = {
+    "axis": ("labelFontSize", "titleFontSize"),
+    "legend": ("labelFontSize", "titleFontSize"),
+    "header": ("labelFontSize", "titleFontSize"),
+    "title": ("fontSize",),
+}
+_DEFAULT_FONT_SIZE = 11  # Vega-Lite's own, for a size the chart leaves unset
+
+
+def _scaled(value: object, scale: float) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return round(value * scale, 1)
+
+
+def _enlarge_view(view: object, scale: float) -> None:
+    """Width, height (a number or a step) and the text and bar sizes of one view, in place."""
+    for size in ("width", "height"):
+        value = getattr(view, size, alt.Undefined)
+        if isinstance(value, alt.Step):
+            value.step = _scaled(value.step, scale)
+        elif value is not alt.Undefined:
+            setattr(view, size, _scaled(value, scale))
+    mark = getattr(view, "mark", alt.Undefined)
+    if isinstance(mark, alt.MarkDef):
+        for prop in ("fontSize", "height"):
+            value = getattr(mark, prop, alt.Undefined)
+            if value is not alt.Undefined:
+                setattr(mark, prop, _scaled(value, scale))
+    for child in ("layer", "hconcat", "vconcat", "concat"):
+        for part in getattr(view, child, None) or []:
+            _enlarge_view(part, scale)
+    spec = getattr(view, "spec", alt.Undefined)
+    if spec is not alt.Undefined:
+        _enlarge_view(spec, scale)
+
+
+def enlarged(chart: ChartT, scale: float) -> ChartT:
+    """The chart for a projector: sizes, text and bars `scale` times as large (a copy)."""
+    out: ChartT = chart.copy(deep=True)
+    if out.config is alt.Undefined:
+        out.config = alt.Config()
+    for part, names in _CONFIG_FONTS.items():
+        section = getattr(out.config, part, alt.Undefined)
+        if section is alt.Undefined:
+            section = getattr(alt, f"{part.capitalize()}Config")()
+            setattr(out.config, part, section)
+        for name in names:
+            value = getattr(section, name, alt.Undefined)
+            size = _DEFAULT_FONT_SIZE if value is alt.Undefined else value
+            setattr(section, name, _scaled(size, scale))
+    _enlarge_view(out, scale)
+    return out
+
+
 def with_shown(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """The frame with a `<column>_shown` copy of each column, rounded to one decimal the way the
     bands round (half to even). Tooltips and labels read these: Vega's own rounding sends an

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import altair as alt
@@ -31,9 +31,12 @@ class ReportTables:
     change: pd.DataFrame
     forces: pd.DataFrame
     actions: pd.DataFrame
+    # The round's conversation: the factors discussed and the closing summary (when any).
+    agenda: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def sheets(self, tr: Translate) -> dict[str, pd.DataFrame]:
-        return {
+        out = {
             tr("report.sheet_factors"): self.factors,
             tr("report.sheet_matrix"): self.matrix,
             tr("report.sheet_layers"): self.layers,
@@ -41,6 +44,11 @@ class ReportTables:
             tr("report.sheet_forces"): self.forces,
             tr("report.sheet_actions"): self.actions,
         }
+        if not self.agenda.empty:
+            out[tr("report.sheet_agenda")] = self.agenda
+        if not self.summary.empty:
+            out[tr("report.sheet_summary")] = self.summary
+        return out
 
 
 def to_csv(sheets: Mapping[str, pd.DataFrame]) -> bytes:
@@ -70,6 +78,24 @@ def table_html(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def conversation_html(
+    agenda: pd.DataFrame | None, summary: tuple[str, date] | None, tr: Translate
+) -> str:
+    """The report's section on the round's conversation: the factors discussed, and the summary
+    with its line breaks kept (or the note that the meeting is not closed yet)."""
+    parts = [f"<h2>{html.escape(tr('report.summary'))}</h2>"]
+    if summary is None:
+        parts.append(f"<p>{html.escape(tr('report.no_summary'))}</p>")
+    else:
+        text, closed_on = summary
+        parts.append(f'<p class="summary">{html.escape(text)}</p>')
+        closed = tr("report.summary_closed", date=closed_on.strftime("%d-%m-%Y"))
+        parts.append(f"<p>{html.escape(closed)}</p>")
+    if agenda is not None and not agenda.empty:
+        parts.append(f"<h3>{html.escape(tr('report.discussed'))}</h3>{table_html(agenda)}")
+    return f"<section>{''.join(parts)}</section>"
+
+
 def quarter_report(
     *,
     title: str,
@@ -80,8 +106,11 @@ def quarter_report(
     tr: Translate,
     lang: str,
     made_on: date,
+    agenda: pd.DataFrame | None = None,
+    summary: tuple[str, date] | None = None,
 ) -> str:
-    """The report page. sections: (heading, explanation, inline SVG). Every text is escaped."""
+    """The report page. sections: (heading, explanation, inline SVG). agenda: the factors
+    discussed; summary: the conversation's closing text and date. Every text is escaped."""
     kpis = "".join(
         f'<div class="kpi"><div class="label">{html.escape(k)}</div>'
         f'<div class="value">{html.escape(v)}</div></div>'
@@ -94,6 +123,7 @@ def quarter_report(
     )
     no_actions = f"<p>{html.escape(tr('report.no_actions'))}</p>"
     action_html = table_html(actions) if not actions.empty else no_actions
+    talk = conversation_html(agenda, summary, tr) if agenda is not None else ""
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(lang)}"><head><meta charset="utf-8">
 <title>{html.escape(title)} · {html.escape(subtitle)}</title>
@@ -112,12 +142,14 @@ section {{ break-inside: avoid; page-break-inside: avoid; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 9.5pt; }}
 th, td {{ border-bottom: 1px solid #E3E8E7; padding: 1.5mm 2mm; text-align: left;
          vertical-align: top; }}
+.summary {{ white-space: pre-wrap; }}
 footer {{ margin-top: 8mm; font-size: 8.5pt; color: #3E4C4A; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1><p class="subtitle">{html.escape(subtitle)}</p>
 <div class="kpis">{kpis}</div>
 {body}
 <section><h2>{html.escape(tr("report.actions"))}</h2>{action_html}</section>
+{talk}
 <footer>{html.escape(tr("report.footer", date=made_on.strftime("%d-%m-%Y")))}</footer>
 </body></html>
 """

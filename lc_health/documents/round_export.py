@@ -25,6 +25,7 @@ from lc_health.domain.disclosure import Audience, Part, Policy, sees
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import breakdowns, forces, review
+from lc_health.services.round_record import RoundRecord, read_round_record
 from lc_health.services.round_review import RoundView, changes_of, response_rate, round_view
 from lc_health.store import communities as cstore
 from lc_health.store import dashboard
@@ -53,6 +54,8 @@ class RoundSource:
     lang: str = "nl"
     comments: Callable[[], list[str]] = _no_comments
     made_on: date = field(default_factory=date.today)
+    # What the round's conversation came to (services.round_record); None when not read.
+    record: RoundRecord | None = None
 
 
 def _value(value: Any) -> Any:
@@ -84,8 +87,10 @@ def round_document(
     policy: Policy,
     community: Mapping[str, Any],
     comments: list[str],
+    record: RoundRecord | None = None,
 ) -> dict[str, Any]:
-    """The round as `audience` may see it. community: id, name, sector, region, phase."""
+    """The round as `audience` may see it. community: id, name, sector, region, phase.
+    record: the round's conversation, included for an audience that sees actions."""
     audience = Audience(audience)
     if not sees(audience, Part.export):
         raise PermissionError(f"{audience.value} does not get a round's document")
@@ -189,7 +194,22 @@ def round_document(
             actions,
             ["action_id", "period", "factor_id", "what", "owner", "due_on", "status", "note"],
         )
+        if record is not None:
+            doc["conversation"] = conversation_part(record)
     return doc
+
+
+def conversation_part(record: RoundRecord) -> dict[str, Any]:
+    """The round's conversation in a document: the summary, when it was closed, and each
+    factor discussed with its outcome and note."""
+    return {
+        "summary": record.summary,
+        "closed_on": _value(record.closed_on),
+        "discussed": [
+            {"factor_id": d.factor_id, "outcome": d.outcome, "note": d.note}
+            for d in record.discussed
+        ],
+    }
 
 
 def to_json(doc: Mapping[str, Any]) -> bytes:
@@ -224,6 +244,14 @@ def to_tables(doc: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
         tables["comments"] = pd.DataFrame({"comment": doc["comments"]})
     if "actions" in doc:
         tables["actions"] = pd.DataFrame(doc["actions"])
+    if "conversation" in doc:
+        talk = doc["conversation"]
+        tables["conversation"] = pd.DataFrame(talk["discussed"])
+        tables["summary"] = pd.DataFrame(
+            [{"closed_on": talk["closed_on"], "summary": talk["summary"]}]
+            if talk["summary"] is not None
+            else []
+        )
     return tables
 
 
@@ -257,6 +285,7 @@ def load_source(
             "when it closes"
         )
     comments = dashboard.published_comments(session=session, round_id=round_id)
+    record = read_round_record(session, round_id=round_id)
     return RoundSource(
         community={
             "id": community.id,
@@ -271,6 +300,7 @@ def load_source(
         policy=policy,
         lang=lang,
         comments=lambda: comments,
+        record=record,
     )
 
 
@@ -284,6 +314,7 @@ def document(source: RoundSource, audience: Audience | str) -> dict[str, Any]:
         policy=source.policy,
         community=source.community,
         comments=source.comments() if sees(audience, Part.comments) else [],
+        record=source.record,
     )
 
 

@@ -52,6 +52,33 @@ def _actions(source: RoundSource, names: dict[int, str]) -> pd.DataFrame:
     return actions.rename(columns={c: tr(f"report.col_{c}") for c in actions.columns})
 
 
+def _agenda(source: RoundSource, names: dict[int, str]) -> pd.DataFrame:
+    """The factors the group discussed, with the outcome and the note of "no action"."""
+    if source.record is None:
+        return pd.DataFrame()
+    tr = partial(translate, source.lang)
+    rows = [
+        {
+            tr("report.col_factor"): names.get(d.factor_id, str(d.factor_id)),
+            tr("report.col_outcome"): tr(f"conversation.outcome_{d.outcome}"),
+            tr("report.col_note"): d.note,
+        }
+        for d in source.record.discussed
+    ]
+    return pd.DataFrame(rows)
+
+
+def _summary(source: RoundSource) -> pd.DataFrame:
+    record = source.record
+    if record is None or record.summary is None or record.closed_on is None:
+        return pd.DataFrame()
+    tr = partial(translate, source.lang)
+    closed = record.closed_on.strftime("%d-%m-%Y")
+    return pd.DataFrame(
+        [{tr("report.col_closed_on"): closed, tr("report.col_summary"): record.summary}]
+    )
+
+
 def _forces(source: RoundSource) -> pd.DataFrame:
     view, instrument = source.view, source.instrument
     field = forces.force_field(
@@ -96,6 +123,8 @@ def tables(source: RoundSource) -> report.ReportTables:
         change=changes.rename(columns={"key": "factor"}).round(3),
         forces=_forces(source),
         actions=_actions(source, name),
+        agenda=_agenda(source, name),
+        summary=_summary(source),
     )
 
 
@@ -183,13 +212,21 @@ def report_html(source: RoundSource) -> str:
         "answer": "",
     }
     sections = [_layer_section(source, labels, tips), *_factor_sections(source, labels, tips)]
+    record, made = source.record, tables(source)
+    closed = (
+        (record.summary, record.closed_on)
+        if record is not None and record.summary is not None and record.closed_on is not None
+        else None
+    )
     return report.quarter_report(
         title=str(source.community["name"]),
         subtitle=tr("report.subtitle", period=period_label(source.view.period)),
         headline=_headline(source, labels),
         sections=sections,
-        actions=tables(source).actions,
+        actions=made.actions,
         tr=tr,
         lang=source.lang,
         made_on=source.made_on,
+        agenda=made.agenda if record is not None else None,
+        summary=closed,
     )

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from lc_health.domain.enums import ActionStatus
 from lc_health.domain.errors import Invalid, Problem
+from lc_health.domain.schemas import clean_comment
 from lc_health.store import actions as action_store
 from lc_health.store import audit
 from lc_health.store import communities as cstore
@@ -61,7 +62,7 @@ def follow_up_action(
             action_id=action_id,
             community_id=community_id,
             status=status,
-            note=note,
+            note=clean_comment(note),  # control characters dropped, as in survey comments
         )
     except KeyError:
         raise Invalid([Problem("action", "error.unknown_action", {"id": action_id})]) from None

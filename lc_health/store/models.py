@@ -349,6 +349,35 @@ class Action(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class AgendaItem(SQLModel, table=True):
+    """A factor on a round's conversation agenda: proposed (flagged by the figures) or added by
+    the group, with the facilitator's dot count, whether the group dropped it, and what came of
+    it (an action, or discussed without one, with a short note)."""
+
+    __table_args__ = (UniqueConstraint("round_id", "factor_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    factor_id: int
+    position: int = 0  # the proposal order; ties in dots keep it
+    dots: int = 0
+    added_by_group: bool = False
+    dropped: bool = False
+    outcome: str | None = Field(default=None, max_length=12)  # None, "action", "no_action"
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_by: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingSummary(SQLModel, table=True):
+    """The summary a group closes a round's conversation with: part of the round's record."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    closed_at: datetime = Field(default_factory=utcnow)
+    closed_by: str = Field(default="", max_length=200)
+
+
 class Portfolio(SQLModel, table=True):
     """A named set of communities a policy maker may see (e.g. one province's)."""
 

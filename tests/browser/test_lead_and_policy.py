@@ -62,6 +62,8 @@ def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_
     expect(page.get_by_role("heading", name="The conversation", exact=True)).to_be_visible(
         timeout=20_000
     )
+    settle(page)
+    page.get_by_role("tab", name="Discuss").click()  # the conversation opens on its overview
     expect(
         page.get_by_role("heading", name="9. (Securing) long-term (financial) support")
     ).to_be_visible(timeout=20_000)

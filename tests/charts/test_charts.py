@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
 from lc_health import charts
-from lc_health.charts.core import with_shown
+from lc_health.charts.core import configure, with_shown
 
 TITLES = {
     k: k
@@ -171,3 +172,22 @@ def test_trend_chart_without_segments_draws_one_line_per_panel() -> None:
     chart = charts.small_multiples(frame, no_actions, lang="en", columns=1, titles=TITLES)
     data = pd.DataFrame(next(iter(chart.to_dict()["datasets"].values())))
     assert set(data["segment"].dropna()) == {0}
+
+
+def test_a_projector_chart_is_larger_and_the_original_unchanged() -> None:
+    """charts.core.enlarged: text, sizes and bars grow by the scale; colours stay."""
+    from lc_health.charts.core import enlarged
+
+    frame = pd.DataFrame({"x": [1.0, 2.0], "y": ["a", "b"]})
+    base = alt.Chart(frame).mark_text(fontSize=12).encode(x="x:Q", y="y:N")
+    layered = configure((base + base.mark_bar(height=18)).properties(height=alt.Step(30)), "en")
+    big = enlarged(layered, 2).to_dict()
+    small = layered.to_dict()
+    assert big["config"]["axis"]["labelFontSize"] == 2 * small["config"]["axis"]["labelFontSize"]
+    assert big["config"]["axis"]["labelColor"] == small["config"]["axis"]["labelColor"]
+    assert big["config"]["title"]["fontSize"] == 22  # Vega-Lite's default, doubled
+    assert big["height"] == {"step": 60} and small["height"] == {"step": 30}
+    assert [layer["mark"].get("fontSize") for layer in big["layer"]] == [24, None]
+    assert big["layer"][1]["mark"]["height"] == 36
+    sized = enlarged(configure(base.properties(width=300, height=100), "en"), 1.5).to_dict()
+    assert (sized["width"], sized["height"]) == (450, 150)

@@ -20,6 +20,7 @@ from lc_health.domain.periods import period_label
 from lc_health.domain.scoring import HEALTH
 from lc_health.metrics import review
 from lc_health.services.open_link_audit import padding_flags
+from lc_health.services.round_record import round_record
 from lc_health.store import open_links
 from lc_health.store.dashboard import CommunityData
 from lc_health.store.db import read_session
@@ -67,6 +68,10 @@ class ReviewContext:
             policy=Policy.from_settings(app().settings),
             lang=self.lang,
             comments=partial(review_data.comments, app().settings.database_url, self.round_id),
+            # The conversation's record goes with the actions: not into a policy maker's files.
+            record=round_record(app().engine, round_id=self.round_id)
+            if sees(self.audience, Part.actions)
+            else None,
         )
 
 

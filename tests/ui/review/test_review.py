@@ -94,7 +94,10 @@ def test_disagreement_is_flagged_for_the_fish_community(ids: dict[str, int]) -> 
 
 def test_funding_decline_is_flagged_and_first_in_the_conversation(ids: dict[str, int]) -> None:
     at = _page(
-        "lead_conversation", ids["trekker"], community=str(ids["Duurzame Kas Lansingerland"])
+        "lead_conversation",
+        ids["trekker"],
+        community=str(ids["Duurzame Kas Lansingerland"]),
+        step="Discuss",
     )
     assert at.header[0].value.startswith("9. (Securing) long-term (financial) support")
     text = page_text(at)
@@ -104,7 +107,10 @@ def test_funding_decline_is_flagged_and_first_in_the_conversation(ids: dict[str,
 
 def test_recording_an_action(ids: dict[str, int], demo_db: str) -> None:
     at = _page(
-        "lead_conversation", ids["trekker"], community=str(ids["Duurzame Kas Lansingerland"])
+        "lead_conversation",
+        ids["trekker"],
+        community=str(ids["Duurzame Kas Lansingerland"]),
+        step="Discuss",
     )
     at.text_area[0].set_value("Ask two growers to co-fund a half-time coordinator")
     at.text_input[0].set_value("Greenhouse lead")
@@ -122,7 +128,10 @@ def test_recording_an_action(ids: dict[str, int], demo_db: str) -> None:
 
 def test_empty_action_is_refused_and_nothing_stored(ids: dict[str, int], demo_db: str) -> None:
     at = _page(
-        "lead_conversation", ids["trekker"], community=str(ids["Duurzame Kas Lansingerland"])
+        "lead_conversation",
+        ids["trekker"],
+        community=str(ids["Duurzame Kas Lansingerland"]),
+        step="Discuss",
     )
     at.text_input[0].set_value("Somebody")
     next(b for b in at.button if b.label == "Record action").click().run()
