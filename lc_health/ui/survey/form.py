@@ -38,6 +38,7 @@ from lc_health.store.invitations import LinkStatus, Resolved
 from lc_health.store.models import Community, Round
 from lc_health.ui.context import app, form_language_switch, language, language_switch, t
 from lc_health.ui.survey import feedback as survey_feedback
+from lc_health.ui.survey import keep
 from lc_health.ui.survey import review as survey_review
 from lc_health.ui.survey import steps as survey_steps
 from lc_health.ui.survey.withdraw import render_withdraw
@@ -105,6 +106,7 @@ def _resend_widgets_after_language_switch(lang: str) -> None:
 
 def _go(draft: Draft, index: int) -> None:
     draft.step = index
+    keep.save(draft)  # a personal link's answers so far survive a reload
     _clear_widgets()
     st.rerun()
 
@@ -338,13 +340,17 @@ def _in_form(draft: Draft, instrument: Instrument) -> bool:
     return not viewing and steps(instrument)[draft.step] not in (WELCOME, REVIEW)
 
 
-def _draft(token: str, resolved: Resolved) -> Draft:
-    """This link's draft in this session; a new one (prefilled) on the first visit."""
+def _draft(token: str, resolved: Resolved, instrument: Instrument) -> Draft:
+    """This link's draft in this session; on the first visit the one kept from an earlier
+    visit (personal links), else a new one (prefilled with answers sent before)."""
     key = _draft_key(token)
     if key not in st.session_state:
-        st.session_state[key] = _prefill(resolved)
+        lang = language()
+        st.session_state[key] = keep.restore(resolved, instrument, _prefill(resolved))
         # The survey's first step is shown now: the open-link audit measures from here.
         st.session_state[_started_key(st.session_state[key])] = time.monotonic()
+        if language() != lang:  # resumed in the language it was left in
+            st.rerun()
     draft: Draft = st.session_state[key]
     return draft
 
@@ -364,7 +370,9 @@ def render() -> None:
     community, rnd = resolved.community, resolved.round
     assert community is not None and community.id is not None and rnd is not None
     instrument = ctx.registry.get(rnd.instrument_id, rnd.instrument_version)
-    draft = _draft(token, resolved)
+    keep.remember_target(resolved)
+    draft = _draft(token, resolved, instrument)
+    switched = st.session_state.get("_survey_lang") not in (None, lang)
     _resend_widgets_after_language_switch(lang)
     if not _in_form(draft, instrument):  # a form step has its own switch (form_language_switch)
         with top[1]:
@@ -376,6 +384,8 @@ def render() -> None:
         _feedback_view(draft, resolved, instrument, token)
     else:
         _step_screen(draft, resolved, instrument, lang, token)
+        if switched:  # the step's answers arrived with the switch: keep them
+            keep.save(draft)
 
 
 # Layout only: after "Next" at the bottom of a long screen, start the new step at its top.
