@@ -38,7 +38,7 @@ from lc_health.store.invitations import LinkStatus, Resolved
 from lc_health.store.models import Community, Round
 from lc_health.ui.context import app, form_language_switch, language, language_switch, t
 from lc_health.ui.survey import feedback as survey_feedback
-from lc_health.ui.survey import keep
+from lc_health.ui.survey import keep, you_said
 from lc_health.ui.survey import review as survey_review
 from lc_health.ui.survey import steps as survey_steps
 from lc_health.ui.survey.withdraw import render_withdraw
@@ -270,10 +270,36 @@ def _progress(draft: Draft, names: list[str], instrument: Instrument, lang: str)
         st.error(t("survey.missing_step"), icon=":material/priority_high:")
 
 
+def _landing(resolved: Resolved) -> bool:
+    """A link without an open round, of a community with a published round: what happened
+    with the answers of its last published round ("You said, we did"). False: nothing to
+    show (the link's own page says why it does not work now)."""
+    if resolved.status not in (LinkStatus.closed, LinkStatus.not_open):
+        return False
+    community = resolved.community
+    if community is None or community.id is None:
+        return False
+    rounds = you_said.published_rounds(community.id)
+    if not rounds:
+        return False
+    if resolved.round is not None:
+        st.caption(t("survey.round", period=period_label(resolved.round.period)))
+    st.title(community.name)
+    personal = resolved.personal
+    st.info(
+        t("you_said.no_round_open" if personal else "you_said.round_closed"),
+        icon=":material/event_busy:",
+    )
+    you_said.show(rounds)
+    return True
+
+
 def _welcome_step(draft: Draft, resolved: Resolved) -> tuple[bool, bool]:
-    assert resolved.round is not None
+    assert resolved.round is not None and resolved.community is not None
     answered = draft.submitted_response_id is not None
     _welcome(resolved.round, resolved.personal, answered)
+    if resolved.community.id is not None:
+        you_said.open_button(you_said.published_rounds(resolved.community.id))
     if answered and st.button(t("survey.see_feedback"), icon=":material/insights:"):
         draft.viewing_feedback = True
         st.rerun()
@@ -365,7 +391,8 @@ def render() -> None:
     if resolved.status != LinkStatus.ok or token is None:
         with top[1]:
             language_switch(st)
-        _bad_link(resolved)
+        if not _landing(resolved):
+            _bad_link(resolved)
         return
     community, rnd = resolved.community, resolved.round
     assert community is not None and community.id is not None and rnd is not None
@@ -380,7 +407,10 @@ def render() -> None:
     with top[0]:
         st.caption(t("survey.round", period=period_label(rnd.period)))
     st.title(community.name)
-    if draft.submitted_response_id is not None and draft.viewing_feedback:
+    if you_said.requested():
+        you_said.back_button()
+        you_said.show(you_said.published_rounds(community.id))
+    elif draft.submitted_response_id is not None and draft.viewing_feedback:
         _feedback_view(draft, resolved, instrument, token)
     else:
         _step_screen(draft, resolved, instrument, lang, token)
