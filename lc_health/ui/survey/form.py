@@ -285,11 +285,11 @@ def _landing(resolved: Resolved) -> bool:
     if resolved.round is not None:
         st.caption(t("survey.round", period=period_label(resolved.round.period)))
     st.title(community.name)
-    personal = resolved.personal
-    st.info(
-        t("you_said.no_round_open" if personal else "you_said.round_closed"),
-        icon=":material/event_busy:",
-    )
+    if resolved.status == LinkStatus.not_open:
+        why = "you_said.not_open"
+    else:
+        why = "you_said.no_round_open" if resolved.personal else "you_said.round_closed"
+    st.info(t(why), icon=":material/event_busy:")
     you_said.show(rounds)
     return True
 
@@ -298,15 +298,16 @@ def _welcome_step(draft: Draft, resolved: Resolved) -> tuple[bool, bool]:
     assert resolved.round is not None and resolved.community is not None
     answered = draft.submitted_response_id is not None
     _welcome(resolved.round, resolved.personal, answered)
-    if resolved.community.id is not None:
-        you_said.open_button(you_said.published_rounds(resolved.community.id))
     if answered and st.button(t("survey.see_feedback"), icon=":material/insights:"):
         draft.viewing_feedback = True
         st.rerun()
     label = t("survey.change") if draft.submitted_response_id else t("survey.start")
-    return _buttons(
+    moves = _buttons(
         draft.step, in_form=False, forward_label=label, forward_icon=":material/arrow_forward:"
     )
+    if resolved.community.id is not None:  # below the survey's own way forward
+        you_said.open_button(you_said.published_rounds(resolved.community.id))
+    return moves
 
 
 def _form_step(
@@ -414,7 +415,7 @@ def render() -> None:
         _feedback_view(draft, resolved, instrument, token)
     else:
         _step_screen(draft, resolved, instrument, lang, token)
-        if switched:  # the step's answers arrived with the switch: keep them
+        if switched and _in_form(draft, instrument):  # the answers came with the switch
             keep.save(draft)
 
 

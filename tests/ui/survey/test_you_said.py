@@ -203,3 +203,24 @@ def test_unpublished_round_shows_nothing_of_itself(world: World) -> None:
     text = page_text(at)
     assert "You said, we did" not in text and ACTION not in [str(x.value) for x in at.text]
     assert not at.table
+
+
+def test_open_link_of_a_round_not_open_yet_shows_the_last_published_round(
+    world: World, instrument: Instrument
+) -> None:
+    with db.write_session(world.engine) as session:
+        resolved = istore.resolve(session=session, token=world.published, today=TODAY)
+        assert resolved.community is not None and resolved.community.id is not None
+        later = make_round(
+            session,
+            instrument,
+            community_id=resolved.community.id,
+            period="2027-Q1",
+            opens_on=TODAY + timedelta(days=20),
+            closes_on=TODAY + timedelta(days=50),
+        )
+        assert later.id is not None
+        link = istore.create_open_link(session=session, round_id=later.id)
+    at = _open(link.token)
+    assert "This round is not open yet. Meanwhile" in page_text(at)
+    _shows_the_round(at, instrument)
