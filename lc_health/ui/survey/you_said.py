@@ -58,6 +58,7 @@ def _chosen(rounds: list[tuple[int, str]]) -> int:
         list(periods),
         format_func=lambda r: period_label(periods[r]),
         key=CHOICE_KEY,
+        width=220,
     )
     return int(choice) if choice in periods else rounds[0][0]
 
@@ -66,12 +67,12 @@ def show(rounds: list[tuple[int, str]]) -> None:
     """The page for the chosen published round of the community (nothing without one)."""
     if not rounds:
         return
+    st.header(t("you_said.title"))
     info = service.you_said(app().engine, round_id=_chosen(rounds))
     if info is None:
         return
     lang = language()
     instrument = app().registry.get(info.instrument_id, info.instrument_version)
-    st.header(t("you_said.title"))
     st.markdown(t("you_said.intro", count=info.responses, period=period_label(info.period)))
     _said(info, instrument, lang)
     _discussed(info, instrument, lang)
