@@ -93,6 +93,14 @@ def discard_draft(engine: Engine, *, invitation_id: int, round_id: int) -> None:
     """Delete the kept draft of this link and round, if any (a failure is only logged: the
     round's closing deletes it in any case)."""
     try:
+        # Looked for first in a read: a submission without a draft (an import, paper, a link
+        # that answered in one go elsewhere) then never waits for the write lock.
+        with read_session(engine) as session:
+            if (
+                draft_store.get_draft(session, invitation_id=invitation_id, round_id=round_id)
+                is None
+            ):
+                return
         with write_session(engine) as session:
             draft_store.delete_draft(session, invitation_id=invitation_id, round_id=round_id)
     except (SQLAlchemyError, OSError) as exc:
