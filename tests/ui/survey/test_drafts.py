@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lc_health.domain.instrument import Instrument
 from lc_health.store import db
+from lc_health.store import drafts as draft_store
 from lc_health.store.models import SurveyDraft
 from tests.apptest import page_text
 from tests.ui.survey.test_survey import World, _answer_profile, _click, _open
@@ -87,3 +88,18 @@ def test_open_link_keeps_nothing_on_the_server(world: World, instrument: Instrum
     assert _drafts(world.engine) == 0
     again = _open(world.open_link)
     assert "about five minutes" in page_text(again) and not again.radio  # starts afresh
+
+
+def test_a_draft_that_no_longer_fits_is_dropped_not_shown(world: World) -> None:
+    with db.write_session(world.engine) as session:
+        draft_store.put_draft(
+            session,
+            invitation_id=world.personal_id,
+            round_id=world.round_id,
+            payload='{"step": 3, "answers": {"retired_statement": 4}}',
+            step=3,
+            language="nl",
+        )
+    at = _open(world.personal)
+    assert "about five minutes" in page_text(at) and not at.radio  # a fresh start
+    assert _drafts(world.engine) == 0
