@@ -224,3 +224,40 @@ def test_open_link_of_a_round_not_open_yet_shows_the_last_published_round(
     at = _open(link.token)
     assert "This round is not open yet. Meanwhile" in page_text(at)
     _shows_the_round(at, instrument)
+
+
+def _draw_meeting() -> None:
+    from lc_health.domain.instrument import load_registry
+    from lc_health.services.you_said import YouSaid
+    from lc_health.ui.survey import you_said as page
+
+    info = YouSaid(
+        round_id=1,
+        community_id=1,
+        period="2026-Q3",
+        instrument_id="lc_health",
+        instrument_version=2,
+        responses=6,
+        factors=(),
+        forces_respondents=0,
+        forces=(),
+        actions=(),
+        discussed=((3, "action", "<b>Plan</b> a **demo** day"), (5, "no_action", "")),
+        summary="<script>alert(1)</script> We talked about [this](http://evil.example)",
+    )
+    page._discussed(info, load_registry().latest(), "en")
+
+
+def test_meeting_record_is_shown_as_plain_text() -> None:
+    """What the meeting record will bring (services.conversation, wired at merge): the
+    summary and each agenda item's note as typed, with its factor and outcome."""
+    at = AppTest.from_function(_draw_meeting, default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    plain = [str(x.value) for x in at.text]
+    assert plain[0] == "<script>alert(1)</script> We talked about [this](http://evil.example)"
+    assert "Community building · An action was agreed" in plain
+    assert "<b>Plan</b> a **demo** day" in plain
+    assert "Shared vision · Discussed, no action needed" in plain
+    assert not any("<script>" in m.value or "<b>" in m.value for m in at.markdown)
