@@ -79,7 +79,7 @@ _SEES: dict[Audience, frozenset[Part]] = {
     ),
     Audience.policy: frozenset({Part.figures, Part.participation, Part.export}),
     # Participants also see the actions their community agreed ("You said, we did"): what,
-    # status, due date and follow-up note, never who owns or recorded them.
+    # status and due date; never who owns or recorded them, nor the lead's follow-up note.
     Audience.participant: frozenset({Part.figures, Part.actions}),
     # Administrators support every community's lead: they see what a lead sees, and whether a
     # personal link answered (never what it answered).

@@ -38,14 +38,15 @@ class FactorPicture:
 
 @dataclass(frozen=True)
 class AgreedAction:
-    """An action the group agreed on for a factor: what, its status, by when, and the note of
-    its latest follow-up. Who owns it is not shown to participants."""
+    """An action the group agreed on for a factor: what, by when, and how far it got (status:
+    open, in_progress, done, dropped). Not shown to participants: who owns it (a name the
+    group typed; a link can be forwarded) and the lead's follow-up note (a working note that
+    may name people), as in services.conversation's round record."""
 
     factor_id: int
     what: str
     status: str
     due_on: date | None
-    note: str
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,10 @@ class YouSaid:
 def _meeting(session: Session, round_id: int) -> tuple[list[tuple[int, str, str]], str | None]:
     """What the group discussed in the round's meeting and the meeting's summary.
 
-    The meeting record (services.conversation.round_record) lives elsewhere: at merge this
-    becomes `record = round_record(...)` and returns its agenda items discussed (factor id,
-    outcome, note) and summary. Until then nothing was recorded.
+    The meeting record lives in another branch (services.round_record): at merge this becomes
+    `record = read_round_record(session, round_id=round_id)` and returns
+    `[(d.factor_id, d.outcome, d.note) for d in record.discussed], record.summary`. Until then
+    nothing was recorded.
     """
     del session, round_id
     return [], None
@@ -121,8 +123,8 @@ def you_said(engine: Engine, *, round_id: int) -> YouSaid | None:
             if facts.forces_respondents
             else (),
             actions=tuple(
-                AgreedAction(factor_id=f, what=what, status=status, due_on=due, note=note)
-                for f, what, status, due, note in store.round_actions(session, round_id=round_id)
+                AgreedAction(factor_id=f, what=what, status=status, due_on=due)
+                for f, what, status, due in store.round_actions(session, round_id=round_id)
             ),
             discussed=tuple((int(f), str(o), str(n)) for f, o, n in discussed),
             summary=summary,

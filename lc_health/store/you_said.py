@@ -113,20 +113,17 @@ def published_forces(session: Session, *, round_id: int) -> list[tuple[str, int]
     return sorted(((str(f), int(n)) for f, n in rows), key=lambda r: (-r[1], r[0]))
 
 
-def round_actions(
-    session: Session, *, round_id: int
-) -> list[tuple[int, str, str, date | None, str]]:
-    """(factor id, what, status, due date, follow-up note) of the actions agreed for the round,
-    in the order they were recorded (never who owns or recorded them)."""
+def round_actions(session: Session, *, round_id: int) -> list[tuple[int, str, str, date | None]]:
+    """(factor id, what, status, due date) of the actions agreed for the round, in the order
+    they were recorded (never who owns or recorded them, nor the lead's follow-up note)."""
     rows = session.execute(
         sa_select(
             col(Action.factor_id),
             col(Action.what),
             col(Action.status),
             col(Action.due_on),
-            col(Action.note),
         )
         .where(col(Action.round_id) == round_id)
         .order_by(col(Action.id))
     ).all()
-    return [(int(f), str(what), str(status), due, str(note)) for f, what, status, due, note in rows]
+    return [(int(f), str(what), str(status), due) for f, what, status, due in rows]

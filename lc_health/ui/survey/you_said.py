@@ -166,5 +166,3 @@ def _did(info: YouSaid, instrument: Instrument, lang: str) -> None:
                     due=due,
                 )
             )
-            if action.note:
-                st.text(f"{t('you_said.latest')} {action.note}")

@@ -1,7 +1,7 @@
 """AppTest: "You said, we did" behind a survey link. A published round shows its picture and
-the agreed actions (plain text, status, due date, follow-up); a round that was not published
-shows nothing of itself; an open link's landing page shows the community's last published
-round."""
+the agreed actions (plain text, status, due date; never the owner or the lead's note); a round
+that was not published shows nothing of itself; an open link's landing page shows the
+community's last published round."""
 
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ def _shows_the_round(at: AppTest, instrument: Instrument) -> None:
     assert set(frame["Median (middle half)"]) == {"4.0 (4.0 – 4.0)"}
     plain = [str(x.value) for x in at.text]
     assert ACTION in plain  # exactly as typed, as plain text
-    assert f"Latest: {NOTE}" in plain
+    assert not any(NOTE in p for p in plain) and NOTE not in text  # the lead's working note
     assert "In progress" in text and "14-03-2027" in text
     assert "Secret Owner" not in text and not any("Secret Owner" in p for p in plain)
     assert not any("<b>" in m.value or "<i>" in m.value for m in at.markdown)
