@@ -270,7 +270,7 @@ def _progress(draft: Draft, names: list[str], instrument: Instrument, lang: str)
         st.error(t("survey.missing_step"), icon=":material/priority_high:")
 
 
-def _landing(resolved: Resolved) -> bool:
+def _landing(resolved: Resolved, token: str | None) -> bool:
     """A link without an open round, of a community with a published round: what happened
     with the answers of its last published round ("You said, we did"). False: nothing to
     show (the link's own page says why it does not work now)."""
@@ -291,6 +291,8 @@ def _landing(resolved: Resolved) -> bool:
         why = "you_said.no_round_open" if resolved.personal else "you_said.round_closed"
     st.info(t(why), icon=":material/event_busy:")
     you_said.show(rounds)
+    if token is not None and resolved.personal:  # withdrawing needs no open round
+        render_withdraw(token=token, community_name=community.name)
     return True
 
 
@@ -392,7 +394,7 @@ def render() -> None:
     if resolved.status != LinkStatus.ok or token is None:
         with top[1]:
             language_switch(st)
-        if not _landing(resolved):
+        if not _landing(resolved, token):
             _bad_link(resolved)
         return
     community, rnd = resolved.community, resolved.round

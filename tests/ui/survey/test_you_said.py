@@ -165,6 +165,7 @@ def test_published_round_shows_its_picture_and_actions(
     assert at.title[0].value == "Kas van Morgen"
     assert "No round is open right now" in page_text(at)
     _shows_the_round(at, instrument)
+    assert [e.label for e in at.expander] == ["Withdraw my answers"]
     dutch = _open(world.published, "nl")
     assert "Wat jullie zeiden, wat we ermee doen" in page_text(dutch)
     assert "Bezig" in page_text(dutch) and ACTION in [str(x.value) for x in dutch.text]
