@@ -20,7 +20,8 @@ The rules, in plain words (docs/disclosure.md says them for a privacy officer):
 6. **Precision**: pages and documents show means with one decimal, banded as shown; the JSON
    export gives full precision of the same published figures.
 7. **Audiences**: leads see their communities' figures, comments and actions; policy makers
-   see figures and participation; participants see their community's published picture;
+   see figures and participation; participants see their community's published picture and
+   the actions it agreed (what, status, by when; never who);
    administrators see what a lead sees, for every community, and whether a personal link
    responded, never what it answered.
 """
@@ -77,7 +78,9 @@ _SEES: dict[Audience, frozenset[Part]] = {
         {Part.figures, Part.comments, Part.actions, Part.participation, Part.export}
     ),
     Audience.policy: frozenset({Part.figures, Part.participation, Part.export}),
-    Audience.participant: frozenset({Part.figures}),
+    # Participants also see the actions their community agreed ("You said, we did"): what,
+    # status and due date; never who owns or recorded them, nor the lead's follow-up note.
+    Audience.participant: frozenset({Part.figures, Part.actions}),
     # Administrators support every community's lead: they see what a lead sees, and whether a
     # personal link answered (never what it answered).
     Audience.admin: frozenset(

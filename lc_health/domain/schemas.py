@@ -71,3 +71,35 @@ def response_problems(resp: ResponseIn, instrument: Instrument) -> list[str]:
     if resp.comment is not None and "\x00" in resp.comment:
         problems.append("comment: contains a NUL character")
     return problems
+
+
+MAX_DRAFT_STEP = 50
+
+
+class DraftIn(BaseModel):
+    """A personal link's unsent survey answers as kept between visits (the survey's draft as
+    JSON). Ratings are 1-5, or 0 for "don't know"; the comment follows the comments' limit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    step: Annotated[int, Field(ge=0, le=MAX_DRAFT_STEP)] = 0
+    role: Annotated[str, StringConstraints(max_length=40)] | None = None
+    organisation_id: int | None = None
+    organisation_type: Annotated[str, StringConstraints(max_length=40)] | None = None
+    answers: dict[Key, Annotated[int, Field(ge=0, le=5)]] = Field(default_factory=dict)
+    forces: Annotated[list[Key], Field(max_length=100)] = Field(default_factory=list)
+    comment: Annotated[str, Field(max_length=MAX_COMMENT_CHARS)] = ""
+
+
+def draft_problems(draft: DraftIn, instrument: Instrument) -> list[str]:
+    """What makes a kept draft unusable with this instrument (then it is dropped)."""
+    as_response = ResponseIn(
+        round_id=0,
+        submission_key="draft",
+        role=draft.role,
+        organisation_type=draft.organisation_type,
+        answers={k: (v or None) for k, v in draft.answers.items()},
+        forces=frozenset(draft.forces),
+        comment=draft.comment or None,
+    )
+    return response_problems(as_response, instrument)

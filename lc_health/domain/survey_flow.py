@@ -11,7 +11,14 @@ import uuid
 from dataclasses import dataclass, field
 
 from lc_health.domain.instrument import Instrument
-from lc_health.domain.schemas import MAX_COMMENT_CHARS, ResponseIn, clean_comment
+from lc_health.domain.schemas import (
+    MAX_COMMENT_CHARS,
+    MAX_DRAFT_STEP,
+    DraftIn,
+    ResponseIn,
+    clean_comment,
+    draft_problems,
+)
 
 WELCOME = "welcome"
 PROFILE = "profile"
@@ -120,4 +127,37 @@ def from_stored(
         answers={k: (DONT_KNOW if v is None else v) for k, v in answers.items()},
         forces=set(forces or ()),
         comment=comment or "",
+    )
+
+
+def to_saved(draft: Draft, *, kept_comment: str = "") -> DraftIn:
+    """The draft as it is kept between visits. A comment over the limit is not kept (the
+    page still shows it until it is shortened): the comment kept before stays instead."""
+    comment = clean_comment(draft.comment)
+    if len(comment) > MAX_COMMENT_CHARS:  # blanks around it do not count, as when sent
+        comment = comment.strip() if len(comment.strip()) <= MAX_COMMENT_CHARS else kept_comment
+    return DraftIn(
+        step=min(draft.step, MAX_DRAFT_STEP),
+        role=draft.role,
+        organisation_id=draft.organisation_id,
+        organisation_type=draft.organisation_type,
+        answers=dict(draft.answers),
+        forces=sorted(draft.forces),
+        comment=comment,
+    )
+
+
+def from_saved(saved: DraftIn, instrument: Instrument) -> Draft | None:
+    """A kept draft as the survey's draft; None when it no longer fits the instrument (an
+    unknown statement, factor, role or organisation type, or a step that does not exist)."""
+    if draft_problems(saved, instrument) or saved.step >= len(steps(instrument)):
+        return None
+    return Draft(
+        step=saved.step,
+        role=saved.role,
+        organisation_id=saved.organisation_id,
+        organisation_type=saved.organisation_type,
+        answers=dict(saved.answers),
+        forces=set(saved.forces),
+        comment=saved.comment,
     )

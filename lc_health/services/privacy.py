@@ -16,12 +16,15 @@ Decisions (see also the privacy statement, lc_health/ui/account/privacy.py):
   fields are raw data too). The tallies are kept exactly as they were and the round is marked
   RoundTally.raw_purged. Because no response row survives, a later withdrawal cannot subtract
   anything from a purged round's tallies: those only hold sums that no longer identify anyone.
+- Drafts (a personal link's answers not yet sent, services.drafts) go with the link's
+  responses on withdrawal and erasure, and are part of the export.
 - Tokens are never logged or stored: only their SHA-256 hash is compared, and audit events name
   the community and the link's number, never the token.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -34,6 +37,7 @@ from sqlmodel import Session
 from lc_health.domain.credentials import hash_token
 from lc_health.domain.instrument import Instrument
 from lc_health.store import audit, ids
+from lc_health.store import drafts as draft_store
 from lc_health.store import privacy as privacy_store
 from lc_health.store.models import Invitation, utcnow
 from lc_health.store.responses import (
@@ -151,6 +155,8 @@ def stored(*, session: Session, token: str | None) -> Stored | None:
 def _remove_all(
     session: Session, invitation: Invitation, instrument_for: InstrumentFor, today: date
 ) -> Removed:
+    assert invitation.id is not None
+    draft_store.delete_link_drafts(session, invitation_id=invitation.id)
     rows = privacy_store.linked_responses(session, invitation=invitation, lock=True)
     for resp, rnd in rows:
         assert resp.id is not None
@@ -296,6 +302,17 @@ def export_token(*, session: Session, token: str) -> dict[str, Any]:
             "last_used_at": _iso(invitation.last_used_at),
         },
         "responses": responses,
+        # Answers not yet sent in an open round (deleted when sent or when the round closes).
+        "drafts": [
+            {
+                "round_id": draft.round_id,
+                "step": draft.step,
+                "language": draft.language,
+                "updated_at": _iso(draft.updated_at),
+                "answers": json.loads(draft.payload),
+            }
+            for draft in draft_store.link_drafts(session, invitation_id=invitation.id)
+        ],
     }
 
 

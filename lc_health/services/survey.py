@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.schemas import ResponseIn, clean_comment
 from lc_health.services import open_link_audit
+from lc_health.services.drafts import discard_draft
 from lc_health.store.responses import SaveResult
 from lc_health.store.submissions import submit_response
 
@@ -55,13 +56,16 @@ def submit(
     through an open link adds its audit trail row (services.open_link_audit): personal links
     have one response each, and paper entry and imports are audited by who entered them.
     Invisible control characters in the comment are dropped first (schemas.clean_comment), so
-    a pasted NUL never makes a submission fail over and over."""
+    a pasted NUL never makes a submission fail over and over. A personal link's kept draft
+    of the round (services.drafts) is deleted once the response is stored."""
     if response.comment is not None:
         cleaned = clean_comment(response.comment).strip() or None
         response = response.model_copy(update={"comment": cleaned})
     result = submit_response(
         engine, response_in=response, instrument=instrument, mark_invitation=mark_invitation
     )
+    if response.invitation_id is not None:  # sent: the kept draft has done its job
+        discard_draft(engine, invitation_id=response.invitation_id, round_id=response.round_id)
     if open_link and result.created:
         _trail(
             engine,

@@ -91,6 +91,23 @@ class Invitation(SQLModel, table=True):
     last_used_at: datetime | None = None
 
 
+class SurveyDraft(SQLModel, table=True):
+    """A personal link's answers not yet sent in an open round, kept so that a reload or a new
+    browser session resumes where the participant left. The payload is the survey's draft as
+    JSON (domain.schemas.DraftIn); it is deleted when the response is sent, when the round
+    closes and with the link on a privacy request. Open links have no drafts."""
+
+    __table_args__ = (UniqueConstraint("invitation_id", "round_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitation.id", ondelete="CASCADE")
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    step: int = 0
+    language: str = Field(default="nl", max_length=2)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class Response(SQLModel, table=True):
     """One participant's answers to one round (web, paper or imported)."""
 

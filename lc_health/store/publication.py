@@ -26,6 +26,7 @@ from lc_health.domain.instrument import Instrument
 from lc_health.domain.instrument_versions import unchanged_items
 from lc_health.metrics.publication import Figures, RoundRaw, change_rows, figures, restrict
 from lc_health.store import ids
+from lc_health.store.drafts import delete_round_drafts
 from lc_health.store.models import (
     Answer,
     Comment,
@@ -229,6 +230,8 @@ def publish(
         raise KeyError(round_id)
     if state(rnd, today) is not RoundState.closed:
         return Outcome(round_id, "open")
+    # The round no longer takes answers: unsent drafts of it have nothing left to wait for.
+    delete_round_drafts(session, round_ids=[round_id])
     found = session.get(Publication, round_id)
     status = "published"
     new_counted = 0

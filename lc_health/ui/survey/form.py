@@ -38,6 +38,7 @@ from lc_health.store.invitations import LinkStatus, Resolved
 from lc_health.store.models import Community, Round
 from lc_health.ui.context import app, form_language_switch, language, language_switch, t
 from lc_health.ui.survey import feedback as survey_feedback
+from lc_health.ui.survey import keep, you_said
 from lc_health.ui.survey import review as survey_review
 from lc_health.ui.survey import steps as survey_steps
 from lc_health.ui.survey.withdraw import render_withdraw
@@ -105,6 +106,7 @@ def _resend_widgets_after_language_switch(lang: str) -> None:
 
 def _go(draft: Draft, index: int) -> None:
     draft.step = index
+    keep.save(draft)  # a personal link's answers so far survive a reload
     _clear_widgets()
     st.rerun()
 
@@ -268,17 +270,46 @@ def _progress(draft: Draft, names: list[str], instrument: Instrument, lang: str)
         st.error(t("survey.missing_step"), icon=":material/priority_high:")
 
 
+def _landing(resolved: Resolved, token: str | None) -> bool:
+    """A link without an open round, of a community with a published round: what happened
+    with the answers of its last published round ("You said, we did"). False: nothing to
+    show (the link's own page says why it does not work now)."""
+    if resolved.status not in (LinkStatus.closed, LinkStatus.not_open):
+        return False
+    community = resolved.community
+    if community is None or community.id is None:
+        return False
+    rounds = you_said.published_rounds(community.id)
+    if not rounds:
+        return False
+    if resolved.round is not None:
+        st.caption(t("survey.round", period=period_label(resolved.round.period)))
+    st.title(community.name)
+    if resolved.status == LinkStatus.not_open:
+        why = "you_said.not_open"
+    else:
+        why = "you_said.no_round_open" if resolved.personal else "you_said.round_closed"
+    st.info(t(why), icon=":material/event_busy:")
+    you_said.show(rounds)
+    if token is not None and resolved.personal:  # withdrawing needs no open round
+        render_withdraw(token=token, community_name=community.name)
+    return True
+
+
 def _welcome_step(draft: Draft, resolved: Resolved) -> tuple[bool, bool]:
-    assert resolved.round is not None
+    assert resolved.round is not None and resolved.community is not None
     answered = draft.submitted_response_id is not None
     _welcome(resolved.round, resolved.personal, answered)
     if answered and st.button(t("survey.see_feedback"), icon=":material/insights:"):
         draft.viewing_feedback = True
         st.rerun()
     label = t("survey.change") if draft.submitted_response_id else t("survey.start")
-    return _buttons(
+    moves = _buttons(
         draft.step, in_form=False, forward_label=label, forward_icon=":material/arrow_forward:"
     )
+    if resolved.community.id is not None:  # below the survey's own way forward
+        you_said.open_button(you_said.published_rounds(resolved.community.id))
+    return moves
 
 
 def _form_step(
@@ -338,13 +369,17 @@ def _in_form(draft: Draft, instrument: Instrument) -> bool:
     return not viewing and steps(instrument)[draft.step] not in (WELCOME, REVIEW)
 
 
-def _draft(token: str, resolved: Resolved) -> Draft:
-    """This link's draft in this session; a new one (prefilled) on the first visit."""
+def _draft(token: str, resolved: Resolved, instrument: Instrument) -> Draft:
+    """This link's draft in this session; on the first visit the one kept from an earlier
+    visit (personal links), else a new one (prefilled with answers sent before)."""
     key = _draft_key(token)
     if key not in st.session_state:
-        st.session_state[key] = _prefill(resolved)
+        lang = language()
+        st.session_state[key] = keep.restore(resolved, instrument, _prefill(resolved))
         # The survey's first step is shown now: the open-link audit measures from here.
         st.session_state[_started_key(st.session_state[key])] = time.monotonic()
+        if language() != lang:  # resumed in the language it was left in
+            st.rerun()
     draft: Draft = st.session_state[key]
     return draft
 
@@ -359,12 +394,15 @@ def render() -> None:
     if resolved.status != LinkStatus.ok or token is None:
         with top[1]:
             language_switch(st)
-        _bad_link(resolved)
+        if not _landing(resolved, token):
+            _bad_link(resolved)
         return
     community, rnd = resolved.community, resolved.round
     assert community is not None and community.id is not None and rnd is not None
     instrument = ctx.registry.get(rnd.instrument_id, rnd.instrument_version)
-    draft = _draft(token, resolved)
+    keep.remember_target(resolved)
+    draft = _draft(token, resolved, instrument)
+    switched = st.session_state.get("_survey_lang") not in (None, lang)
     _resend_widgets_after_language_switch(lang)
     if not _in_form(draft, instrument):  # a form step has its own switch (form_language_switch)
         with top[1]:
@@ -372,10 +410,15 @@ def render() -> None:
     with top[0]:
         st.caption(t("survey.round", period=period_label(rnd.period)))
     st.title(community.name)
-    if draft.submitted_response_id is not None and draft.viewing_feedback:
+    if you_said.requested():
+        you_said.back_button()
+        you_said.show(you_said.published_rounds(community.id))
+    elif draft.submitted_response_id is not None and draft.viewing_feedback:
         _feedback_view(draft, resolved, instrument, token)
     else:
         _step_screen(draft, resolved, instrument, lang, token)
+        if switched and _in_form(draft, instrument):  # the answers came with the switch
+            keep.save(draft)
 
 
 # Layout only: after "Next" at the bottom of a long screen, start the new step at its top.
