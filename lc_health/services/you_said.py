@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from lc_health.domain.disclosure import shown
+from lc_health.services.round_record import read_round_record
 from lc_health.store import you_said as store
 from lc_health.store.db import read_session
 
@@ -76,15 +77,10 @@ class YouSaid:
 
 
 def _meeting(session: Session, round_id: int) -> tuple[list[tuple[int, str, str]], str | None]:
-    """What the group discussed in the round's meeting and the meeting's summary.
-
-    The meeting record lives in another branch (services.round_record): at merge this becomes
-    `record = read_round_record(session, round_id=round_id)` and returns
-    `[(d.factor_id, d.outcome, d.note) for d in record.discussed], record.summary`. Until then
-    nothing was recorded.
-    """
-    del session, round_id
-    return [], None
+    """What the group discussed in the round's meeting and the meeting's summary: the part of
+    the round's record (services.round_record) that participants may read."""
+    record = read_round_record(session, round_id=round_id)
+    return [(d.factor_id, d.outcome, d.note) for d in record.discussed], record.summary
 
 
 def _factors(session: Session, round_id: int) -> tuple[FactorPicture, ...]:

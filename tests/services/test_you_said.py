@@ -104,3 +104,41 @@ def test_too_few_responses_publish_no_picture_but_the_actions(
     assert found is not None and found.responses == 4
     assert not found.has_picture and found.forces == ()
     assert [a.what for a in found.actions] == ["Meer mensen uitnodigen"]
+
+
+def test_the_meeting_record_reaches_the_page(
+    engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    """What the group discussed without an action, and the closing summary, are part of the
+    participants' page; the lead's e-mail address, as editor, is not."""
+    from lc_health.services import agenda
+
+    with write_session(engine) as session:
+        rnd = pub.make(session, instrument)
+        for value in (2, 3, 4, 4, 5, 5):
+            pub.answer(
+                session, instrument, rnd, pub.all_items(instrument, value), source=Source.paper
+            )
+    pub.publish(engine, registry)
+    with write_session(engine) as session:
+        agenda.record_no_action(
+            session,
+            actor="lead@example.org",
+            community_id=rnd.community_id,
+            round_id=rnd.round_id,
+            factor_id=3,
+            proposed=[3],
+            note="Goes well enough; look again in spring",
+        )
+        agenda.close_meeting(
+            session,
+            actor="lead@example.org",
+            community_id=rnd.community_id,
+            round_id=rnd.round_id,
+            text="We chose two factors and agreed one action.",
+        )
+    found = you_said(engine, round_id=rnd.round_id)
+    assert found is not None
+    assert found.discussed == ((3, "no_action", "Goes well enough; look again in spring"),)
+    assert found.summary == "We chose two factors and agreed one action."
+    assert b"lead@example.org" not in found.to_json()
