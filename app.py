@@ -4,12 +4,14 @@ routes (the sign-in cookie). Running `streamlit run dashboard.py` also works, wi
 import streamlit as st
 
 from lc_health.charts.core import warm_up
-from lc_health.runtime.server import check_server_start
+from lc_health.runtime.server import check_server_start, start_mail_sender
 from lc_health.runtime.web import middleware, routes
 
 # Logging, and outside demo mode the production checks and the demo gate: an unsafe start stops
 # here, with the reasons on stderr.
 check_server_start()
+# The e-mail sender: one background thread in this process (never in demo mode).
+start_mail_sender()
 # The first chart page would otherwise import Altair and load its schema for its first visitor.
 warm_up()
 app = st.App("dashboard.py", routes=routes(), middleware=middleware())

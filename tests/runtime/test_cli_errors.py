@@ -59,6 +59,13 @@ BAD_INPUT: list[tuple[list[str], str, str, dict[str, str]]] = [
     (["purge"], "empty", "", {"LC_HEALTH_ANONYMITY_THRESHOLD": "1"}),
     (["purge"], "empty", "", {"LC_HEALTH_DATABASE_URL": "postgresql+psycopg://u:pw@127.0.0.1:1/x"}),
     (["bench", "--database-url", "foo://nowhere"], "empty", "", {}),
+    (["mail", "send"], "empty", "", {}),  # no SMTP server set
+    (
+        ["mail", "send"],
+        "corrupt",
+        "",
+        {"LC_HEALTH_SMTP_HOST": "127.0.0.1", "LC_HEALTH_MAIL_FROM": "a@example.org"},
+    ),
 ]
 
 
