@@ -81,15 +81,16 @@ def _header_columns(cells: list[str]) -> tuple[int, int | None] | None:
 
 
 def _entry(cells: list[str], columns: tuple[int, int | None] | None) -> tuple[str, str]:
-    """(address text, language text) of one row."""
+    """(address text, language text) of one row: the header's columns where they fit, else the
+    cell with an @ and a short other cell as the language."""
     if columns is not None:
         address_col, language_col = columns
-        address = cells[address_col] if address_col < len(cells) else ""
-        language = (
-            cells[language_col] if language_col is not None and language_col < len(cells) else ""
-        )
-        return address, language
-    found = [c for c in cells if "@" in c] or [cells[0]]
+        if address_col < len(cells) and "@" in cells[address_col]:
+            language = ""
+            if language_col is not None and language_col < len(cells):
+                language = cells[language_col]
+            return cells[address_col], language
+    found = [c for c in cells if "@" in c] or [" ".join(cells)]
     rest = [c for c in cells if c and c not in found]
     return found[0], rest[0] if len(rest) == 1 and len(rest[0]) <= 5 else ""
 

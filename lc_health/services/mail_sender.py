@@ -33,7 +33,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import Engine
@@ -282,8 +282,13 @@ class _Pass:
     """One pass over the due messages, with one SMTP connection and the rate limit."""
 
     def __init__(
-        self, engine: Engine, config: SenderConfig, sleep: Callable[[float], None]
+        self,
+        engine: Engine,
+        config: SenderConfig,
+        sleep: Callable[[float], None],
+        clock: Callable[[], datetime],
     ) -> None:
+        self.clock = clock
         self.engine = engine
         self.config = config
         self.sleep = sleep
@@ -295,7 +300,7 @@ class _Pass:
 
     def claim(self) -> list[int]:
         c = self.config
-        now = utcnow()
+        now = self.clock()
         lease = timedelta(seconds=c.batch * (self.interval + c.timeout * 3) + 60)
         with db.write_session(self.engine) as session:
             return mail_store.claim(
@@ -316,13 +321,13 @@ class _Pass:
                 message_id=message_id,
                 owner=self.owner,
                 status=status,
-                now=utcnow(),
+                now=self.clock(),
                 error=error,
             ):
                 log.warning("outbox message %d: lease lost before it was closed", message_id)
 
     def _retry(self, message_id: int, attempts: int, error: str) -> None:
-        at = utcnow() + retry_delay(attempts)
+        at = self.clock() + retry_delay(attempts)
         with db.write_session(self.engine) as session:
             mail_store.retry_later(
                 session, message_id=message_id, owner=self.owner, at=at, error=error
@@ -336,12 +341,12 @@ class _Pass:
                 message_id=message_id,
                 owner=self.owner,
                 status=Status.failed,
-                now=utcnow(),
+                now=self.clock(),
                 error=error,
             )
             if recipient_id is not None:
                 mail_store.mark_bounced(
-                    session, recipient_id=recipient_id, now=utcnow(), error=error
+                    session, recipient_id=recipient_id, now=self.clock(), error=error
                 )
         self.report.bounced += 1
 
@@ -396,7 +401,7 @@ class _Pass:
         return True
 
     def give_back(self, message_ids: list[int], error: str) -> None:
-        at = utcnow() + retry_delay(1)
+        at = self.clock() + retry_delay(1)
         with db.write_session(self.engine) as session:
             for message_id in message_ids:
                 mail_store.retry_later(
@@ -410,12 +415,14 @@ def send_due(
     config: SenderConfig,
     today: date | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = utcnow,
     max_messages: int | None = None,
 ) -> Report:
     """Send every message that is due now (one pass, as `lc-health mail send` does); what it
     did. Stops early when the mail server cannot be reached (the rest waits for the next pass).
+    `clock` gives the time leases and retries are measured by.
     """
-    run = _Pass(engine, config, sleep)
+    run = _Pass(engine, config, sleep, clock)
     try:
         while max_messages is None or run.report.total() < max_messages:
             claimed = run.claim()
