@@ -3,9 +3,11 @@ texts in the recipient's language) and hands it to the SMTP server.
 
 Delivery semantics (at least once, duplicates only in one narrow window):
 
-- A message is claimed with a lease (store.mail.claim) in its own transaction, so two senders
-  never take the same one; a sender that dies leaves it leased until the lease runs out, then
-  any sender takes it again. A crash or an SMTP outage delays a message, never loses it.
+- Messages are claimed a small batch at a time with a lease (store.mail.claim) in its own
+  transaction, so two senders never take the same one. The lease is short (a minute plus three
+  time-outs) and renewed before every send; a sender that dies leaves its batch leased until
+  the lease runs out, then any sender takes it again. A crash or an SMTP outage delays a
+  message, never loses it.
 - Right after the server accepts a message (its reply to DATA), the message is marked sent in
   its own commit. A crash exactly between that acceptance and that commit sends it again, with
   the same Message-ID (fixed when it was enqueued), so mail systems and people can recognise the
@@ -61,6 +63,7 @@ from lc_health.store.rounds import RoundState, state
 log = logging.getLogger(__name__)
 FIRST_RETRY_SECONDS = 60
 MAX_RETRY_SECONDS = 3600
+LEASE_MARGIN_SECONDS = 60
 _ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 
 
@@ -79,7 +82,7 @@ class SenderConfig:
     rate_per_minute: int = 60
     default_language: str = "nl"
     timeout: float = 30.0
-    batch: int = 20
+    batch: int = 5
 
 
 @dataclass
@@ -298,13 +301,17 @@ class _Pass:
         self.interval = 60.0 / config.rate_per_minute
         self.last_send: float | None = None
 
+    def lease_until(self) -> datetime:
+        """A lease covers one send (connect, sign in, send: each within the time-out) and a
+        margin; it is renewed before every send, so a dead sender's batch is free again soon."""
+        return self.clock() + timedelta(seconds=LEASE_MARGIN_SECONDS + 3 * self.config.timeout)
+
     def claim(self) -> list[int]:
         c = self.config
         now = self.clock()
-        lease = timedelta(seconds=c.batch * (self.interval + c.timeout * 3) + 60)
         with db.write_session(self.engine) as session:
             return mail_store.claim(
-                session, now=now, lease_until=now + lease, owner=self.owner, limit=c.batch
+                session, now=now, lease_until=self.lease_until(), owner=self.owner, limit=c.batch
             )
 
     def _wait_for_rate(self) -> None:
@@ -313,6 +320,8 @@ class _Pass:
             if wait > 0:
                 self.sleep(wait)
         self.last_send = time.monotonic()
+        with db.write_session(self.engine) as session:
+            mail_store.extend(session, owner=self.owner, until=self.lease_until())
 
     def _finish(self, message_id: int, status: Status, error: str = "") -> None:
         with db.write_session(self.engine) as session:

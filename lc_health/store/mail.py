@@ -448,6 +448,20 @@ def retry_later(session: Session, *, message_id: int, owner: str, at: datetime, 
     return bool(getattr(result, "rowcount", 0))
 
 
+def extend(session: Session, *, owner: str, until: datetime) -> int:
+    """Renew the lease on every message this owner still holds (before each send, so a batch
+    that takes long keeps its lease, and a sender that died lets go soon)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.lease_owner) == owner,
+            col(OutboxMessage.status) == Status.sending.value,
+        )
+        .values(lease_until=until)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def release(session: Session, *, owner: str) -> int:
     """Give back every message this owner still holds (a sender stopping early)."""
     result = session.execute(
