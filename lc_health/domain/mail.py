@@ -5,6 +5,7 @@ puts these together at send time, so no address, token or body is ever stored wi
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import re
@@ -66,8 +67,20 @@ class AddressList:
     bad: tuple[BadLine, ...]
 
 
-def _cells(line: str) -> list[str]:
-    return [cell.strip().strip('"').strip() for cell in _SEPARATORS.split(line)]
+def _delimiter(text: str) -> str | None:
+    """The CSV delimiter of the first non-empty line (, ; or tab), if it has one."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
+
+
+def _cells(line: str, delimiter: str | None) -> list[str]:
+    if delimiter and delimiter in line:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    else:
+        cells = _SEPARATORS.split(line)
+    return [cell.strip().strip('"').strip() for cell in cells] or [""]
 
 
 def _header_columns(cells: list[str]) -> tuple[int, int | None] | None:
@@ -102,10 +115,11 @@ def parse_addresses(text: str) -> AddressList:
     entries: dict[str, Entry] = {}
     bad: list[BadLine] = []
     columns: tuple[int, int | None] | None = None
+    delimiter = _delimiter(text)
     for number, raw in enumerate(io.StringIO(text), start=1):
         if not raw.strip():
             continue
-        cells = _cells(raw.rstrip("\r\n"))
+        cells = _cells(raw.rstrip("\r\n"), delimiter)
         if not entries and not bad and columns is None:
             columns = _header_columns(cells)
             if columns is not None:
@@ -126,9 +140,13 @@ def parse_addresses(text: str) -> AddressList:
 def decode_upload(data: bytes) -> str | None:
     """An uploaded file's text (UTF-8 with or without BOM, UTF-16, or Windows-1252); None for
     anything that is not text."""
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif b"\x00" in data:
         return None
-    for encoding in ("utf-8-sig", "utf-16", "cp1252"):
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
