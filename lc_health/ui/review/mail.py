@@ -31,6 +31,9 @@ from lc_health.ui.widgets import md_escape
 from lc_health.ui.writes import attempt
 
 ADD_FORM = "mail_add"
+# A list of addresses is small: a larger file is refused before it is read.
+MAX_UPLOAD_BYTES = 2_000_000
+MAX_PASTED_CHARS = 200_000
 
 
 def _escaped(invalid: Invalid) -> Invalid:
@@ -51,6 +54,9 @@ def _read_input(pasted: str, upload: UploadedFile | None) -> str | None:
     """The pasted text and the file's text together; None (and a message) for a bad file."""
     parts = [pasted]
     if upload is not None:
+        if upload.size > MAX_UPLOAD_BYTES:
+            st.error(t("mail_admin.file_too_big", mb=MAX_UPLOAD_BYTES // 1_000_000))
+            return None
         text = decode_upload(upload.getvalue())
         if text is None:
             st.error(t("mail_admin.file_unreadable"), icon=":material/error:")
@@ -85,7 +91,7 @@ def _add(actor: str, community_id: int, text: str, lang: str) -> None:
 def _add_form(actor: str, community_id: int) -> None:
     st.subheader(t("mail_admin.add_heading"))
     with st.form(form_key(ADD_FORM)):
-        pasted = st.text_area(t("mail_admin.paste"), height=140)
+        pasted = st.text_area(t("mail_admin.paste"), height=140, max_chars=MAX_PASTED_CHARS)
         upload = st.file_uploader(t("mail_admin.upload"), type=["csv", "txt"])
         lang = st.selectbox(
             t("mail_admin.language"), list(LANGUAGES), format_func=LANGUAGE_NAMES.__getitem__
