@@ -152,3 +152,25 @@ def test_without_an_open_round_there_is_nothing_to_send(site: Site, instrument: 
     at = _mail_page(site.admin, closed.community_id)
     assert "no open round now" in page_text(at)
     assert not any(b.label.startswith("Send invitations") for b in at.button)
+
+
+def test_addresses_from_an_uploaded_file(site: Site) -> None:
+    at = _mail_page(site.admin, site.world.community_id)
+    data = "Naam;E-mail;Taal\nZoë;zoe@example.org;en\nEef;eef@example.org;\n".encode("cp1252")
+    at.file_uploader[0].set_value(("adressen.csv", data, "text/csv"))
+    next(b for b in at.button if b.label == "Add addresses").click().run()
+    assert not at.exception, at.exception
+    assert "2 addresses added" in page_text(at)
+    languages = {a: r.language for a, r in site.world.recipients().items()}
+    assert languages == {"zoe@example.org": "en", "eef@example.org": "nl"}
+
+
+def test_a_file_that_is_not_text_is_refused_with_a_message(site: Site) -> None:
+    at = _mail_page(site.admin, site.world.community_id)
+    at.text_area[0].set_value("typed@example.org")
+    at.file_uploader[0].set_value(("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "text/csv"))
+    next(b for b in at.button if b.label == "Add addresses").click().run()
+    assert not at.exception, at.exception
+    assert "not text or CSV" in page_text(at)
+    assert at.text_area[0].value == "typed@example.org"
+    assert site.world.recipients() == {}
