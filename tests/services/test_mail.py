@@ -23,6 +23,7 @@ from lc_health.services import privacy
 from lc_health.services import rounds as rsvc
 from lc_health.services.mail_sender import send_due
 from lc_health.store import db
+from lc_health.store import mail as mail_store
 from lc_health.store import responses as response_store
 from lc_health.store.models import Invitation, Role, utcnow
 from lc_health.store.users import create_user
@@ -379,3 +380,33 @@ def test_addresses_go_with_a_privacy_erasure_and_with_retention(
         assert privacy.purge_expired(session=session, now=later, years=3).mail_addresses == 2
     assert world.recipients() == {}
     assert world.outbox() == []
+
+
+def test_removing_the_demo_takes_its_addresses_and_messages(demo_db: str) -> None:
+    from lc_health.services.demo import remove_demo
+    from lc_health.store import communities as cstore
+
+    engine = db.make_engine(demo_db)
+    with db.write_session(engine) as session:
+        frame = cstore.communities_frame(session=session)
+        community_id = int(frame["community_id"].iloc[0])
+        mail_service.add_addresses(
+            session,
+            community_id=community_id,
+            text="demo@example.org",
+            default_language="nl",
+            secret=SECRET,
+            actor=ACTOR,
+        )
+        rnd = cstore.rounds_frame(session=session, community_ids=[community_id])
+    round_id = int(rnd["round_id"].iloc[-1])
+    with db.write_session(engine) as session:
+        (recipient_id,) = mail_store.mailable_recipients(session, community_id=community_id)
+        message = mail_store.NewMessage("invitation", round_id, "demo-test", recipient_id)
+        assert mail_store.enqueue(session, messages=[message], now=utcnow()) == [recipient_id]
+    with db.write_session(engine) as session:
+        remove_demo(session=session, actor=ACTOR)
+    with db.read_session(engine) as session:
+        assert mail_store.recipients_frame(session, community_id=community_id).empty
+        assert mail_store.status_counts(session, community_ids=None).empty
+    engine.dispose()

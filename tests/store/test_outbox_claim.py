@@ -93,3 +93,19 @@ def test_a_lease_that_ran_out_is_due_again_and_the_old_owner_cannot_close_it(
             session, message_id=again[1], owner="b", status=mail_store.Status.sent, now=later
         )
     assert (lost, kept) == (False, True)
+
+
+def test_enqueueing_a_key_again_adds_nothing(engine: Engine, instrument: Instrument) -> None:
+    world = make_world(engine, instrument)
+    _fill(engine, world.round_id)
+    with db.write_session(engine) as session:
+        again = mail_store.enqueue(
+            session,
+            messages=[
+                mail_store.NewMessage("lead_notice", world.round_id, f"test:{i}")
+                for i in range(MESSAGES + 2)
+            ],
+            now=utcnow(),
+        )
+    assert len(again) == 2
+    assert len(world.outbox()) == MESSAGES + 2
