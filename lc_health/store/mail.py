@@ -321,8 +321,9 @@ def enqueue(session: Session, *, messages: Sequence[NewMessage], now: datetime) 
                 created_at=now,
             )
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(col(OutboxMessage.id))
         )
-        if int(getattr(session.execute(stmt), "rowcount", 0) or 0):
+        if session.execute(stmt).first() is not None:
             target = message.recipient_id if message.recipient_id is not None else message.user_id
             added.append(int(target or 0))
     return added

@@ -1,4 +1,5 @@
-"""E-mail end to end with a real SMTP server (aiosmtpd, in this process) and a real database:
+"""E-mail end to end with a real SMTP server (aiosmtpd, in this process) and a real database
+(SQLite and PostgreSQL):
 addresses with their own links, every message's text in both languages, reminders only to
 those who have not responded (at most one a day), opt-out, refusals, retries, and no address or
 token in the log or in plain text in the database."""
@@ -35,8 +36,9 @@ ADDRESSES = "ann@example.org\nbob@example.org;en\ncor@example.org"
 
 
 @pytest.fixture
-def world(sqlite_engine: Engine, instrument: Instrument) -> World:
-    return make_world(sqlite_engine, instrument, ADDRESSES, name="Bijen & <Lint>")
+def world(engine: Engine, instrument: Instrument) -> World:
+    """On SQLite and on PostgreSQL."""
+    return make_world(engine, instrument, ADDRESSES, name="Bijen & <Lint>")
 
 
 def _later(hours: float) -> object:
@@ -56,8 +58,9 @@ def _respond(world: World, instrument: Instrument, address: str) -> None:
 
 
 def test_each_address_gets_its_own_link_and_only_hashes_are_stored(
-    world: World, tmp_path: Path
+    sqlite_engine: Engine, instrument: Instrument, tmp_path: Path
 ) -> None:
+    world = make_world(sqlite_engine, instrument, ADDRESSES)
     recipients = world.recipients()
     assert sorted(recipients) == ["ann@example.org", "bob@example.org", "cor@example.org"]
     assert {a: r.language for a, r in recipients.items()}["bob@example.org"] == "en"
