@@ -185,9 +185,21 @@ def format_day(day: date, lang: str) -> str:
     return day.strftime("%d-%m-%Y") if lang == "nl" else day.isoformat()
 
 
-def _html(paragraphs: list[str], lang: str) -> str:
+_URL_KEYS = ("link", "privacy_url", "optout_url", "review_url")
+
+
+def _html(paragraphs: list[str], lang: str, urls: list[str]) -> str:
+    """Every text escaped; only our own links (the values under _URL_KEYS) become links."""
+
+    def line_html(line: str) -> str:
+        escaped = html.escape(line)
+        for url in urls:
+            target = html.escape(url)
+            escaped = escaped.replace(target, f'<a href="{target}">{target}</a>')
+        return escaped
+
     body = "".join(
-        "<p>" + "<br>".join(html.escape(line) for line in part.splitlines()) + "</p>"
+        "<p>" + "<br>".join(line_html(line) for line in part.splitlines()) + "</p>"
         for part in paragraphs
     )
     return f'<!DOCTYPE html><html lang="{html.escape(lang)}"><body>{body}</body></html>'
@@ -213,7 +225,10 @@ def render(kind: Kind, lang: str, values: Mapping[str, str], *, notice: str = ""
         ]
     subject = translate(lang, f"{base}.subject", **values)
     paragraphs = [p for part in parts for p in part.split("\n\n")]
-    return Rendered(subject=subject, text="\n\n".join(parts) + "\n", html=_html(paragraphs, lang))
+    urls = sorted((values[k] for k in _URL_KEYS if values.get(k)), key=len, reverse=True)
+    return Rendered(
+        subject=subject, text="\n\n".join(parts) + "\n", html=_html(paragraphs, lang, urls)
+    )
 
 
 def message_id(key: str, sender: str) -> str:

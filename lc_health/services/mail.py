@@ -248,6 +248,8 @@ def enqueue_lead_notice(
     """A notice to each lead of the round's community: `kind` is round_opened, round_closing
     (a week before it closes; the caller decides when) or round_published. Once per lead,
     round and kind; how many were added."""
+    if kind not in set(Notice):
+        raise Invalid([Problem("kind", "error.mail_unknown_notice", {"kind": kind})])
     notice = Notice(kind)
     with db.write_session(engine) as session:
         rnd = _round(session, round_id)

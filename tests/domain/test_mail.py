@@ -101,5 +101,9 @@ def test_every_message_in_both_languages(kind: Kind, notice: str, lang: str) -> 
         for key in ("link", "privacy_url", "optout_url"):
             assert VALUES[key] in rendered.text
     assert "<b>" not in rendered.html and "Lab &lt;b&gt;&amp; co&lt;/b&gt;" in rendered.html
+    own = "review_url" if kind == Kind.lead_notice else "link"
+    target = VALUES[own].replace("&", "&amp;")
+    assert f'<a href="{target}">{target}</a>' in rendered.html
+    assert rendered.html.count("<a href=") == (1 if kind == Kind.lead_notice else 3)
     other = render(kind, "en" if lang == "nl" else "nl", VALUES, notice=notice)
     assert other.subject != rendered.subject

@@ -291,6 +291,8 @@ def test_lead_notices(world: World, smtp_server: SmtpServer, lang: str) -> None:
         assert (
             mail_service.enqueue_lead_notice(world.engine, round_id=world.round_id, kind=kind) == 0
         )
+    with pytest.raises(Invalid):
+        mail_service.enqueue_lead_notice(world.engine, round_id=world.round_id, kind="party")
     send_due(world.engine, config=sender_config(smtp_server, default_language=lang))
     delivered = smtp_server.recorder.delivered
     assert [d.to for d in delivered] == [["lead@example.org"]] * 3
