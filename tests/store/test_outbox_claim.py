@@ -4,6 +4,7 @@ that ran out (a sender that died) makes a message due again. On SQLite and Postg
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -53,6 +54,7 @@ def test_concurrent_senders_never_claim_the_same_message(
             if not got:
                 break
             mine += got
+            time.sleep(0.005)  # sending them
         claimed[owner] = mine
 
     threads = [threading.Thread(target=sender) for _ in range(SENDERS)]
