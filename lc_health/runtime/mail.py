@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import date
 
 from sqlalchemy import Engine
 
 from lc_health.domain.mail_links import DEMO_SECRET
 from lc_health.runtime.config import Settings
+from lc_health.services import mail as mail_service
 from lc_health.services.mail_sender import Report, SenderConfig, send_due
 from lc_health.store import db
 
@@ -21,6 +23,42 @@ IDLE_SECONDS = 30.0
 _thread: threading.Thread | None = None
 _stop = threading.Event()
 _thread_lock = threading.Lock()
+
+
+SCHEDULE_ACTOR = "lc-health schedule"
+
+
+class MailNotifier:
+    """What the round schedules (services.schedule's Notifier) hear of, as e-mail in the outbox.
+    Each call is idempotent (dedupe keys), so a schedule may call it again after a crash."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def round_opened(self, round_id: int) -> None:
+        """Invitations to the round's addresses and a notice to its leads."""
+        mail_service.enqueue_invitations(self.engine, round_id=round_id, actor=SCHEDULE_ACTOR)
+        mail_service.enqueue_lead_notice(
+            self.engine, round_id=round_id, kind="round_opened", actor=SCHEDULE_ACTOR
+        )
+
+    def reminders_due(self, round_id: int, today: date) -> None:
+        """Reminders to those who have not responded; `today` is the reminder's own day."""
+        mail_service.enqueue_reminders(
+            self.engine, round_id=round_id, today=today, actor=SCHEDULE_ACTOR
+        )
+
+    def round_closing(self, round_id: int) -> None:
+        mail_service.enqueue_lead_notice(
+            self.engine, round_id=round_id, kind="round_closing", actor=SCHEDULE_ACTOR
+        )
+
+    def round_published(self, round_id: int) -> None:
+        """A notice to the leads and "you said, we did" to the addresses."""
+        mail_service.enqueue_lead_notice(
+            self.engine, round_id=round_id, kind="round_published", actor=SCHEDULE_ACTOR
+        )
+        mail_service.enqueue_you_said(self.engine, round_id=round_id, actor=SCHEDULE_ACTOR)
 
 
 def mail_secret(settings: Settings) -> bytes | None:

@@ -1,5 +1,6 @@
 """`lc-health mail send`: one pass over the outbox, counts on stdout, never an address; without
-SMTP settings it says what is missing. Run in this process (as `main(argv)`) against a real
+SMTP settings it says what is missing. The server's sender thread, and the notifier the round
+schedules call. Run in this process (as `main(argv)`) against a real
 SQLite file and a real SMTP server."""
 
 from __future__ import annotations
@@ -10,11 +11,16 @@ import time
 import pytest
 from sqlalchemy import Engine
 
-from lc_health.domain.instrument import Instrument
+from lc_health.domain.disclosure import Policy
+from lc_health.domain.instrument import Instrument, Registry
 from lc_health.runtime import cli, mail
 from lc_health.runtime.bootstrap import load_settings
 from lc_health.services import mail as mail_service
-from tests.mail_world import PUBLIC_URL, SECRET, SENDER, make_world
+from lc_health.services import rounds as rsvc
+from lc_health.store import db
+from lc_health.store.models import Role
+from lc_health.store.users import create_user
+from tests.mail_world import PUBLIC_URL, SECRET, SENDER, TODAY, make_world
 from tests.smtp import SmtpServer
 
 
@@ -85,3 +91,41 @@ def test_the_server_process_sends_in_the_background_but_never_in_demo_mode(
     finally:
         mail.stop_background_sender()
     assert [d.to for d in smtp_server.recorder.delivered] == [["ann@example.org"]]
+
+
+def test_the_notifier_for_the_round_schedules_fills_the_outbox_once(
+    sqlite_engine: Engine, instrument: Instrument, registry: Registry
+) -> None:
+    world = make_world(sqlite_engine, instrument, "ann@example.org\nbob@example.org")
+    with db.write_session(sqlite_engine) as session:
+        create_user(
+            session=session,
+            email="lead@example.org",
+            role=Role.lead,
+            community_ids=[world.community_id],
+        )
+    notifier = mail.MailNotifier(sqlite_engine)
+    for _ in range(2):  # a schedule that runs again adds nothing
+        notifier.round_opened(world.round_id)
+        notifier.reminders_due(world.round_id, TODAY)
+        notifier.round_closing(world.round_id)
+    kinds = sorted((m.kind, m.notice) for m in world.outbox())
+    assert kinds == [
+        ("invitation", ""),
+        ("invitation", ""),
+        ("lead_notice", "round_closing"),
+        ("lead_notice", "round_opened"),
+    ]  # no reminder before the invitations were sent
+    with db.write_session(sqlite_engine) as session:
+        rsvc.close_round(
+            session=session,
+            round_id=world.round_id,
+            actor="test",
+            registry=registry,
+            policy=Policy(),
+        )
+    notifier.round_published(world.round_id)
+    notifier.round_published(world.round_id)
+    kinds = [(m.kind, m.notice) for m in world.outbox()]
+    assert kinds.count(("you_said", "")) == 2
+    assert kinds.count(("lead_notice", "round_published")) == 1
