@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,9 +75,13 @@ def _delimiter(text: str) -> str | None:
 
 
 def _cells(line: str, delimiter: str | None) -> list[str]:
+    cells: list[str] = []
     if delimiter and delimiter in line:
-        cells = next(csv.reader([line], delimiter=delimiter), [])
-    else:
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:  # a stray carriage return or the like: read it as plain cells
+            cells = []
+    if not cells:
         cells = _SEPARATORS.split(line)
     return [cell.strip().strip('"').strip() for cell in cells] or [""]
 
@@ -116,10 +119,10 @@ def parse_addresses(text: str) -> AddressList:
     bad: list[BadLine] = []
     columns: tuple[int, int | None] | None = None
     delimiter = _delimiter(text)
-    for number, raw in enumerate(io.StringIO(text), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        cells = _cells(raw.rstrip("\r\n"), delimiter)
+        cells = _cells(raw, delimiter)
         if not entries and not bad and columns is None:
             columns = _header_columns(cells)
             if columns is not None:

@@ -4,7 +4,7 @@ and the messages' texts (every kind, both languages, values escaped in the HTML 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lc_health.domain import mail_links
@@ -44,6 +44,8 @@ def test_bad_lines_keep_their_numbers() -> None:
 
 
 @given(st.text(max_size=300))
+@example("\r\t0")  # a carriage return inside a tab-separated line
+@example('a@example.org,"x\ry"\nb')
 def test_any_text_is_read_without_crashing(text: str) -> None:
     parsed = parse_addresses(text)
     assert all("@" in e.address for e in parsed.entries)
