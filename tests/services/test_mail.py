@@ -12,13 +12,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
 from sqlalchemy import Engine
 
 from lc_health.domain.credentials import hash_token
 from lc_health.domain.disclosure import Policy
 from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument, Registry
-from lc_health.domain.mail import optout_url, privacy_url, survey_url
+from lc_health.domain.mail import optout_url, parse_addresses, privacy_url, survey_url
 from lc_health.services import mail as mail_service
 from lc_health.services import privacy
 from lc_health.services import rounds as rsvc
@@ -415,3 +417,38 @@ def test_removing_the_demo_takes_its_addresses_and_messages(demo_db: str) -> Non
         assert mail_store.recipients_frame(session, community_id=community_id).empty
         assert mail_store.status_counts(session, community_ids=None).empty
     engine.dispose()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=hst.text(max_size=200))
+def test_any_pasted_text_adds_or_says_what_is_wrong(
+    sqlite_engine: Engine, instrument: Instrument, text: str
+) -> None:
+    world = _property_world(sqlite_engine, instrument)
+    try:
+        with db.write_session(world.engine) as session:
+            added = mail_service.add_addresses(
+                session,
+                community_id=world.community_id,
+                text=text,
+                default_language="en",
+                secret=SECRET,
+                actor=ACTOR,
+            )
+    except Invalid as exc:
+        assert exc.problems and all(p.code.startswith("error.mail_") for p in exc.problems)
+        return
+    assert added.added + added.skipped == len(parse_addresses(text).entries)
+
+
+_worlds: dict[str, World] = {}
+
+
+def _property_world(engine: Engine, instrument: Instrument) -> World:
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _worlds:
+        _worlds.clear()
+        _worlds[key] = make_world(engine, instrument, name="Eigenschappen")
+    return _worlds[key]
