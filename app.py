@@ -6,7 +6,7 @@ import streamlit as st
 from lc_health.charts.core import warm_up
 from lc_health.runtime.background import start_background
 from lc_health.runtime.bootstrap import load_settings
-from lc_health.runtime.server import check_server_start
+from lc_health.runtime.server import check_server_start, start_mail_sender
 from lc_health.runtime.web import middleware, routes
 
 # Logging, and outside demo mode the production checks and the demo gate: an unsafe start stops
@@ -14,6 +14,8 @@ from lc_health.runtime.web import middleware, routes
 check_server_start()
 # The round schedules, every LC_HEALTH_SCHEDULE_MINUTES, in a thread of this process.
 start_background(load_settings())
+# The e-mail sender: one background thread in this process (never in demo mode).
+start_mail_sender()
 # The first chart page would otherwise import Altair and load its schema for its first visitor.
 warm_up()
 app = st.App("dashboard.py", routes=routes(), middleware=middleware())

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from lc_health.domain.instrument import Instrument, Registry, load_registry
 from lc_health.store import db
+from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL_VAR = "LC_HEALTH_TEST_POSTGRES_URL"
@@ -142,3 +143,12 @@ def demo_db(demo_template: Path, tmp_path: Path) -> str:
     target = tmp_path / "demo.db"
     shutil.copyfile(demo_template, target)
     return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free local port, running in this process."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

@@ -19,12 +19,16 @@ CARDS_PER_PAGE = 8  # 2 x 4 on A4
 class LinkCard:
     url: str
     label: str = ""
+    # The link's number, as the administration page shows it (#12); None when not known.
+    number: int | None = None
 
 
 def links_frame(links: Sequence[LinkCard], *, community: str, period: str = "") -> pd.DataFrame:
-    """One row per link: community, round (open links), label, url."""
+    """One row per link: link (its number on the administration page), community, round (open
+    links), label, url."""
     return pd.DataFrame(
         {
+            "link": pd.array([link.number for link in links], dtype="Int64"),
             "community": [community] * len(links),
             "round": [period] * len(links),
             "label": [link.label for link in links],
@@ -48,6 +52,7 @@ def qr_sheet_html(links: Sequence[LinkCard], *, title: str, instruction: str, la
             f'<div class="qr">{svg}</div>'
             f'<p class="instruction">{html.escape(instruction)}</p>'
             f'<p class="url">{html.escape(link.url)}</p>'
+            + (f'<p class="number">#{link.number}</p>' if link.number is not None else "")
             + (f'<p class="label">{html.escape(link.label)}</p>' if link.label else "")
             + "</div>"
         )
@@ -66,6 +71,7 @@ h1 {{ font-size: 16pt; margin: 0 0 6mm; }}
 .instruction {{ font-size: 11pt; margin: 2mm 0; }}
 .url {{ font-size: 7pt; word-break: break-all; color: #3E4C4A; margin: 0; }}
 .label {{ font-size: 9pt; color: #3E4C4A; margin: 1mm 0 0; }}
+.number {{ font-size: 7pt; color: #3E4C4A; margin: 1mm 0 0; }}
 </style></head>
 <body><h1>{html.escape(title)}</h1><div class="grid">{"".join(cards)}</div></body></html>
 """

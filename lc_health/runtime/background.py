@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from lc_health.runtime.bootstrap import AppContext, shared_app
 from lc_health.runtime.config import Settings
+from lc_health.runtime.mail import MailNotifier
 from lc_health.services.schedule import Notifier, TickReport, tick
 
 log = logging.getLogger(__name__)
@@ -28,29 +29,11 @@ _thread: threading.Thread | None = None
 _stop = threading.Event()
 
 
-class LoggedNotifier:
-    """Writes each notification to the log only (until the mail outbox takes them)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def round_opened(self, round_id: int) -> None:
-        log.info("round %d opened: invitations and a notice to its leads are due", round_id)
-
-    def reminders_due(self, round_id: int, today: date) -> None:
-        log.info("round %d: reminders are due on %s", round_id, today.isoformat())
-
-    def round_closing(self, round_id: int) -> None:
-        log.info("round %d closes in a week: a notice to its leads is due", round_id)
-
-    def round_published(self, round_id: int) -> None:
-        log.info("round %d was published: its leads and participants are to hear", round_id)
-
-
 def notifier_for(engine: Engine, settings: Settings) -> Notifier:
-    """Who hears of what the schedule does: the one place to connect the mail outbox."""
-    del settings  # the outbox will need it (the public address for links)
-    return LoggedNotifier(engine)
+    """Who hears of what the schedule does: the e-mail outbox (runtime.mail.MailNotifier; the
+    sender puts the messages together, with the public address from the settings)."""
+    del settings
+    return MailNotifier(engine)
 
 
 def run_schedule(

@@ -500,6 +500,29 @@ def cmd_purge(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail_send(args: argparse.Namespace) -> int:
+    """Send the e-mails that are due (one pass; --loop keeps going), as the server's sender
+    thread does. Prints what it did as counts; never an address."""
+    import threading
+
+    from lc_health.runtime import mail
+
+    settings = load_settings()
+    reason = mail.why_not_sending(settings)
+    if reason is not None:
+        return _fail(f"cannot send e-mail: {reason}")
+    with _migrated_engine() as engine:
+        if args.loop:
+            mail.run_loop(engine, settings, threading.Event())
+            return 0
+        report = mail.send_pass(engine, settings)
+    print(
+        f"sent {report.sent}, to retry {report.retried}, refused {report.bounced}, "
+        f"failed {report.failed}, not needed {report.skipped}"
+    )
+    return 0
+
+
 EXPORT_ACTOR = "lc-health export"
 EXPORT_FORMATS = ("json", "csv", "csv-nl", "xlsx", "html")  # csv-nl: for Dutch Excel (;)
 
@@ -787,6 +810,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that already holds data"
     )
     restore_cmd.set_defaults(handler=cmd_restore)
+    mail_cmd = sub.add_parser("mail", help="e-mail invitations and reminders").add_subparsers(
+        dest="mail_command", required=True
+    )
+    send = mail_cmd.add_parser(
+        "send",
+        help="send the e-mails that are due (one pass, for cron)",
+        description="Send every e-mail in the outbox that is due now, within "
+        "LC_HEALTH_MAIL_RATE_PER_MINUTE, and print the counts. Messages the server cannot take "
+        "now are tried again later; `lc-health serve` also sends, in the background.",
+    )
+    send.add_argument(
+        "--loop", action="store_true", help="keep sending every 30 seconds until stopped"
+    )
+    send.set_defaults(handler=cmd_mail_send)
     purge = sub.add_parser(
         "purge", help="apply LC_HEALTH_RETENTION_YEARS: delete old raw answers, keep aggregates"
     )

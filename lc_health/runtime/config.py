@@ -139,6 +139,32 @@ class Settings(BaseSettings):
         description="How often, in minutes, each app process runs the round schedules "
         "(`lc-health schedule tick` does the same once, for cron); 0: never in the app.",
     )
+    smtp_host: str = Field(
+        "",
+        description="SMTP server for invitation and reminder e-mails; empty: nothing is sent "
+        "(messages wait in the outbox).",
+    )
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = Field(587, description="Its port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls",
+        description="starttls (upgrade a plain connection, port 587), tls (TLS from the start, "
+        "port 465) or none (only for a server on the same machine).",
+    )
+    smtp_user: str = Field("", description="SMTP user name; empty: no sign-in.")
+    smtp_password: SecretStr | None = Field(
+        None, description="SMTP password (never logged or shown)."
+    )
+    mail_from: str = Field(
+        "", description="The From address of every e-mail, e.g. lc-health@example.org."
+    )
+    mail_rate_per_minute: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        60, description="At most this many e-mails a minute."
+    )
+    mail_secret: SecretStr | None = Field(
+        None,
+        description="Secret the personal links in e-mails are derived from (the links are "
+        "never stored). Unset: LC_HEALTH_COOKIE_SECRET. Changing it breaks links not yet mailed.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO",
         description="Level of lc-health's own log messages, written to stderr (DEBUG also "

@@ -55,6 +55,16 @@ def production_problems(
             "carry a personal token and must only travel encrypted. Serve the app behind a "
             "reverse proxy with HTTPS (docs/deployment.md) and set the https address."
         )
+    if (
+        settings.smtp_host
+        and settings.smtp_security == "none"
+        and settings.smtp_host not in LOCAL_HOSTS
+    ):
+        problems.append(
+            f"LC_HEALTH_SMTP_SECURITY is none for the mail server {settings.smtp_host}: e-mails "
+            "carry personal links (and the SMTP password would travel unencrypted). Use "
+            "starttls or tls, or a mail server on this machine."
+        )
     if streamlit_options is not None:
         problems.extend(_streamlit_problems(streamlit_options, secret))
     return problems

@@ -75,6 +75,17 @@ def check_server_start() -> None:
         raise SystemExit(1)
 
 
+def start_mail_sender() -> None:
+    """For the app's server process (app.py): start the background e-mail sender, once per
+    process, outside demo mode and only with SMTP settings (lc_health.runtime.mail)."""
+    from lc_health.runtime.mail import start_background_sender
+
+    try:
+        start_background_sender(load_settings())
+    except StartupError as exc:  # the pages show the settings problem
+        sys.stderr.write(f"lc-health: e-mail not started: {exc}\n")
+
+
 def streamlit_environment(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
     """The environment `lc-health serve` starts Streamlit with."""
     env = dict(environ)

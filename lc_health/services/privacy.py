@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -36,6 +36,7 @@ from sqlmodel import Session
 
 from lc_health.domain.credentials import hash_token
 from lc_health.domain.instrument import Instrument
+from lc_health.services import mail as mail_service
 from lc_health.store import audit, ids
 from lc_health.store import drafts as draft_store
 from lc_health.store import privacy as privacy_store
@@ -108,6 +109,8 @@ class PurgeCounts:
     answers: int = 0
     force_marks: int = 0
     comments: int = 0
+    # E-mail addresses not added, mailed or opted out within the retention period.
+    mail_addresses: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -219,6 +222,8 @@ def erase_token(
         return Removed(Outcome.not_personal)
     removed = _remove_all(session, invitation, instrument_for, today or date.today())
     privacy_store.forget_link(session, invitation=invitation)
+    # The link's e-mail address, if it had one, goes too.
+    mail_service.erase_for_invitation(session, invitation_id=invitation.id)
     audit.record(
         session=session,
         actor=actor,
@@ -332,15 +337,21 @@ def retention_cutoff(now: datetime | date, years: int) -> date | None:
     return years_before(today, years)
 
 
+def _moment(now: datetime | date) -> datetime:
+    return now if isinstance(now, datetime) else datetime.combine(now, time(), UTC)
+
+
 def purge_preview(*, session: Session, now: datetime | date, years: int) -> PurgeCounts:
     """What purge_expired would delete now (it deletes nothing)."""
     cutoff = retention_cutoff(now, years)
     if cutoff is None:
         return PurgeCounts()
+    addresses = mail_service.purgeable_addresses(session, now=_moment(now), years=years)
     round_ids = privacy_store.expired_rounds(session, cutoff=cutoff)
     if not round_ids:
-        return PurgeCounts()
-    return PurgeCounts(**privacy_store.purge_counts(session, round_ids=round_ids))
+        return PurgeCounts(mail_addresses=addresses)
+    counts = privacy_store.purge_counts(session, round_ids=round_ids)
+    return PurgeCounts(**counts, mail_addresses=addresses)
 
 
 def purge_expired(
@@ -355,13 +366,19 @@ def purge_expired(
     counts = purge_preview(session=session, now=now, years=years)
     if counts == PurgeCounts():
         return counts
+    # Audited on its own (mail.addresses_purge).
+    mail_service.purge_addresses(session, now=_moment(now), years=years, actor=actor)
+    if counts == PurgeCounts(mail_addresses=counts.mail_addresses):
+        return counts
     round_ids = privacy_store.expired_rounds(session, cutoff=cutoff)
     privacy_store.purge_rounds(session, round_ids=round_ids)
+    detail = counts.as_dict()
+    detail.pop("mail_addresses")
     audit.record(
         session=session,
         actor=actor,
         action="privacy.purge",
         target=f"closed before {cutoff.isoformat()}",
-        **counts.as_dict(),
+        **detail,
     )
     return counts

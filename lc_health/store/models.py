@@ -523,3 +523,63 @@ class ScheduleLease(SQLModel, table=True):
     name: str = Field(max_length=20, primary_key=True)
     holder: str = Field(default="", max_length=80)
     until: datetime
+
+
+class MailRecipient(SQLModel, table=True):
+    """An e-mail address that gets a community's survey invitations and reminders.
+
+    Personal data, kept apart: only the mail pages and the sender read this table, and nothing
+    that shows a response reads it. Each address has its own personal link (invitation_id);
+    the link's token is never stored, the sender derives it again from the server's mail secret
+    and link_salt (domain.mail_links). An opt-out keeps only address_hash (a keyed hash), so the
+    same address cannot be added again, and blanks the address itself."""
+
+    __table_args__ = (UniqueConstraint("community_id", "address_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True, ondelete="CASCADE")
+    invitation_id: int = Field(foreign_key="invitation.id", unique=True, ondelete="CASCADE")
+    address: str = Field(default="", max_length=254)
+    address_hash: str = Field(max_length=64)
+    language: str = Field(default="nl", max_length=2)
+    # Random; with the mail secret it gives the link and opt-out tokens (never stored).
+    link_salt: str = Field(max_length=32)
+    optout_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    opted_out_at: datetime | None = None
+    # A permanent refusal (5xx) by the receiving server: no more mail to this address.
+    bounced_at: datetime | None = None
+    last_error: str = Field(default="", max_length=300)
+    last_reminded_on: date | None = None
+    last_mailed_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One e-mail to send (a transactional outbox): written in the transaction that decides
+    to send it, sent later by `lc-health mail send` or the server's sender thread. Holds no
+    address, token or body: those are put together when it is sent."""
+
+    __table_args__ = (Index("ix_outboxmessage_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # invitation, reminder, lead_notice, you_said
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    recipient_id: int | None = Field(
+        default=None, foreign_key="mailrecipient.id", index=True, ondelete="CASCADE"
+    )
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="CASCADE")
+    # For lead notices: round_opened, round_closing or round_published.
+    notice: str = Field(default="", max_length=20)
+    # Enqueuing the same message twice finds this taken and adds nothing.
+    dedupe_key: str = Field(max_length=120, unique=True)
+    # pending, sending (leased), sent, failed, skipped
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    lease_until: datetime | None = None
+    lease_owner: str = Field(default="", max_length=32)
+    # The left part of the Message-ID, fixed when enqueued, so a resend carries the same one.
+    message_key: str = Field(max_length=40, unique=True)
+    last_error: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    sent_at: datetime | None = None

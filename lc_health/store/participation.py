@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from lc_health.domain.disclosure import Channel, channel_of
+from lc_health.domain.mail import Kind, Status
 from lc_health.domain.schedules import REMINDER
-from lc_health.store.models import Response, Round
+from lc_health.store.models import OutboxMessage, Response, Round
 from lc_health.store.publication import invited_during
 from lc_health.store.schedules import events_of_kind
 
@@ -82,7 +84,7 @@ def round_participation(*, session: Session, round_id: int, today: date) -> Part
         }
     )
     closed = rnd.closed_manually or today > rnd.closes_on
-    sent = tuple(events_of_kind(session, round_id=round_id, kind=REMINDER))
+    sent = _reminder_days(session, round_id)
     return Participation(
         responses=len(rows),
         by_channel=by_channel,
@@ -95,6 +97,27 @@ def round_participation(*, session: Session, round_id: int, today: date) -> Part
     )
 
 
+def _sent_reminders(round_id: int) -> ColumnElement[bool]:
+    return and_(
+        col(OutboxMessage.round_id) == round_id,
+        col(OutboxMessage.kind) == Kind.reminder.value,
+        col(OutboxMessage.status) == Status.sent.value,
+    )
+
+
 def reminders_sent(session: Session, *, round_id: int) -> int:
-    """How many reminders went out for the round (the schedule's notes of them, for now)."""
-    return len(events_of_kind(session, round_id=round_id, kind=REMINDER))
+    """How many reminder e-mails of the round the mail server accepted (the outbox's count)."""
+    found = session.execute(
+        sa_select(func.count()).select_from(OutboxMessage).where(_sent_reminders(round_id))
+    ).scalar_one()
+    return int(found)
+
+
+def _reminder_days(session: Session, round_id: int) -> tuple[date, ...]:
+    """The days reminders went out: the schedule's reminder days and the days reminder e-mails
+    were sent (also those sent on demand)."""
+    planned = set(events_of_kind(session, round_id=round_id, kind=REMINDER))
+    stamps = session.execute(
+        sa_select(col(OutboxMessage.sent_at)).where(_sent_reminders(round_id)).distinct()
+    ).scalars()
+    return tuple(sorted(planned | {s.date() for s in stamps if s is not None}))

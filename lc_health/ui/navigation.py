@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from lc_health.domain.mail import OPTOUT_PARAM
 from lc_health.store.access import Viewer
 from lc_health.store.models import Role
 from lc_health.ui.context import app, language_switch, t
@@ -53,6 +54,7 @@ _MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
     ("lead_review", "review.round", ":material/insights:", COMMUNITY, LEADS),
     ("lead_conversation", "review.conversation", ":material/forum:", COMMUNITY, LEADS),
     ("lead_paper", "review.paper", ":material/print:", COMMUNITY, LEADS),
+    ("lead_mail", "review.mail", ":material/mail:", COMMUNITY, LEADS),
     ("portfolio", "portfolio.overview", ":material/dashboard:", PORTFOLIO, POLICY),
     ("portfolio_community", "portfolio.community", ":material/zoom_in:", PORTFOLIO, POLICY),
     ("admin_communities", "admin.communities", ":material/hub:", ADMINISTRATION, ADMIN),
@@ -68,10 +70,16 @@ _MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
     ("privacy", "account.privacy", ":material/shield:", HELP, ALL),
 )
 PAGES: tuple[PageSpec, ...] = tuple(PageSpec(*entry) for entry in _MENU)
-# Pages outside the menu: the participant's survey (reached by link) and the sign-in page.
+# Pages outside the menu: the participant's survey (reached by link), the sign-in page and the
+# opt-out page of an e-mail (reached by link, no account).
 SURVEY = PageSpec("survey", "survey.form", ":material/edit_note:", "", frozenset())
 SIGNIN = PageSpec("signin", "account.signin", ":material/login:", "", frozenset())
-BY_URL: dict[str, PageSpec] = {spec.url_path: spec for spec in (*PAGES, SURVEY, SIGNIN)}
+MAIL_OPTOUT = PageSpec(
+    "mail_optout", "account.mail_optout", ":material/unsubscribe:", "", frozenset()
+)
+BY_URL: dict[str, PageSpec] = {
+    spec.url_path: spec for spec in (*PAGES, SURVEY, SIGNIN, MAIL_OPTOUT)
+}
 
 
 def page_module(url_path: str) -> str:
@@ -131,6 +139,9 @@ def build_navigation() -> StreamlitPage:
             [page("survey", default=True)],
             position="hidden",
         )
+    if st.query_params.get(OPTOUT_PARAM):
+        # An e-mail's opt-out link: that page and nothing else, whoever is signed in.
+        return st.navigation([page("mail_optout", default=True)], position="hidden")
     viewer = current_viewer()
     language_switch()
     if viewer is None:

@@ -184,7 +184,9 @@ def test_no_serious_violation(
             _walk_survey(page, server, found)
         else:
             role = who if isinstance(who, Role) else None
-            paths = pages_for(role) + ([] if role else ["?t=not-a-real-link"])
+            paths = pages_for(role) + (
+                [] if role else ["?t=not-a-real-link", "?optout=not-a-real-link"]
+            )
             for path in paths:
                 page.goto(f"{server.url}/{path}{'&' if '?' in path else '?'}lang=en")
                 _loaded(page)

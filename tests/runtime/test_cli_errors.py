@@ -61,6 +61,13 @@ BAD_INPUT: list[tuple[list[str], str, str, dict[str, str]]] = [
     (["bench", "--database-url", "foo://nowhere"], "empty", "", {}),
     (["schedule", "tick", "--today", "2027-02-30"], "empty", "", {}),
     (["schedule", "tick"], "corrupt", "", {}),
+    (["mail", "send"], "empty", "", {}),  # no SMTP server set
+    (
+        ["mail", "send"],
+        "corrupt",
+        "",
+        {"LC_HEALTH_SMTP_HOST": "127.0.0.1", "LC_HEALTH_MAIL_FROM": "a@example.org"},
+    ),
 ]
 
 

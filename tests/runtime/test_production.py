@@ -95,3 +95,10 @@ def test_secret_from_the_environment_reaches_streamlit() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_mail_is_never_sent_unencrypted_to_another_machine() -> None:
+    problems = production_problems(_settings(smtp_host="smtp.example.org", smtp_security="none"))
+    assert len(problems) == 1 and "LC_HEALTH_SMTP_SECURITY" in problems[0]
+    assert production_problems(_settings(smtp_host="smtp.example.org")) == []  # starttls
+    assert production_problems(_settings(smtp_host="localhost", smtp_security="none")) == []

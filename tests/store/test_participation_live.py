@@ -14,7 +14,7 @@ from lc_health.domain.instrument import Instrument
 from lc_health.domain.schedules import REMINDER, ROUND_OPENED
 from lc_health.store import schedules as schedule_store
 from lc_health.store.db import read_session, write_session
-from lc_health.store.models import Round
+from lc_health.store.models import OutboxMessage, Round
 from lc_health.store.participation import reminders_sent, round_participation
 from tests import publishing as pub
 
@@ -37,13 +37,29 @@ def test_a_round_with_personal_links(engine: Engine, instrument: Instrument) -> 
         pub.answer(session, instrument, rnd, items, source=Source.paper, submitted_at=_at(7))
         for kind, day in ((ROUND_OPENED, OPENS), (REMINDER, date(2027, 1, 7))):
             schedule_store.record_event(session, round_id=rnd.round_id, kind=kind, day=day)
+        # The outbox: one reminder accepted on the schedule's day, one sent on demand two
+        # days later, one still waiting (not counted until the mail server accepts it).
+        for n, (status, sent_at) in enumerate(
+            (("sent", _at(7)), ("sent", _at(9)), ("pending", None))
+        ):
+            session.add(
+                OutboxMessage(
+                    kind="reminder",
+                    round_id=rnd.round_id,
+                    dedupe_key=f"reminder:test:{n}",
+                    message_key=f"test-{n}",
+                    status=status,
+                    sent_at=sent_at,
+                )
+            )
     with read_session(engine) as session:
         seen = round_participation(session=session, round_id=rnd.round_id, today=TODAY)
-        assert reminders_sent(session, round_id=rnd.round_id) == 1
+        assert reminders_sent(session, round_id=rnd.round_id) == 2
     assert seen.responses == 3 and seen.invited == 4 and seen.target == 4
     assert seen.rated == 2 and seen.rate == pytest.approx(0.5)  # paper does not count
     assert seen.days_left == 19
-    assert seen.reminders == 1 and seen.reminder_days == (date(2027, 1, 7),)
+    assert seen.reminders == 2
+    assert seen.reminder_days == (date(2027, 1, 7), date(2027, 1, 9))
     assert list(seen.per_day["day"]) == [date(2027, 1, d) for d in range(1, 11)]
     assert seen.per_day["responses"].tolist() == [0, 1, 0, 0, 0, 0, 2, 0, 0, 0]
     assert seen.per_day["rated"].tolist() == [0, 1, 0, 0, 0, 0, 1, 0, 0, 0]

@@ -9,7 +9,7 @@ import streamlit as st
 from lc_health.ui.context import app, t
 from lc_health.ui.widgets import md_escape
 
-SECTIONS = ("purpose", "stored", "key", "who", "retention", "rights", "cookies", "contact")
+SECTIONS = ("purpose", "stored", "mail", "key", "who", "retention", "rights", "cookies", "contact")
 
 
 def _body(section: str) -> str:

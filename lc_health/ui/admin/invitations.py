@@ -33,7 +33,10 @@ def _offer_downloads(community: str) -> None:
     if not batch or batch["community"] != community:
         return
     lang = language()
-    cards = [LinkCard(url, batch["label"]) for url in batch["urls"]]
+    cards = [
+        LinkCard(url, batch["label"], number)
+        for url, number in zip(batch["urls"], batch["numbers"], strict=True)
+    ]
     with st.container(border=True):
         st.markdown(t("admin_invitations.made", count=len(cards)))
         st.warning(t("admin_invitations.once"), icon=":material/warning:")
@@ -85,17 +88,19 @@ def _personal_form(actor: str, community: Community) -> None:
         )
     )
     if links is not None:
-        _keep_new_links(community.name, "", label.strip(), [x.token for x in links])
+        _keep_new_links(community.name, "", label.strip(), links)
 
 
-def _keep_new_links(community: str, period: str, label: str, tokens: list[str]) -> None:
-    """Offer the links just made for download on the next run (this session only)."""
+def _keep_new_links(community: str, period: str, label: str, links: list[istore.NewLink]) -> None:
+    """Offer the links just made for download on the next run (this session only), each with
+    the number the links table shows."""
     public_url = app().settings.public_url
     st.session_state[NEW_LINKS] = {
         "community": community,
         "period": period,
         "label": label,
-        "urls": [istore.link_url(public_url, token) for token in tokens],
+        "urls": [istore.link_url(public_url, link.token) for link in links],
+        "numbers": [link.invitation_id for link in links],
     }
     st.rerun()
 
@@ -126,7 +131,7 @@ def _open_link_form(actor: str, community: Community, today: date) -> None:
         lambda session: isvc.make_open_link(session=session, round_id=round_id, actor=actor)
     )
     if link is not None:
-        _keep_new_links(community.name, period_label(rnd.period), "", [link.token])
+        _keep_new_links(community.name, period_label(rnd.period), "", [link])
 
 
 def _links_table(frame: pd.DataFrame) -> None:

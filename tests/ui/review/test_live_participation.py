@@ -5,7 +5,7 @@ marked; no figures of the round before it is published."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from lc_health.store import db
 from lc_health.store import rounds as round_store
 from lc_health.store import schedules as schedule_store
 from lc_health.store import users as ustore
+from lc_health.store.models import OutboxMessage
 from lc_health.store.rounds import RoundState, state
 from tests.apptest import chart_data, page_app, page_text
 
@@ -40,6 +41,16 @@ def lead_page(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, 
         for days in (1, 2):
             day = rnd.opens_on + timedelta(days=days)
             assert schedule_store.record_event(session, round_id=rnd.id, kind=REMINDER, day=day)
+            session.add(  # the mail server accepted one reminder that day
+                OutboxMessage(
+                    kind="reminder",
+                    round_id=rnd.id,
+                    dedupe_key=f"reminder:test:{days}",
+                    message_key=f"test-{days}",
+                    status="sent",
+                    sent_at=datetime.combine(day, time(9), tzinfo=UTC),
+                )
+            )
     engine.dispose()
     lead = int(users.loc[users["email"].str.startswith("trekker@"), "user_id"].item())
     return lead, community_id, rnd.id
