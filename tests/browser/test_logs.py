@@ -88,7 +88,7 @@ def _answer_the_survey(page: Page, url: str) -> None:
 
 
 def _record_an_action(page: Page, url: str) -> None:
-    page.goto(f"{url}/lead_conversation?lang=en&community=2")
+    page.goto(f"{url}/lead_conversation?lang=en&community=2&step=Discuss")
     expect(page.get_by_role("heading", name="The conversation", exact=True)).to_be_visible(
         timeout=20_000
     )
