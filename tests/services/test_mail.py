@@ -452,3 +452,19 @@ def _property_world(engine: Engine, instrument: Instrument) -> World:
         _worlds.clear()
         _worlds[key] = make_world(engine, instrument, name="Eigenschappen")
     return _worlds[key]
+
+
+@pytest.mark.parametrize("breaker", ["\u2028", "\x85", "\r\n", "\x0b", "\x1c"])
+def test_a_line_break_in_a_community_name_never_stops_the_sender(
+    engine: Engine, instrument: Instrument, smtp_server: SmtpServer, breaker: str
+) -> None:
+    """A name pasted with a Unicode line separator (the community page accepts it) once made
+    every pass of the sender fail on that message, leaving it and its batch leased again and
+    again: no mail went out at all. The subject is one line, without control characters."""
+    world = make_world(engine, instrument, "ann@example.org", name=f"Kas{breaker}van Morgen")
+    mail_service.enqueue_invitations(world.engine, round_id=world.round_id)
+    report = send_due(world.engine, config=sender_config(smtp_server))
+    assert report.sent == 1
+    subject = str(smtp_server.recorder.delivered[0].message["Subject"])
+    assert "Kas van Morgen" in subject
+    assert not any(c in subject for c in "\r\n\x00\x0b\x1c\x85\u2028")
