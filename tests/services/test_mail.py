@@ -101,6 +101,26 @@ def test_bad_lines_are_all_named_and_nothing_is_added(world: World) -> None:
     assert "dan@example.org" not in world.recipients()
 
 
+def test_a_wrong_file_names_its_first_bad_lines_and_counts_the_rest(world: World) -> None:
+    """A member list without addresses (thousands of bad lines) once listed every line on
+    the page: a message of megabytes that froze the browser."""
+    text = "\n".join(f"Naam {i};Straat {i}" for i in range(3000))
+    with pytest.raises(Invalid) as caught, db.write_session(world.engine) as session:
+        mail_service.add_addresses(
+            session,
+            community_id=world.community_id,
+            text=text,
+            default_language="nl",
+            secret=SECRET,
+            actor=ACTOR,
+        )
+    problems = caught.value.problems
+    assert len(problems) <= mail_service.MAX_BAD_LINES_SHOWN + 1
+    assert [p.params["line"] for p in problems[:3]] == [1, 2, 3]
+    assert problems[-1].code == "error.mail_more_bad"
+    assert problems[-1].params["count"] == 3000 - mail_service.MAX_BAD_LINES_SHOWN
+
+
 def test_a_csv_column_and_repeats(world: World) -> None:
     text = (
         "Naam;E-mail;Taal\nDan;Dan@Example.org;en\nEva;eva@example.org;\nDan;dan@example.org;en\n"
