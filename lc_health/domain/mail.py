@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -240,13 +241,20 @@ def message_id(key: str, sender: str) -> str:
     return f"<{key}@{domain}>"
 
 
+def _one_line(text: str) -> str:
+    """A header value: control characters and line or paragraph separators (which e-mail
+    headers refuse) made spaces, runs of spaces made one."""
+    kept = (" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    return " ".join("".join(kept).split())
+
+
 def build_message(
     rendered: Rendered, *, to: str, sender: str, msg_id: str, unsubscribe: str | None
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = rendered.subject
+    message["Subject"] = _one_line(rendered.subject)
     message["Message-ID"] = msg_id
     message["Auto-Submitted"] = "auto-generated"
     if unsubscribe:

@@ -59,7 +59,7 @@ def parse_reminders(text: str) -> tuple[tuple[int, ...], list[Problem]]:
     """'7, 2' -> (7, 2): whole days before the closing day, largest first; empty text is no
     reminders. Problems name the field 'reminders'."""
     parts = [p for p in _SEPARATORS.split(text.strip()) if p]
-    if not all(p.isdigit() and len(p) <= 3 for p in parts):
+    if not all(p.isdecimal() and len(p) <= 3 for p in parts):
         return (), [Problem("reminders", "error.schedule_reminders_format")]
     days = tuple(sorted({int(p) for p in parts}, reverse=True))
     if len(days) > MAX_REMINDERS:

@@ -33,6 +33,8 @@ from lc_health.store import rounds as round_store
 from lc_health.store.models import MailRecipient, Round, utcnow
 
 SCHEDULE_ACTOR = "schedule"
+# A wrong file can have thousands of bad lines: the first are named, the rest counted.
+MAX_BAD_LINES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,17 @@ def add_addresses(
     actor: str,
 ) -> Added:
     """Add the addresses in `text` (pasted, or a file's text) to a community, each with its own
-    personal link. All or nothing: any bad line raises Invalid naming every bad line."""
+    personal link. All or nothing: any bad line raises Invalid naming the bad lines (the first
+    MAX_BAD_LINES_SHOWN, and how many more)."""
     community = cstore.known_community(session=session, community_id=community_id)
     parsed = parse_addresses(text)
     problems = [
-        Problem("addresses", bad.code, {"line": bad.line, "text": bad.text}) for bad in parsed.bad
+        Problem("addresses", bad.code, {"line": bad.line, "text": bad.text})
+        for bad in parsed.bad[:MAX_BAD_LINES_SHOWN]
     ]
+    if len(parsed.bad) > MAX_BAD_LINES_SHOWN:
+        more = len(parsed.bad) - MAX_BAD_LINES_SHOWN
+        problems.append(Problem("addresses", "error.mail_more_bad", {"count": more}))
     if len(parsed.entries) > MAX_ADDRESSES_AT_ONCE:
         problems.append(Problem("addresses", "error.mail_too_many", {"max": MAX_ADDRESSES_AT_ONCE}))
     if secret is None:

@@ -81,7 +81,8 @@ def known_hashes(session: Session, *, community_id: int) -> set[str]:
 
 def recipients_frame(session: Session, *, community_id: int) -> pd.DataFrame:
     """Columns: recipient_id, link (the invitation's number), address, language, state
-    (active, opted_out, bounced), added, last_reminded_on. Never anything about responses."""
+    (active, opted_out, bounced), added. Never anything about responses, nor when an address
+    was reminded (reminders go only to links that have not responded)."""
     rows = session.exec(
         select(MailRecipient)
         .where(col(MailRecipient.community_id) == community_id)
@@ -96,7 +97,6 @@ def recipients_frame(session: Session, *, community_id: int) -> pd.DataFrame:
                 r.language,
                 "opted_out" if r.opted_out_at else "bounced" if r.bounced_at else "active",
                 r.created_at,
-                r.last_reminded_on,
             )
             for r in rows
         ],
@@ -107,7 +107,6 @@ def recipients_frame(session: Session, *, community_id: int) -> pd.DataFrame:
             "language",
             "state",
             "added",
-            "last_reminded_on",
         ],
     )
 

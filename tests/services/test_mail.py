@@ -101,6 +101,26 @@ def test_bad_lines_are_all_named_and_nothing_is_added(world: World) -> None:
     assert "dan@example.org" not in world.recipients()
 
 
+def test_a_wrong_file_names_its_first_bad_lines_and_counts_the_rest(world: World) -> None:
+    """A member list without addresses (thousands of bad lines) once listed every line on
+    the page: a message of megabytes that froze the browser."""
+    text = "\n".join(f"Naam {i};Straat {i}" for i in range(3000))
+    with pytest.raises(Invalid) as caught, db.write_session(world.engine) as session:
+        mail_service.add_addresses(
+            session,
+            community_id=world.community_id,
+            text=text,
+            default_language="nl",
+            secret=SECRET,
+            actor=ACTOR,
+        )
+    problems = caught.value.problems
+    assert len(problems) <= mail_service.MAX_BAD_LINES_SHOWN + 1
+    assert [p.params["line"] for p in problems[:3]] == [1, 2, 3]
+    assert problems[-1].code == "error.mail_more_bad"
+    assert problems[-1].params["count"] == 3000 - mail_service.MAX_BAD_LINES_SHOWN
+
+
 def test_a_csv_column_and_repeats(world: World) -> None:
     text = (
         "Naam;E-mail;Taal\nDan;Dan@Example.org;en\nEva;eva@example.org;\nDan;dan@example.org;en\n"
@@ -452,3 +472,19 @@ def _property_world(engine: Engine, instrument: Instrument) -> World:
         _worlds.clear()
         _worlds[key] = make_world(engine, instrument, name="Eigenschappen")
     return _worlds[key]
+
+
+@pytest.mark.parametrize("breaker", ["\u2028", "\x85", "\r\n", "\x0b", "\x1c"])
+def test_a_line_break_in_a_community_name_never_stops_the_sender(
+    engine: Engine, instrument: Instrument, smtp_server: SmtpServer, breaker: str
+) -> None:
+    """A name pasted with a Unicode line separator (the community page accepts it) once made
+    every pass of the sender fail on that message, leaving it and its batch leased again and
+    again: no mail went out at all. The subject is one line, without control characters."""
+    world = make_world(engine, instrument, "ann@example.org", name=f"Kas{breaker}van Morgen")
+    mail_service.enqueue_invitations(world.engine, round_id=world.round_id)
+    report = send_due(world.engine, config=sender_config(smtp_server))
+    assert report.sent == 1
+    subject = str(smtp_server.recorder.delivered[0].message["Subject"])
+    assert "Kas van Morgen" in subject
+    assert not any(c in subject for c in "\r\n\x00\x0b\x1c\x85\u2028")

@@ -84,7 +84,7 @@ def pick_round(rounds: pd.DataFrame) -> int:
     labels = dict(zip(ids, rounds["period"], strict=True))
     wanted = st.query_params.get(ROUND_PARAM) or st.session_state.get(KEPT_ROUND)
     index = len(ids) - 1
-    if wanted is not None and wanted.isdigit() and int(wanted) in ids:
+    if wanted is not None and wanted.isdecimal() and int(wanted) in ids:
         index = ids.index(int(wanted))
     chosen = st.selectbox(
         t("review.round"),

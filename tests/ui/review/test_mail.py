@@ -13,12 +13,17 @@ from streamlit.testing.v1 import AppTest
 
 from lc_health.domain import mail_links
 from lc_health.domain.instrument import Instrument
+from lc_health.services import mail as mail_service
+from lc_health.services.mail_sender import send_due
 from lc_health.store import db
+from lc_health.store import responses as response_store
 from lc_health.store.models import Role
 from lc_health.store.users import create_user
 from tests.apptest import goto, new_app, page_text
 from tests.conftest import TEST_COOKIE_SECRET
-from tests.mail_world import TODAY, World, make_world
+from tests.factories import make_response_in
+from tests.mail_world import TODAY, World, make_world, sender_config
+from tests.smtp import SmtpServer
 
 SECRET = TEST_COOKIE_SECRET.encode()  # no LC_HEALTH_MAIL_SECRET: the cookie secret is used
 
@@ -174,3 +179,28 @@ def test_a_file_that_is_not_text_is_refused_with_a_message(site: Site) -> None:
     assert "not text or CSV" in page_text(at)
     assert at.text_area[0].value == "typed@example.org"
     assert site.world.recipients() == {}
+
+
+def test_the_address_table_never_tells_who_was_reminded(
+    site: Site, smtp_server: SmtpServer, instrument: Instrument
+) -> None:
+    """Reminders go only to links that have not responded, so a date of the last reminder next
+    to an address would tell the lead who has not answered (and, by its absence, who has)."""
+    world = site.world
+    at = _mail_page(site.lead, world.community_id)
+    _paste(at, "ann@example.org\nbob@example.org")
+    mail_service.enqueue_invitations(world.engine, round_id=world.round_id)
+    send_due(world.engine, config=sender_config(smtp_server, secret=SECRET))
+    invitation_id = world.recipients()["ann@example.org"].invitation_id
+    with db.write_session(world.engine) as session:
+        response_store.save_response(
+            session=session,
+            response_in=make_response_in(
+                instrument, round_id=world.round_id, invitation_id=invitation_id
+            ),
+            instrument=instrument,
+        )
+    assert mail_service.enqueue_reminders(world.engine, round_id=world.round_id, today=TODAY) == 1
+    table = _mail_page(site.lead, world.community_id).dataframe[0].value
+    rows = table.set_index("Address").drop(columns=["Link #", "Added"])
+    assert rows.loc["ann@example.org"].equals(rows.loc["bob@example.org"]), rows

@@ -177,3 +177,13 @@ def test_admin_sees_every_community(ids: dict[str, int]) -> None:
     assert at.selectbox[0].value == ids["Energiehub Zwolle"]
     assert len(at.selectbox[0].options) == 8
     assert os.environ["LC_HEALTH_DATABASE_URL"].startswith("sqlite")
+
+
+@pytest.mark.parametrize("wanted", ["²", "1²", "x", "-1", ""])
+def test_an_odd_round_in_the_url_shows_the_latest_round(ids: dict[str, int], wanted: str) -> None:
+    """A lead notice links here with ?round=; a mangled number ('²' passes isdigit, not int)
+    once crashed the page."""
+    community = str(ids["Duurzame Kas Lansingerland"])
+    at = _page("lead_review", ids["trekker"], community=community, round=wanted)
+    rounds = next(s for s in at.selectbox if s.label == "Round")
+    assert rounds.index == len(rounds.options) - 1
