@@ -27,10 +27,11 @@ from lc_health.domain.i18n import LANGUAGES
 from lc_health.domain.mail import MAX_ADDRESSES_AT_ONCE, Kind, Notice, parse_addresses
 from lc_health.store import audit, db
 from lc_health.store import communities as cstore
+from lc_health.store import invitations as istore
 from lc_health.store import mail as mail_store
 from lc_health.store import publication as publication_store
 from lc_health.store import rounds as round_store
-from lc_health.store.models import MailRecipient, Round, utcnow
+from lc_health.store.models import MailRecipient, Role, Round, utcnow
 
 SCHEDULE_ACTOR = "schedule"
 # A wrong file can have thousands of bad lines: the first are named, the rest counted.
@@ -103,10 +104,22 @@ def add_addresses(
 
 
 def delete_addresses(
-    session: Session, *, community_id: int, recipient_ids: Iterable[int], actor: str
+    session: Session,
+    *,
+    community_id: int,
+    recipient_ids: Iterable[int],
+    actor: str,
+    actor_role: Role,
 ) -> int:
-    """Delete addresses of one community with every message to them, all or none. Their links
-    keep working (as links handed out by hand do)."""
+    """Delete addresses of one community with every message to them, all or none; only an
+    administrator may. Each address's personal link is revoked with it (answers given stay).
+
+    Why only administrators, and why the link goes: a lead who could delete every address but
+    one and then send reminders would learn from the count whether that one person responded
+    (reminders go only to those who have not); and a deleted address added again would get a
+    second valid link, so one person could answer twice."""
+    if actor_role is not Role.admin:
+        raise Invalid([Problem("addresses", "error.mail_delete_admin_only")])
     community = cstore.known_community(session=session, community_id=community_id)
     chosen = [int(i) for i in recipient_ids]
     mine = set(
@@ -119,6 +132,8 @@ def delete_addresses(
             if i not in mine
         ]
     )
+    for invitation_id in mail_store.invitations_of(session, recipient_ids=mine):
+        istore.revoke(session=session, invitation_id=invitation_id)
     count = mail_store.delete_recipients(session, recipient_ids=mine)
     audit.record(
         session=session,

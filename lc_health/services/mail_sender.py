@@ -227,7 +227,9 @@ def _participant_skip(
     if kind in (Kind.invitation, Kind.reminder) and state(out.round, today) != RoundState.open:
         return "round not open"
     if kind == Kind.reminder and session_check():
-        return "responded"
+        # Said no more precisely: the outbox is on a lead's page, and "responded" next to a
+        # message would say something about its addressee's answers.
+        return "no longer needed"
     return ""
 
 

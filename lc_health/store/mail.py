@@ -134,6 +134,15 @@ def delete_recipients(session: Session, *, recipient_ids: Iterable[int]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def invitations_of(session: Session, *, recipient_ids: Iterable[int]) -> list[int]:
+    """The personal links of these addresses."""
+    chosen = ids(recipient_ids)
+    if not chosen:
+        return []
+    stmt = select(MailRecipient.invitation_id).where(col(MailRecipient.id).in_(chosen))
+    return ids(session.exec(stmt).all())
+
+
 def recipient_ids_for_invitation(session: Session, *, invitation_id: int) -> list[int]:
     stmt = select(MailRecipient.id).where(col(MailRecipient.invitation_id) == invitation_id)
     return ids(i for i in session.exec(stmt).all() if i is not None)

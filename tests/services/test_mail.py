@@ -211,6 +211,8 @@ def test_reminders_go_only_to_those_who_have_not_responded_at_most_once_a_day(
     report = send_due(world.engine, config=sender_config(smtp_server), today=tomorrow)
     assert [d.to for d in smtp_server.recorder.delivered] == [["bob@example.org"]]
     assert report.skipped == 1
+    skipped = [m for m in world.outbox() if m.status == "skipped"]
+    assert [m.last_error for m in skipped] == ["no longer needed"]  # not "responded"
 
 
 def test_opting_out_stops_mail_and_erases_the_address(
@@ -366,24 +368,38 @@ def test_a_changed_secret_fails_loudly_instead_of_mailing_a_dead_link(
     assert all("secret" in m.last_error for m in world.outbox())
 
 
-def test_deleting_addresses_takes_their_messages(world: World) -> None:
+def test_deleting_addresses_takes_their_messages_and_links(world: World) -> None:
     mail_service.enqueue_invitations(world.engine, round_id=world.round_id)
     bob = world.recipients()["bob@example.org"]
     assert bob.id is not None
-    with db.write_session(world.engine) as session:
-        with pytest.raises(Invalid):
-            mail_service.delete_addresses(
-                session, community_id=world.community_id + 1, recipient_ids=[bob.id], actor=ACTOR
-            )
+    refused = ((world.community_id + 1, Role.admin), (world.community_id, Role.lead))
+    for community_id, role in refused:
+        with db.write_session(world.engine) as session:
+            with pytest.raises(Invalid):  # another community's address; a lead
+                mail_service.delete_addresses(
+                    session,
+                    community_id=community_id,
+                    recipient_ids=[bob.id],
+                    actor=ACTOR,
+                    actor_role=role,
+                )
+    assert "bob@example.org" in world.recipients()
     with db.write_session(world.engine) as session:
         assert (
             mail_service.delete_addresses(
-                session, community_id=world.community_id, recipient_ids=[bob.id], actor=ACTOR
+                session,
+                community_id=world.community_id,
+                recipient_ids=[bob.id],
+                actor=ACTOR,
+                actor_role=Role.admin,
             )
             == 1
         )
     assert "bob@example.org" not in world.recipients()
     assert all(m.recipient_id != bob.id for m in world.outbox())
+    with db.read_session(world.engine) as session:
+        link = session.get(Invitation, bob.invitation_id)
+        assert link is not None and link.revoked_at is not None  # no second valid link
 
 
 def test_addresses_go_with_a_privacy_erasure_and_with_retention(

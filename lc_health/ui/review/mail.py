@@ -21,6 +21,7 @@ from lc_health.runtime.mail import mail_secret
 from lc_health.services import mail as mail_service
 from lc_health.store import mail as mail_store
 from lc_health.store import rounds as round_store
+from lc_health.store.access import Viewer
 from lc_health.store.db import read_session, write_session
 from lc_health.store.models import Community, Role, Round
 from lc_health.ui.context import app, t
@@ -147,7 +148,7 @@ def _recipients_table(frame: pd.DataFrame) -> None:
     )
 
 
-def _delete_form(actor: str, community_id: int, frame: pd.DataFrame) -> None:
+def _delete_form(viewer: Viewer, community_id: int, frame: pd.DataFrame) -> None:
     names = dict(zip(frame["recipient_id"], frame["address"], strict=True))
     with st.form("mail_delete"):
         chosen = st.multiselect(
@@ -159,7 +160,11 @@ def _delete_form(actor: str, community_id: int, frame: pd.DataFrame) -> None:
             return
     count = attempt(
         lambda session: mail_service.delete_addresses(
-            session, community_id=community_id, recipient_ids=chosen, actor=actor
+            session,
+            community_id=community_id,
+            recipient_ids=chosen,
+            actor=viewer.email,
+            actor_role=viewer.role,
         )
     )
     if count is not None:
@@ -167,7 +172,7 @@ def _delete_form(actor: str, community_id: int, frame: pd.DataFrame) -> None:
         st.rerun()
 
 
-def _recipients(actor: str, community_id: int) -> None:
+def _recipients(viewer: Viewer, community_id: int) -> None:
     st.subheader(t("mail_admin.recipients"))
     with read_session(app().engine) as session:
         frame = mail_store.recipients_frame(session, community_id=community_id)
@@ -175,7 +180,10 @@ def _recipients(actor: str, community_id: int) -> None:
         st.info(t("mail_admin.none"))
         return
     _recipients_table(frame)
-    _delete_form(actor, community_id, frame)
+    if viewer.role is Role.admin:  # a lead cannot narrow the reminders down to one person
+        _delete_form(viewer, community_id, frame)
+    else:
+        st.caption(t("mail_admin.delete_by_admin"))
 
 
 def _open_round(community: Community) -> Round | None:
@@ -199,5 +207,5 @@ def render() -> None:
         st.info(t("mail_admin.no_open_round"), icon=":material/event_busy:")
     else:
         _send(viewer.email, rnd)
-    _recipients(viewer.email, community.id)
+    _recipients(viewer, community.id)
     outbox(community.id)
