@@ -76,8 +76,8 @@ class Notifier(Protocol):
 
     def reminders_due(self, round_id: int, today: date) -> None:
         """A reminder day: a reminder to participants who have not answered yet. `today` is the
-        reminder's own day (the tick's day, unless it runs late), the same whenever it is tried
-        again: a key to drop a second copy by."""
+        day of the tick that sends it (also when it runs late): the key to drop a second copy
+        by, shared with a reminder asked for by hand that day, so that nobody gets two a day."""
 
     def round_closing(self, round_id: int) -> None:
         """The round closes in a week: a notice to its leads."""
@@ -236,7 +236,7 @@ def _send(
 ) -> None:
     calls: dict[str, Callable[[], None]] = {
         ROUND_OPENED: lambda: notifier.round_opened(round_id),
-        REMINDER: lambda: notifier.reminders_due(round_id, day),
+        REMINDER: lambda: notifier.reminders_due(round_id, report.today),
         ROUND_CLOSING: lambda: notifier.round_closing(round_id),
         ROUND_PUBLISHED: lambda: notifier.round_published(round_id),
     }

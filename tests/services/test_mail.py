@@ -21,6 +21,7 @@ from lc_health.domain.disclosure import Policy
 from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.mail import optout_url, parse_addresses, privacy_url, survey_url
+from lc_health.runtime.mail import MailNotifier
 from lc_health.services import mail as mail_service
 from lc_health.services import privacy
 from lc_health.services import rounds as rsvc
@@ -357,6 +358,7 @@ def test_you_said_we_did_after_publication(
     assert privacy_url(PUBLIC_URL, lang) in text
     assert optout_url(PUBLIC_URL, world.optout_token(address), lang) in text
     assert ("Jullie zeiden" if lang == "nl" else "You said") in str(mail.message["Subject"])
+    assert ("Stuur deze mail niet door" if lang == "nl" else "do not forward") in text
 
 
 def test_a_changed_secret_fails_loudly_instead_of_mailing_a_dead_link(
@@ -504,3 +506,17 @@ def test_a_line_break_in_a_community_name_never_stops_the_sender(
     subject = str(smtp_server.recorder.delivered[0].message["Subject"])
     assert "Kas van Morgen" in subject
     assert not any(c in subject for c in "\r\n\x00\x0b\x1c\x85\u2028")
+
+
+def test_a_late_schedule_reminder_and_one_by_hand_on_the_same_day_are_one(
+    world: World, smtp_server: SmtpServer
+) -> None:
+    """The schedule hands the notifier its tick's day, also when it runs late: a reminder asked
+    for by hand that day is the same message, so nobody gets two on one day."""
+    mail_service.enqueue_invitations(world.engine, round_id=world.round_id)
+    send_due(world.engine, config=sender_config(smtp_server))
+    MailNotifier(world.engine).reminders_due(world.round_id, TODAY)  # a late tick, today
+    assert mail_service.enqueue_reminders(world.engine, round_id=world.round_id, today=TODAY) == 0
+    smtp_server.recorder.delivered.clear()
+    send_due(world.engine, config=sender_config(smtp_server))
+    assert sorted(d.to[0] for d in smtp_server.recorder.delivered) == sorted(world.recipients())
