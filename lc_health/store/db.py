@@ -73,7 +73,9 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for a SQLite or PostgreSQL URL, with our connection settings."""
+    """Create an engine for a SQLite or PostgreSQL URL, with our connection settings. Statement
+    parameters never appear in database errors or logs (they hold e-mail addresses, comments and
+    token hashes; an error's traceback may reach a log)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -89,13 +91,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             kwargs["poolclass"] = StaticPool
         else:
             _prepare_sqlite_folder(path)
-        engine = create_engine(url, echo=echo, **kwargs)
+        engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
         _install_sqlite_pragmas(engine, wal=path is not None)
         return engine
     if parsed.get_backend_name() == "postgresql":
         # A workshop can submit at once: keep enough connections that submitters queue on the
         # database, not on the pool.
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=40)
+        return create_engine(
+            url,
+            echo=echo,
+            hide_parameters=True,
+            pool_pre_ping=True,
+            pool_size=20,
+            max_overflow=40,
+        )
     raise DatabaseError(
         f"Unsupported database '{parsed.get_backend_name()}': use SQLite or PostgreSQL."
     )

@@ -82,3 +82,17 @@ def test_read_only_database_explains_itself(tmp_path: Path) -> None:
         db.upgrade(engine)
     assert "cannot be written" in str(info.value)
     assert "LC_HEALTH_DATABASE_URL" in str(info.value)
+
+
+def test_database_errors_never_carry_the_values_written(tmp_path: Path) -> None:
+    """A failed write's error (which may reach a log as a traceback) names no parameter."""
+    from sqlalchemy.exc import IntegrityError
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (a TEXT UNIQUE)"))
+        conn.execute(text("INSERT INTO t VALUES (:a)"), {"a": "ann@example.org"})
+    with pytest.raises(IntegrityError) as raised, engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (:a)"), {"a": "ann@example.org"})
+    assert "ann@example.org" not in str(raised.value)
+    engine.dispose()
