@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from inspect import CO_OPTIMIZED
 from types import FrameType
 
 TRACED = ("lc_health.store.", "lc_health.metrics.", "lc_health.documents.")
@@ -26,8 +27,8 @@ def calls(prefixes: tuple[str, ...] = TRACED) -> Iterator[set[str]]:
     seen: set[str] = set()
 
     def profile(frame: FrameType, event: str, arg: object) -> None:  # noqa: ARG001
-        if event != "call":
-            return
+        if event != "call" or not frame.f_code.co_flags & CO_OPTIMIZED:
+            return  # class and module bodies run as their modules are imported
         module = str(frame.f_globals.get("__name__", ""))
         if module.startswith(prefixes) and _public(module, frame.f_code.co_qualname):
             seen.add(f"{module}.{frame.f_code.co_qualname}")
