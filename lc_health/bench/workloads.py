@@ -21,6 +21,7 @@ from lc_health.domain.disclosure import Policy
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import breakdowns, forces, portfolio, review, trends
+from lc_health.services.communities_overview import communities_overview
 from lc_health.services.open_link_audit import padding_flags
 from lc_health.services.round_record import read_round_record
 from lc_health.services.round_review import (
@@ -176,13 +177,11 @@ def portfolio_page(session: Session, ctx: Context) -> object:
 
 
 def communities_page(session: Session, ctx: Context) -> object:
-    """The communities page: every community with its latest health index and change."""
+    """The communities page: the due-rounds check, then the function its cache wraps (store
+    reads and metrics in one: the notes' split counts all of it as metrics)."""
     with store_time():
         publication_store.due_rounds(session=session, today=date.today(), community_ids=None)
-        communities = cstore.communities_frame(session=session, community_ids=None)
-        rounds = dashboard.health_by_round(session=session, community_ids=None)
-    latest = metrics.latest_health(rounds, ctx.threshold)
-    return communities.merge(latest, on="community_id", how="left")
+    return communities_overview(session, community_ids=None, threshold=ctx.threshold)
 
 
 WORKLOADS: dict[str, Workload] = {
