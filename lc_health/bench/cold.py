@@ -1,5 +1,6 @@
 """One workload's first call in this fresh process: `python -m lc_health.bench.cold NAME URL
-PARAMS` prints its seconds. Run by lc_health.bench.timing.cold_call."""
+PARAMS` prints the seconds from launch to just before the call (interpreter, imports,
+instrument loading, engine), then the call's. Run by lc_health.bench.timing.cold_call."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ def main(argv: list[str]) -> int:
         period=str(params["period"]),
     )
     engine = db.make_engine(url)
+    start = time.time() - float(params["launched"])
     started = time.perf_counter()
     with db.read_session(engine) as session:
         WORKLOADS[name](session, ctx)
-    print(time.perf_counter() - started)
+    print(start, time.perf_counter() - started)
     engine.dispose()
     return 0
 

@@ -27,6 +27,9 @@ def run_command(args: argparse.Namespace) -> int:
                 reuse=args.reuse,
                 surveys_dir=settings.surveys_dir,
                 threshold=settings.anonymity_threshold,
+                warm_runs=args.warm_runs,
+                bursts=args.bursts,
+                baseline_runs=args.baseline_runs,
             )
         )
     except BenchError as exc:

@@ -3,6 +3,10 @@ the app (`streamlit run app.py`) on a kept benchmark database, signs in as an ad
 through the sign-in form, and times how long each page takes to show its content; it also reads
 the server's resident memory from /proc.
 
+Every tab of a page is timed too: opened by its URL (`?tab=...`, as the pages keep the open tab
+in the URL) until something drawn in the open tab shows (a chart drawn by Vega, a table, a
+download button, a notice or a comment).
+
 Run `lc-health bench --scale L --keep` first. Pages are described generically (menu path and a
 CSS selector that appears once the content is there), so pages still being written are
 measured once they are in the menu, and skipped (with a note) until then.
@@ -19,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +50,16 @@ CHROMIUM_ARGS = [
 START_TIMEOUT_S = 90
 PAGE_TIMEOUT_MS = 120_000
 VISITS = 6  # the first is cold (empty server caches), the rest warm
-CHART = '[data-testid="stVegaLiteChart"]'
+TAB_VISITS = 3  # per further tab: its first view (the data is cached by then), two more
+# A chart counts once Vega has drawn it (its canvas or svg of marks), not when its box appears.
+CHART = '[data-testid="stVegaLiteChart"] .marks'
+TAB_CONTENT = ", ".join(
+    [f'[role="tabpanel"] {CHART}']
+    + [
+        f'[role="tabpanel"] [data-testid="{kind}"]'
+        for kind in ("stDataFrame", "stDownloadButton", "stAlert", "stText")
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -54,11 +68,30 @@ class PageSpec:
     module: str  # the URL path the page is served at
     ready: str  # CSS selector that appears when the content is shown
     target_s: float | None = None
+    tabs: tuple[str, ...] = ()  # message keys of the tabs after the first (timed one by one)
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("portfolio", "portfolio", CHART, 3.0),
-    PageSpec("round review", "lead_review", '[data-testid="stMetric"]', 2.0),
+    PageSpec(
+        "portfolio",
+        "portfolio",
+        CHART,
+        3.0,
+        tuple(
+            f"portfolio.tab_{tab}"
+            for tab in ("spread", "time", "forces", "participation", "export")
+        ),
+    ),
+    PageSpec(
+        "round review",
+        "lead_review",
+        '[data-testid="stMetric"]',
+        2.0,
+        tuple(
+            f"review.tab_{tab}"
+            for tab in ("factors", "change", "forces", "trends", "breakdowns", "comments", "export")
+        ),
+    ),
     PageSpec("communities overview", "communities", CHART),
 )
 
@@ -76,6 +109,7 @@ class PageTiming:
     warm: list[float]
     rss_kib: int
     peak_kib: int
+    tabs: tuple[tuple[str, float, float], ...] = ()  # label, first view, warm p50
 
 
 def _free_port() -> int:
@@ -185,8 +219,22 @@ def _time_page(page: Any, base: str, spec: PageSpec, pid: int) -> PageTiming:
         page.goto(f"{base}/{spec.module}", wait_until="commit")
         page.wait_for_selector(spec.ready, state="visible", timeout=PAGE_TIMEOUT_MS)
         samples.append(time.perf_counter() - started)
+    tabs = []
+    for key in spec.tabs:
+        label = translate("en", key)
+        url = f"{base}/{spec.module}?tab={urllib.parse.quote(label)}"
+        seen = []
+        for _ in range(TAB_VISITS):
+            started = time.perf_counter()
+            page.goto(url, wait_until="commit")
+            page.wait_for_selector(TAB_CONTENT, state="visible", timeout=PAGE_TIMEOUT_MS)
+            seen.append(time.perf_counter() - started)
+            shown = page.locator('[role="tab"][aria-selected="true"]').first.inner_text()
+            if shown.strip() != label:  # the default tab would have been timed instead
+                raise BenchError(f"{spec.label}: asked for tab {label!r}, {shown!r} is open")
+        tabs.append((label, seen[0], statistics.median(seen[1:])))
     rss, peak = _memory_kib(pid)
-    return PageTiming(spec, samples[0], samples[1:], rss, peak)
+    return PageTiming(spec, samples[0], samples[1:], rss, peak, tuple(tabs))
 
 
 def run_pages(options: PageOptions) -> list[PageTiming]:
@@ -241,6 +289,8 @@ def _render(
             f"{t.spec.label:<24}{t.first:>9.2f}s{statistics.median(t.warm):>9.2f}s{target:>8}  "
             f"{t.rss_kib / 1024:,.0f} MB / {t.peak_kib / 1024:,.0f} MB"
         )
+        for label, first, warm in t.tabs:
+            lines.append(f"{'  tab ' + label:<24}{first:>9.2f}s{warm:>9.2f}s")
     lines.append(f"server VmRSS after sign-in, before the pages: {idle_rss / 1024:,.0f} MB")
     if missing:
         lines.append("not in the menu yet, so not measured: " + ", ".join(missing))

@@ -10,18 +10,18 @@ from lc_health.bench.timing import Timing
 MEASURES: tuple[str, ...] = (
     "data generation",
     "database size",
-    "community round review",
-    "community trends",
-    "community forces",
-    "portfolio heatmap",
-    "portfolio trends",
-    "portfolio forces",
-    "communities overview",
+    "round review page",
+    "portfolio page",
+    "communities page",
+    "portfolio heatmap (part)",
     "submission, 1 submitter",
-    "submission, 50 concurrent",
-    "portfolio heatmap vs DuckDB",
+    "submission, 50 at once",
+    "DuckDB baseline",
+    "Polars baseline",
     "peak memory (maxrss)",
 )
+# The rows that time a page's whole data path (lc_health.bench.workloads).
+PAGE_ROWS = MEASURES[2:6]
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,18 @@ class Report:
 
     def render(self) -> str:
         width = max(len(m) for m in MEASURES) + 2
-        lines = [self.title, f"{'measure':<{width}}{'cold':>10}{'p50':>10}{'p95':>10}  notes"]
+        heads = ("start", "cold", "p50", "p95", "p99", "runs")
+        lines = [self.title, f"{'measure':<{width}}" + "".join(f"{h:>10}" for h in heads)]
+        lines[-1] += "  notes"
         for row in self.rows:
             t = row.timing
-            cells = ["", "", ""] if t is None else [_ms(t.cold), _ms(t.p50), _ms(t.p95)]
-            lines.append(
-                f"{row.measure:<{width}}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}  {row.note}"
+            cells = (
+                [""] * 6
+                if t is None
+                else [_ms(t.start), _ms(t.cold), _ms(t.p50), _ms(t.p95), _ms(t.p99), str(t.runs)]
             )
+            lines.append(f"{row.measure:<{width}}" + "".join(f"{c:>10}" for c in cells))
+            lines[-1] += f"  {row.note}"
         return "\n".join(lines)
 
 

@@ -1,6 +1,8 @@
-"""What each dashboard asks of the database and of lc_health.metrics: the data functions of
-lc_health.store.dashboard (and the communities overview's reads) plus the metrics its page
-computes from them. These are what the benchmark times, cold and warm."""
+"""What users wait for on a cache miss: each page's whole data path, every read and every metric
+it does for all of its tabs, through the same plain functions the page calls (the Streamlit
+caches in lc_health.ui are thin wrappers around them). tests/bench/test_same_calls.py traces a
+page in AppTest and its workload here, and fails when they call different store, metrics or
+documents functions. These are what the benchmark times, cold and warm."""
 
 from __future__ import annotations
 
@@ -8,24 +10,32 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 from sqlmodel import Session
 
 from lc_health import metrics
+from lc_health.documents import portfolio_export
+from lc_health.domain.disclosure import Policy
 from lc_health.domain.instrument import Instrument
-from lc_health.domain.periods import Period
 from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import breakdowns, forces, portfolio, review, trends
+from lc_health.services.communities_overview import communities_overview
+from lc_health.services.open_link_audit import padding_flags
+from lc_health.services.round_record import read_round_record
 from lc_health.services.round_review import (
     RoundView,
     answered_rounds,
     changes_of,
     factor_frames,
+    response_rate,
     round_view,
 )
 from lc_health.store import communities as cstore
-from lc_health.store import dashboard
+from lc_health.store import dashboard, open_links, participation
+from lc_health.store import publication as publication_store
+from lc_health.store import rounds as round_store
 
 
 @dataclass(frozen=True)
@@ -57,58 +67,69 @@ def take_store_seconds() -> float:
     return seconds
 
 
-def _views(data: dashboard.CommunityData) -> RoundView:
-    """The latest published round with responses (as the review page picks)."""
-    answered = answered_rounds(data)
-    return round_view(data, int(answered["round_id"].iloc[-1]))
-
-
-def community_review(session: Session, ctx: Context) -> object:
-    """The lead's round review: headline, layers, factors, change, attention, breakdowns and
-    comments, as the page reads and computes them."""
+def _review_reads(session: Session, ctx: Context) -> tuple[dashboard.CommunityData, RoundView]:
+    """The round review's reads before its tabs: the community choice, rounds due for
+    publication, the community's figures, its open rounds' participation, the latest round with
+    responses (as the page picks by default), its open-link trail and pending publication."""
+    today = date.today()
     with store_time():
+        frame = cstore.communities_frame(session=session, community_ids=None)
+        cstore.get_communities(session=session, community_ids=frame["community_id"])
+        publication_store.due_rounds(session=session, today=today, community_ids=[ctx.community_id])
         data = dashboard.community_data(session=session, community_id=ctx.community_id)
-    view = _views(data)
+        for rnd in round_store.community_rounds(session=session, community_id=ctx.community_id):
+            if rnd.id is not None and round_store.state(rnd, today) is round_store.RoundState.open:
+                seen = participation.round_participation(
+                    session=session, round_id=rnd.id, today=today
+                )
+                _ = (seen.target, seen.rated, seen.rate)  # the open round's panel
+    view = round_view(data, int(answered_rounds(data)["round_id"].iloc[-1]))
+    with store_time():
+        trail = open_links.open_link_trail(session=session, round_id=view.round_id)
+        publication_store.pending_since_publication(
+            session=session, round_id=view.round_id, policy=Policy(threshold=ctx.threshold)
+        )
+    if not trail.empty:
+        padding_flags(trail, threshold=ctx.threshold)
+    return data, view
+
+
+def round_review_page(session: Session, ctx: Context) -> object:
+    """The lead's round review on a cache miss, every tab: headline, layers, factors, change,
+    forces, trends, breakdowns, comments and the export's round record."""
+    data, view = _review_reads(session, ctx)
     ins, k = ctx.instrument, ctx.threshold
-    review.health(view.scores, k)
-    changes_of(view, HEALTH)
-    factors, changes = factor_frames(view, ins, k)
-    review.attention_order(factors, changes)
-    review.layer_matrix(view.scores, ins, k)
+    factors, changes = factor_frames(view, ins, k)  # per factor and change
+    response_rate(view)
+    if review.health(view.scores, k) is not None:
+        changes_of(view, HEALTH)
+    review.layer_matrix(view.scores, ins, k)  # by layer
     review.layer_indices(view.scores, ins, k)
-    for by in ("role", "organisation_type"):
-        breakdowns.published(view.groups, by, FACTOR)
-    with store_time():
-        dashboard.published_comments(session=session, round_id=view.round_id)
-    return factors
-
-
-def community_trends(session: Session, ctx: Context) -> object:
-    with store_time():
-        data = dashboard.community_data(session=session, community_id=ctx.community_id)
-    return [
-        trends.community_trend(data.scores, data.rounds, scope, ctx.threshold)
-        for scope in (HEALTH, LAYER, FACTOR)
-    ]
-
-
-def community_forces(session: Session, ctx: Context) -> object:
-    with store_time():
-        data = dashboard.community_data(session=session, community_id=ctx.community_id)
-    view = _views(data)
-    return forces.force_field(
+    review.layer_factors(ins)
+    forces.force_field(  # forces
         view.forces,
         view.force_respondents,
         view.previous_forces,
         view.previous_force_respondents,
-        ctx.instrument,
-        ctx.threshold,
+        ins,
+        k,
     )
+    trends.instrument_changes(data.rounds)  # trends (one instrument version: nothing to join)
+    for scope in (LAYER, FACTOR):
+        trends.community_trend(data.scores, data.rounds, scope, k, {})
+    for by in ("role", "organisation_type"):  # breakdowns
+        groups = breakdowns.published(view.groups, by, FACTOR)
+        if not groups.empty and groups["group"].nunique() >= 2:
+            breakdowns.by_group(groups, [str(f.id) for f in ins.factors])
+    with store_time():
+        dashboard.published_comments(session=session, round_id=view.round_id)  # comments
+        read_round_record(session, round_id=view.round_id)  # export
+    return factors, changes
 
 
 def portfolio_heatmap(session: Session, ctx: Context) -> pd.DataFrame:
-    """Every community's factor means in one period: the heatmap, and the aggregation the
-    DuckDB comparison repeats over raw answers."""
+    """Part of the portfolio page: every community's factor means in one period, the
+    aggregation the DuckDB and Polars baselines repeat over raw answers."""
     with store_time():
         sums = dashboard.portfolio_scores(
             session=session, community_ids=None, scopes=[FACTOR], periods=[ctx.period]
@@ -116,47 +137,63 @@ def portfolio_heatmap(session: Session, ctx: Context) -> pd.DataFrame:
     return metrics.summarise_sums(sums, ctx.threshold)
 
 
-def portfolio_trends(session: Session, ctx: Context) -> object:
-    """Health and layer indices of every community in every period, then the portfolio's
-    median and middle half per period and the communities per reading band (as the page)."""
+def _portfolio_reads(
+    session: Session, ctx: Context
+) -> tuple[portfolio_export.PortfolioData, pd.DataFrame, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The three reads the page caches (ui.portfolio.data): the portfolio over all periods,
+    the period's means, and the forces of the period and the one before it."""
     with store_time():
-        shown, too_few = dashboard.portfolio_shown_means(
-            session=session, community_ids=None, scores=portfolio.trend_scores(ctx.instrument)
-        )
-    means = portfolio.shown_means(shown)
-    return (
-        portfolio.spread_over_time(means, HEALTH),
-        portfolio.spread_over_time(means, LAYER),
-        portfolio.bands_over_time(means, too_few),
-    )
+        publication_store.due_rounds(session=session, today=date.today(), community_ids=None)
+        data = portfolio_export.read_portfolio(session, None, ctx.instrument)
+        now = portfolio_export.read_period_means(session, None, ctx.threshold, ctx.period)
+        ids = frozenset(int(c) for c in data.communities["community_id"])
+        periods = portfolio_export.with_previous(data.periods, ctx.period)
+        totals = portfolio_export.read_force_totals(session, ids, periods)
+    return data, now, totals
 
 
-def portfolio_forces(session: Session, ctx: Context) -> object:
-    """The forces most recognised across the portfolio, summed in the database."""
+def portfolio_page(session: Session, ctx: Context) -> object:
+    """The policy maker's portfolio on a cache miss, unfiltered, every tab: heatmap and layer
+    profiles, factors compared, over time, forces and participation."""
+    data, now, (totals, respondents) = _portfolio_reads(session, ctx)
+    period = ctx.period
+    grid = portfolio.heatmap(now, period)  # heatmap
+    portfolio.order_by_factor(grid, 0, list(data.communities["community_id"]))
+    portfolio.layer_profiles(now, period)
+    factors = now[(now["period"] == period) & (now["scope"] == FACTOR) & ~now["suppressed"]]
+    portfolio.key_medians(factors)  # factors compared
+    portfolio.instrument_changes(data.instruments)  # over time (one version: nothing to join)
+    spread = [
+        portfolio.with_segments(portfolio.spread_over_time(data.means, scope), scope, {})
+        for scope in (HEALTH, LAYER)
+    ]
+    portfolio.bands_over_time(data.means, data.too_few)
+    history = forces.portfolio_shares(totals, respondents, ctx.instrument)  # forces
+    top = history[history["period"] == period]
+    shown = pd.concat([top[top["kind"] == kind].head(8) for kind in ("facilitating", "hindering")])
+    forces.shares_by_period(history, list(shown["force_id"]))
+    portfolio.participation_grid(data.participation)  # participation
+    return grid, spread
+
+
+def communities_page(session: Session, ctx: Context) -> object:
+    """The communities page: the due-rounds check, then the function its cache wraps (store
+    reads and metrics in one: the notes' split counts all of it as metrics)."""
     with store_time():
-        # As the page: the period and the one before it, for the shift between them.
-        before = str(Period.parse(ctx.period).previous())
-        totals, respondents = dashboard.portfolio_force_totals(
-            session=session, community_ids=None, periods=[before, ctx.period]
-        )
-    return forces.portfolio_shares(totals, respondents, ctx.instrument)
-
-
-def communities_overview(session: Session, ctx: Context) -> object:
-    """The communities page: every community with its latest health index and change."""
-    with store_time():
-        communities = cstore.communities_frame(session=session)
-        rounds = dashboard.health_by_round(session=session, community_ids=None)
-    latest = metrics.latest_health(rounds, ctx.threshold)
-    return communities.merge(latest, on="community_id", how="left")
+        publication_store.due_rounds(session=session, today=date.today(), community_ids=None)
+    return communities_overview(session, community_ids=None, threshold=ctx.threshold)
 
 
 WORKLOADS: dict[str, Workload] = {
-    "community round review": community_review,
-    "community trends": community_trends,
-    "community forces": community_forces,
-    "portfolio heatmap": portfolio_heatmap,
-    "portfolio trends": portfolio_trends,
-    "portfolio forces": portfolio_forces,
-    "communities overview": communities_overview,
+    "round review page": round_review_page,
+    "portfolio page": portfolio_page,
+    "communities page": communities_page,
+    "portfolio heatmap (part)": portfolio_heatmap,
+}
+
+# The page each workload stands for (the URL path it is served at), for the call check.
+PAGES: dict[str, str] = {
+    "round review page": "lead_review",
+    "portfolio page": "portfolio",
+    "communities page": "communities",
 }

@@ -82,6 +82,12 @@ def read_force_totals(
     )
 
 
+def with_previous(periods: list[str], period: str) -> tuple[str, ...]:
+    """The period and the one before it (the forces' shift is shown between them)."""
+    index = periods.index(period) if period in periods else len(periods) - 1
+    return tuple(periods[max(0, index - 1) : index + 1])
+
+
 @dataclass(frozen=True)
 class PortfolioSource:
     """The portfolio as filtered on the page: `chosen` communities (community_id, name), the

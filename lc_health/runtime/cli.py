@@ -838,6 +838,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep", action="store_true", help="keep the generated database")
     bench.add_argument("--reuse", action="store_true", help="measure a kept database again")
     bench.add_argument("--pages", action="store_true", help="time pages in Chromium instead")
+    bench.add_argument(
+        "--warm-runs", type=int, default=200, help="warm calls per page row (default 200)"
+    )
+    bench.add_argument(
+        "--bursts", type=int, default=30, help="bursts of 50 submissions at once (default 30)"
+    )
+    bench.add_argument(
+        "--baseline-runs", type=int, default=30, help="warm calls per baseline (default 30)"
+    )
     bench.set_defaults(handler=cmd_bench)
     return parser
 

@@ -1,5 +1,6 @@
-"""The benchmark's smoke test: scale S end to end into a temporary SQLite file (no timing
-assertions), and generated tallies that equal a from-scratch aggregation of the raw answers."""
+"""The benchmark's smoke test: scale S end to end into a temporary SQLite file with small sample
+counts (no timing assertions), the baselines' results equal to ours, the command's sample
+counts, and generated tallies that equal a from-scratch aggregation of the raw answers."""
 
 from __future__ import annotations
 
@@ -7,42 +8,84 @@ from pathlib import Path
 
 import pytest
 
-from lc_health.bench.report import MEASURES, Report
+from lc_health.bench import duck
+from lc_health.bench.report import MEASURES, PAGE_ROWS, Report
 from lc_health.bench.run import Options, run
+from lc_health.bench.workloads import Context, portfolio_heatmap
 from lc_health.domain.instrument import Instrument
 from lc_health.store import db
 from tests.tally_checks import assert_tallies_match_scratch
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS_PER_COMMUNITY = 12
+SMALL = {"warm_runs": 5, "bursts": 3, "baseline_runs": 3}
+
+
+def _options(url: str, *, keep: bool, reuse: bool) -> Options:
+    return Options(
+        scale="S",
+        database_url=url,
+        keep=keep,
+        reuse=reuse,
+        surveys_dir=ROOT / "surveys",
+        threshold=5,
+        **SMALL,
+    )
 
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.db'}"
-    options = Options(
-        scale="S",
-        database_url=url,
-        keep=True,
-        reuse=False,
-        surveys_dir=ROOT / "surveys",
-        threshold=5,
-    )
     lines: list[str] = []
-    return run(options, echo=lines.append), url
+    return run(_options(url, keep=True, reuse=False), echo=lines.append), url
 
 
 def test_report_has_every_row(bench_run: tuple[Report, str]) -> None:
     report, _ = bench_run
     assert [r.measure for r in report.rows] == list(MEASURES)
-    for measure in MEASURES[2:9]:
+    for measure in PAGE_ROWS:
         timing = report.row(measure).timing
         assert timing is not None and timing.cold is not None and timing.p50 > 0, measure
-    for measure in ("submission, 1 submitter", "submission, 50 concurrent"):
+        assert timing.start is not None and timing.start > 0, measure
+        assert timing.runs == SMALL["warm_runs"] and timing.p50 <= timing.p95 <= timing.p99
+    for measure in ("submission, 1 submitter", "submission, 50 at once"):
         assert ", 0 errors" in report.row(measure).note, report.row(measure).note
-    assert report.row("portfolio heatmap vs DuckDB").note.startswith("ratio ")
+    assert "3 bursts: " in report.row("submission, 50 at once").note
+    for measure in ("DuckDB baseline", "Polars baseline"):
+        note = report.row(measure).note
+        assert note.startswith("heatmap ratio ") and "portfolio page ratio" in note, note
+        assert " threads;" in note and "largest difference from our means" in note
     text = report.render()
     assert all(measure in text for measure in MEASURES)
+
+
+def test_baselines_give_our_figures(bench_run: tuple[Report, str], instrument: Instrument) -> None:
+    """DuckDB and Polars, over the raw answers in time order, find the heatmap's numbers."""
+    _, url = bench_run
+    engine = db.make_engine(url)
+    try:
+        raw = duck.load_answers(engine, instrument)
+        period = raw.periods[-2]  # the latest closed period, as the benchmark's
+        with db.read_session(engine) as session:
+            ours = portfolio_heatmap(session, Context(instrument, 5, 1, period))
+    finally:
+        engine.dispose()
+    assert raw.frame["period"].is_monotonic_increasing  # filled as a real database fills
+    assert str(raw.frame["item"].dtype) == "int16" and (raw.frame["item"] >= 0).all()
+    assert len(ours) and not ours["suppressed"].all()
+    for baseline in (duck.duckdb_baseline, duck.polars_baseline):
+        result = baseline(raw, period, 1)
+        assert result.threads >= 1
+        assert duck.max_difference(ours, result.means) < 1e-9, result.name
+
+
+def test_command_defaults_meet_the_sample_counts() -> None:
+    """The command's defaults: 200 warm calls per row, 30 bursts of 50 submissions."""
+    from lc_health.bench.run import CONCURRENT
+    from lc_health.runtime.cli import build_parser
+
+    args = build_parser().parse_args(["bench"])
+    assert args.warm_runs >= 200 and args.bursts >= 30 and CONCURRENT == 50
 
 
 def test_generated_tallies_equal_scratch(
@@ -64,15 +107,8 @@ def test_reuse_keeps_the_database_it_reuses(bench_run: tuple[Report, str]) -> No
     from lc_health.bench.target import holds_bench_data
 
     _, url = bench_run
-    options = Options(
-        scale="S",
-        database_url=url,
-        keep=False,
-        reuse=True,
-        surveys_dir=ROOT / "surveys",
-        threshold=5,
-    )
-    report = run(options, echo=[].append)
+    lines: list[str] = []
+    report = run(_options(url, keep=False, reuse=True), echo=lines.append)
     assert "reused" in report.row("data generation").note
     engine = db.make_engine(url)
     try:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lc_health.documents import portfolio_export
-from lc_health.documents.portfolio_export import PortfolioData
+from lc_health.documents.portfolio_export import PortfolioData, with_previous
 from lc_health.store.db import read_session
 from lc_health.ui.context import app
 
@@ -48,9 +48,3 @@ def force_totals(
     """Forces summed over the chosen communities' published rounds in these periods."""
     with read_session(app().engine) as session:
         return portfolio_export.read_force_totals(session, community_ids, periods)
-
-
-def with_previous(periods: list[str], period: str) -> tuple[str, ...]:
-    """The period and the one before it (the forces' shift is shown between them)."""
-    index = periods.index(period) if period in periods else len(periods) - 1
-    return tuple(periods[max(0, index - 1) : index + 1])

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lc_health import charts, metrics
+from lc_health import charts
 from lc_health.domain.i18n import format_number
 from lc_health.domain.periods import period_label
-from lc_health.store import communities as cstore
-from lc_health.store import dashboard
+from lc_health.services.communities_overview import communities_overview
 from lc_health.store.db import read_session
 from lc_health.ui.context import app, language, publish_due, t
 from lc_health.ui.guard import require
@@ -25,10 +24,7 @@ def _overview(
     """The viewer's communities joined with their latest health."""
     publish_due()
     with read_session(app().engine) as session:
-        communities = cstore.communities_frame(session=session, community_ids=community_ids)
-        rounds = dashboard.health_by_round(session=session, community_ids=community_ids)
-    latest = metrics.latest_health(rounds, threshold)
-    return communities.merge(latest, on="community_id", how="left")
+        return communities_overview(session, community_ids=community_ids, threshold=threshold)
 
 
 def change_text(status: object, difference: object, lang: str) -> str:
