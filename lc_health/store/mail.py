@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -81,7 +81,8 @@ def known_hashes(session: Session, *, community_id: int) -> set[str]:
 
 def recipients_frame(session: Session, *, community_id: int) -> pd.DataFrame:
     """Columns: recipient_id, link (the invitation's number), address, language, state
-    (active, opted_out, bounced), added, last_reminded_on. Never anything about responses."""
+    (active, opted_out, bounced), added. Never anything about responses, nor anything that
+    implies them (reminders go only to those who have not responded, so no reminder date)."""
     rows = session.exec(
         select(MailRecipient)
         .where(col(MailRecipient.community_id) == community_id)
@@ -96,7 +97,6 @@ def recipients_frame(session: Session, *, community_id: int) -> pd.DataFrame:
                 r.language,
                 "opted_out" if r.opted_out_at else "bounced" if r.bounced_at else "active",
                 r.created_at,
-                r.last_reminded_on,
             )
             for r in rows
         ],
@@ -107,7 +107,6 @@ def recipients_frame(session: Session, *, community_id: int) -> pd.DataFrame:
             "language",
             "state",
             "added",
-            "last_reminded_on",
         ],
     )
 
@@ -273,16 +272,6 @@ def lead_user_ids(session: Session, *, community_id: int) -> list[int]:
         )
     )
     return ids(i for i in session.exec(stmt).all() if i is not None)
-
-
-def set_reminded(session: Session, *, recipient_ids: Iterable[int], day: date) -> None:
-    chosen = ids(recipient_ids)
-    if chosen:
-        session.execute(
-            update(MailRecipient)
-            .where(col(MailRecipient.id).in_(chosen))
-            .values(last_reminded_on=day)
-        )
 
 
 # The outbox

@@ -3,7 +3,8 @@ addresses by pasting or from a file, each with its own personal link; send the i
 the open round and reminders now; the addresses and the outbox.
 
 Addresses are personal data kept apart from answers: this page never shows whether an address
-has responded (only when it was last reminded)."""
+has responded, nor anything per address that implies it (reminders go only to those who have
+not, so no reminder date per address); only counts per round, in the outbox."""
 
 from __future__ import annotations
 
@@ -137,14 +138,12 @@ def _recipients_table(frame: pd.DataFrame) -> None:
                 t("mail_admin.language"): frame["language"],
                 t("mail_admin.state"): frame["state"].map(lambda s: t(f"mail_admin.state_{s}")),
                 t("mail_admin.added_on"): frame["added"],
-                t("mail_admin.reminded_on"): frame["last_reminded_on"],
             }
         ),
         hide_index=True,
         width="stretch",
         column_config={
             t("mail_admin.added_on"): st.column_config.DatetimeColumn(format="DD-MM-YYYY"),
-            t("mail_admin.reminded_on"): st.column_config.DateColumn(format="DD-MM-YYYY"),
         },
     )
 

@@ -13,12 +13,16 @@ from streamlit.testing.v1 import AppTest
 
 from lc_health.domain import mail_links
 from lc_health.domain.instrument import Instrument
+from lc_health.services.mail_sender import send_due
 from lc_health.store import db
+from lc_health.store import responses as response_store
 from lc_health.store.models import Role
 from lc_health.store.users import create_user
 from tests.apptest import goto, new_app, page_text
 from tests.conftest import TEST_COOKIE_SECRET
-from tests.mail_world import TODAY, World, make_world
+from tests.factories import make_response_in
+from tests.mail_world import TODAY, World, make_world, sender_config
+from tests.smtp import SmtpServer
 
 SECRET = TEST_COOKIE_SECRET.encode()  # no LC_HEALTH_MAIL_SECRET: the cookie secret is used
 
@@ -101,6 +105,52 @@ def test_addresses_pasted_invited_and_reminded(site: Site) -> None:
     # Nothing was sent yet (no SMTP server here), so no reminder is due.
     next(b for b in at.button if b.label == "Send reminders").click().run()
     assert "0 messages queued" in page_text(at)
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label.startswith(label)).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _respond(site: Site, instrument: Instrument, address: str) -> None:
+    invitation_id = site.world.recipients()[address].invitation_id
+    with db.write_session(site.world.engine) as session:
+        response_store.save_response(
+            session=session,
+            response_in=make_response_in(
+                instrument, round_id=site.world.round_id, invitation_id=invitation_id
+            ),
+            instrument=instrument,
+        )
+
+
+def test_the_address_list_does_not_tell_who_was_reminded(
+    site: Site, instrument: Instrument, smtp_server: SmtpServer
+) -> None:
+    """Reminders go only to those who have not responded: after sending them, the row of an
+    address that responded and of one that did not differ only in address and link number."""
+    at = _mail_page(site.admin, site.world.community_id)
+    _paste(at, "ann@example.org\nbob@example.org")
+    _click(at, "Send invitations")
+    config = sender_config(smtp_server, secret=SECRET)
+    assert send_due(site.world.engine, config=config).sent == 2
+    _respond(site, instrument, "ann@example.org")
+    _click(at, "Send reminders")
+    assert "1 message queued" in page_text(at)
+    assert send_due(site.world.engine, config=config).sent == 1
+    assert [d.to for d in smtp_server.recorder.delivered[2:]] == [["bob@example.org"]]
+    for page in (at.run(), _mail_page(site.lead)):
+        table = page.dataframe[0].value
+        assert not [c for c in table.columns if "remind" in c.lower() or "mailed" in c.lower()]
+        rows = table.set_index("Address").drop(columns=["Link #"])
+        rows["Added"] = rows["Added"].dt.date  # as shown; added a moment apart
+        assert rows.loc["ann@example.org"].to_dict() == rows.loc["bob@example.org"].to_dict()
+        assert "Last reminder" not in page_text(page)
+        # Of reminders, only the round's count is shown (in the outbox, without addresses).
+        assert page.dataframe[1].value.loc["reminder", "sent"] == 1
+        assert "bob@example.org" not in page.dataframe[2].value.to_string()
+    assert all(r.last_reminded_on is None for r in site.world.recipients().values())
 
 
 def test_a_lead_sees_only_their_communities_and_can_delete(site: Site) -> None:
