@@ -93,7 +93,11 @@ def _add_form(actor: str, community_id: int) -> None:
     st.subheader(t("mail_admin.add_heading"))
     with st.form(form_key(ADD_FORM)):
         pasted = st.text_area(t("mail_admin.paste"), height=140, max_chars=MAX_PASTED_CHARS)
-        upload = st.file_uploader(t("mail_admin.upload"), type=["csv", "txt"])
+        upload = st.file_uploader(
+            t("mail_admin.upload"),
+            type=["csv", "txt"],
+            max_upload_size=MAX_UPLOAD_BYTES // 1_000_000,  # MB, as the uploader shows it
+        )
         lang = st.selectbox(
             t("mail_admin.language"), list(LANGUAGES), format_func=LANGUAGE_NAMES.__getitem__
         )
@@ -135,7 +139,7 @@ def _recipients_table(frame: pd.DataFrame) -> None:
             {
                 t("mail_admin.link"): frame["link"],
                 t("mail_admin.address"): frame["address"],
-                t("mail_admin.language"): frame["language"],
+                t("mail_admin.language_column"): frame["language"],
                 t("mail_admin.state"): frame["state"].map(lambda s: t(f"mail_admin.state_{s}")),
                 t("mail_admin.added_on"): frame["added"],
             }
@@ -155,6 +159,7 @@ def _delete_form(actor: str, community_id: int, frame: pd.DataFrame) -> None:
             t("mail_admin.delete_pick"),
             list(names),
             format_func=lambda i: names[i] or f"#{i}",
+            placeholder=t("mail_admin.delete_placeholder"),
         )
         if not st.form_submit_button(t("mail_admin.delete"), icon=":material/delete:"):
             return
