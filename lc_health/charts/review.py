@@ -97,14 +97,20 @@ def layer_heatmap(
 
 
 def distribution(
-    frame: pd.DataFrame, *, lang: str, answer_labels: list[str], titles: Mapping[str, str]
+    frame: pd.DataFrame,
+    *,
+    lang: str,
+    answer_labels: list[str],
+    titles: Mapping[str, str],
+    legend_columns: int = 5,
 ) -> alt.LayerChart:
     """Diverging stacked bars of the 1-5 answer shares per factor, centred on "neutral", with
     the number of don't-know answers written beside each bar.
 
     frame: label, share1..share5, dk_text (e.g. "3 × don't know"), in display order.
     answer_labels: the five answers' names.
-    titles: x, share, answer, dont_know.
+    titles: x, share, answer, dont_know. legend_columns: the answers per legend row (fewer for
+    a narrow column, where a row of five is cut off).
     """
     order = frame["label"].tolist()
     parts = []
@@ -148,7 +154,7 @@ def distribution(
                 sort=answer_labels,
                 title=None,
                 scale=alt.Scale(domain=answer_labels, range=list(ANSWER_COLOURS)),
-                legend=alt.Legend(orient="top", columns=5),
+                legend=alt.Legend(orient="top", columns=legend_columns),
             ),
             order="order:O",
             tooltip=[
@@ -313,8 +319,10 @@ def participation_progress(
 ) -> alt.LayerChart:
     """An open round's responses against what it hopes for: responses per day as bars, the
     running total of those the response rate counts as a line, the invitations (or the expected
-    headcount) as a dashed level and each reminder day as a labelled vertical rule. The x axis
-    runs over the whole round, so the days left show as room on the right.
+    headcount) as a dashed level labelled under it and each reminder day as a vertical rule; the
+    first one is labelled (at the top, on the side with room), so labels never run into each
+    other on a narrow screen. The x axis runs over the whole round, so the days left show as
+    room on the right.
 
     frame: day (date), responses, rated. span: the round's first and last day. titles: x, y
     (the count axis), responses, total, target, reminder.
@@ -355,7 +363,7 @@ def participation_progress(
         level = alt.Chart(pd.DataFrame({"count": [target], "label": [titles["target"]]}))
         layers.append(level.mark_rule(color=MUTED, strokeDash=[6, 4]).encode(y=y("count")))
         layers.append(
-            level.mark_text(align="left", dx=4, dy=-7, color=MUTED).encode(
+            level.mark_text(align="left", dx=4, dy=9, color=MUTED).encode(
                 y=y("count"), x=alt.value(0), text="label:N"
             )
         )
@@ -365,10 +373,15 @@ def participation_progress(
             x=x, tooltip=[alt.Tooltip("day:T", title=titles["reminder"], format="%d-%m-%Y")]
         )
         layers.append(rules.mark_rule(color=BAND_COLOURS["concern"], strokeDash=[2, 2]))
+        late = reminders[0] > span[0] + (span[1] - span[0]) / 2  # label left of the rule
+        first = alt.Chart(marks.iloc[[0]]).encode(x=x)
         layers.append(
-            rules.mark_text(align="left", dx=3, y=6, color=BAND_COLOURS["concern"]).encode(
-                text="label:N"
-            )
+            first.mark_text(
+                align="right" if late else "left",
+                dx=-3 if late else 3,
+                y=6,
+                color=BAND_COLOURS["concern"],
+            ).encode(text="label:N")
         )
     chart: alt.LayerChart = alt.LayerChart(layer=layers).properties(height=240)
     return configure(chart, lang)

@@ -299,3 +299,18 @@ ACCOUNTS: tuple[tuple[str, str, Role, str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+
+# The demo's e-mail, in the community of the demo participant link and its running round:
+# (address, language, what the address's person did). Reserved example domains only, and the
+# demo never sends. "answered": before the first reminder; "late": after it; "silent": not yet
+# (a second reminder waits in the outbox); "opted_out": erased after the invitation; "refused":
+# the receiving server refused the invitation.
+DEMO_MAIL: tuple[tuple[str, str, str], ...] = (
+    ("j.devries@example.org", "nl", "answered"),
+    ("s.bakker@example.com", "nl", "answered"),
+    ("p.jansen@example.org", "nl", "late"),
+    ("a.smith@example.com", "en", "silent"),
+    ("l.nguyen@example.org", "en", "silent"),
+    ("m.visser@example.com", "nl", "opted_out"),
+    ("r.mulder@example.org", "nl", "refused"),
+)

@@ -72,6 +72,8 @@ def mail_secret(settings: Settings) -> bytes | None:
 
 def why_not_sending(settings: Settings) -> str | None:
     """Why this configuration cannot send mail, or None."""
+    if settings.demo:
+        return "demo mode: the demo shows its outbox but never sends"
     if not settings.smtp_host:
         return "LC_HEALTH_SMTP_HOST is not set"
     if not settings.mail_from:

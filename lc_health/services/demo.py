@@ -29,6 +29,7 @@ from lc_health.domain.enums import Role, Source
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period
 from lc_health.domain.schemas import ResponseIn
+from lc_health.services import demo_mail
 from lc_health.store import actions as astore
 from lc_health.store import audit
 from lc_health.store import communities as cstore
@@ -49,6 +50,7 @@ NEWEST_FROM = Period(2026, 3)
 DEMO_PARTICIPANT_TOKEN = "demo-participant-link-robotica-fieldlab-wl1"
 # The demo accounts, whose passwords are published on the sign-in page in demo mode.
 DEMO_EMAILS = tuple(email for email, *_ in ACCOUNTS)
+DEMO_LEAD = next(email for email, _, role, *_ in ACCOUNTS if role == Role.lead)
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -157,7 +159,9 @@ def _forces(rng: random.Random, instrument: Instrument, health: float) -> frozen
     return frozenset(marked)
 
 
-def _accounts(session: Session, community_ids: dict[str, int]) -> None:
+def _accounts(session: Session, community_ids: dict[str, int]) -> dict[str, int]:
+    """The demo accounts; their ids by e-mail."""
+    made = {}
     for email, password, role, name, communities in ACCOUNTS:
         portfolio_id = None
         if role == Role.policy and communities:
@@ -167,7 +171,7 @@ def _accounts(session: Session, community_ids: dict[str, int]) -> None:
                 community_ids=[community_ids[c] for c in communities],
             )
             portfolio_id = portfolio.id
-        ustore.create_user(
+        user = ustore.create_user(
             session=session,
             email=email,
             role=role,
@@ -176,6 +180,9 @@ def _accounts(session: Session, community_ids: dict[str, int]) -> None:
             community_ids=[community_ids[c] for c in communities] if role == Role.lead else [],
             portfolio_id=portfolio_id,
         )
+        assert user.id is not None
+        made[email] = user.id
+    return made
 
 
 def load_demo(
@@ -194,6 +201,10 @@ def load_demo(
     community_ids: dict[str, int] = {}
     round_ids: dict[tuple[str, int], int] = {}
     total = 0
+    # The people of the demo participant link's community, and when they answered the round
+    # still running: the demo's e-mail addresses go on some of their links.
+    mailed: list[_Person] = []
+    answered: dict[str, datetime | None] = {}
     periods = list(FIRST_PERIOD.through(LAST_PERIOD))
     for ci, demo in enumerate(COMMUNITIES):
         community = cstore.create_community(
@@ -227,6 +238,8 @@ def load_demo(
         for person in people:
             token = DEMO_PARTICIPANT_TOKEN if person is tryout else None
             _invite(session, rng, community.id, person, token)
+            if tryout is not None and person is not tryout:
+                mailed.append(person)
         own_periods = [p for p in periods if p >= story.first_period]
         for index, period in enumerate(own_periods):
             opens_on, closes_on = _round_dates(period)
@@ -272,6 +285,8 @@ def load_demo(
                 )
                 save_response(session=session, response_in=resp, instrument=used)
                 total += 1
+                if period == LAST_PERIOD and tryout is not None:
+                    answered[person.key] = resp.submitted_at
     actions = []
     for name, index, factor, what, owner, status, note in ACTIONS:
         community_id = community_ids[name]
@@ -291,7 +306,15 @@ def load_demo(
             )
         )
     astore.insert_actions(session, rows=actions)
-    _accounts(session, community_ids)
+    accounts = _accounts(session, community_ids)
+    demo_mail.add_demo_mail(
+        session,
+        community_id=community_ids[DEMO_PARTICIPANT_COMMUNITY],
+        round_id=round_ids[(DEMO_PARTICIPANT_COMMUNITY, len(periods) - 1)],  # the running one
+        opens_on=LAST_PERIOD.first_day,
+        people=[demo_mail.DemoPerson(p.invitation_id, answered.get(p.key)) for p in mailed],
+        lead_id=accounts[DEMO_LEAD],
+    )
     meta_store.set_value(session, key=META_KEY, value=f"seed={seed}")
     return total
 

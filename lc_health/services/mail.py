@@ -259,9 +259,9 @@ def enqueue_reminders(
             mail_store.NewMessage(Kind.reminder.value, round_id, f"reminder:{r}:{day}", r)
             for r in targets
         ]
-        added = _enqueue(session, rnd, messages, actor, "mail.reminders")
-        mail_store.set_reminded(session, recipient_ids=added, day=today)
-        return len(added)
+        # No reminder date is kept per address (it would tell who has not responded); the
+        # outbox alone knows which reminders went where, and is never shown with addresses.
+        return len(_enqueue(session, rnd, messages, actor, "mail.reminders"))
 
 
 def enqueue_lead_notice(

@@ -236,6 +236,8 @@ def _participant_skip(
 def _prepare(
     out: mail_store.Outgoing, config: SenderConfig, today: date, responded: Callable[[], bool]
 ) -> _Prepared:
+    if out.community.is_demo:  # its addresses are examples, whatever mode the server is in
+        return _Prepared(None, "", None, skip="demo community: its mail is never sent")
     kind = Kind(out.message.kind)
     msg_id = message_id(out.message.message_key, config.sender)
     base = {"community": out.community.name, "period": period_label(out.round.period)}

@@ -123,3 +123,10 @@ def remove_demo(session: Session, *, emails: Collection[str], meta_key: str) -> 
     session.execute(delete(AppMeta).where(col(AppMeta.key) == meta_key))
     session.flush()
     return removed
+
+
+def add_rows(session: Session, *, rows: Sequence[SQLModel]) -> None:
+    """Add rows the demo built whole (its e-mail addresses and outbox, fixed to the demo's
+    dates, so the demo stays the same however often it is built); ids are set on return."""
+    session.add_all(list(rows))
+    session.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -81,8 +81,8 @@ def known_hashes(session: Session, *, community_id: int) -> set[str]:
 
 def recipients_frame(session: Session, *, community_id: int) -> pd.DataFrame:
     """Columns: recipient_id, link (the invitation's number), address, language, state
-    (active, opted_out, bounced), added. Never anything about responses, nor when an address
-    was reminded (reminders go only to links that have not responded)."""
+    (active, opted_out, bounced), added. Never anything about responses, nor anything that
+    implies them (reminders go only to those who have not responded, so no reminder date)."""
     rows = session.exec(
         select(MailRecipient)
         .where(col(MailRecipient.community_id) == community_id)
@@ -281,16 +281,6 @@ def lead_user_ids(session: Session, *, community_id: int) -> list[int]:
         )
     )
     return ids(i for i in session.exec(stmt).all() if i is not None)
-
-
-def set_reminded(session: Session, *, recipient_ids: Iterable[int], day: date) -> None:
-    chosen = ids(recipient_ids)
-    if chosen:
-        session.execute(
-            update(MailRecipient)
-            .where(col(MailRecipient.id).in_(chosen))
-            .values(last_reminded_on=day)
-        )
 
 
 # The outbox

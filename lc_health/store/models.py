@@ -550,7 +550,7 @@ class MailRecipient(SQLModel, table=True):
     # A permanent refusal (5xx) by the receiving server: no more mail to this address.
     bounced_at: datetime | None = None
     last_error: str = Field(default="", max_length=300)
-    last_reminded_on: date | None = None
+    last_reminded_on: date | None = None  # no longer written (it implied non-response)
     last_mailed_at: datetime | None = None
 
 

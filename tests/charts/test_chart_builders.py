@@ -337,6 +337,31 @@ def test_participation_progress_sets_the_running_total_against_invitations_and_r
     assert _tooltips(spec)["total"] == "Tot nu toe"
 
 
+def test_participation_progress_labels_one_reminder_on_the_side_with_room() -> None:
+    """Reminders a few days apart would print their labels over each other on a phone: each
+    day gets its rule, only the first its label, left of it late in the round."""
+    frame = pd.DataFrame({"day": [date(2027, 1, 1)], "responses": [1], "rated": [1]})
+    late = [date(2027, 1, 21), date(2027, 1, 26)]
+    spec = _spec(
+        charts.participation_progress(
+            frame,
+            span=(date(2027, 1, 1), date(2027, 1, 28)),
+            target=10,
+            reminders=late,
+            lang="en",
+            titles=PROGRESS_TITLES,
+        )
+    )
+    texts = _by_mark(spec, "text")
+    reminder = next(t for t in texts if t["mark"].get("y") == 6)
+    level = next(t for t in texts if t is not reminder)
+    assert reminder["mark"]["align"] == "right" and reminder["mark"]["dx"] < 0
+    assert level["mark"]["dy"] > 0  # under the dashed level, clear of the reminder's label
+    assert len(_by_mark(spec, "rule")) == 2  # the level, and one layer of reminder rules
+    reminder_days = [d for d in _data(spec) if "label" in d.columns and len(d) == 2]
+    assert len(reminder_days) == 1  # both days drawn as rules
+
+
 def test_participation_progress_without_a_target_or_reminders_draws_bars_and_a_line() -> None:
     frame = pd.DataFrame({"day": [date(2027, 4, 1)], "responses": [0], "rated": [0]})
     spec = _spec(

@@ -74,6 +74,22 @@ def test_mail_send_without_a_server_says_what_is_missing(
     assert "LC_HEALTH_MAIL_FROM" in capsys.readouterr().err
 
 
+def test_mail_send_in_demo_mode_sends_nothing(
+    configured: Engine,
+    instrument: Instrument,
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    world = make_world(configured, instrument, "ann@example.org")
+    assert mail_service.enqueue_invitations(configured, round_id=world.round_id) == 1
+    monkeypatch.setenv("LC_HEALTH_DEMO", "true")
+    assert cli.main(["mail", "send"]) == 1
+    assert "demo mode" in capsys.readouterr().err
+    assert smtp_server.recorder.delivered == []
+    assert [m.status for m in world.outbox()] == ["pending"]
+
+
 def test_the_server_process_sends_in_the_background_but_never_in_demo_mode(
     configured: Engine, instrument: Instrument, smtp_server: SmtpServer
 ) -> None:

@@ -26,7 +26,9 @@ from lc_health.store.models import (
     AuditEvent,
     Community,
     Invitation,
+    MailRecipient,
     Organisation,
+    OutboxMessage,
     Response,
     Role,
     Round,
@@ -75,6 +77,7 @@ def _cli(args: list[str], url: str, **env: str) -> subprocess.CompletedProcess[s
 def test_demo_remove_leaves_nothing_of_the_demo(demo_db: str) -> None:
     before = _row_counts(demo_db)
     assert before["community"] == 8 and before["response"] > 0 and before["user"] == 3
+    assert before["mailrecipient"] > 0 and before["outboxmessage"] > 0  # the demo's e-mail
     done = _cli(["demo", "remove"], demo_db)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("removed: communities 8, accounts 3, portfolios 1")
@@ -118,12 +121,17 @@ def test_real_data_stays(demo_db: str) -> None:
 
 def test_demo_remove_on_both_databases(engine: Engine, registry: Registry) -> None:
     assert seed_demo_if_empty(engine, registry)
+    models = (Community, User, Response, Organisation, Invitation, Round)
+    mail = (MailRecipient, OutboxMessage)  # the demo's addresses and outbox
+    with db.read_session(engine) as session:
+        for model in models + mail:
+            assert session.execute(select(func.count()).select_from(model)).scalar_one() > 0
     with db.write_session(engine) as session:
         removed = remove_demo(session, actor="test")
     assert removed == {"communities": 8, "accounts": 3, "portfolios": 1, "organisations": 26}
     with db.read_session(engine) as session:
         assert not demo_left(session).any
-        for model in (Community, User, Response, Organisation, Invitation, Round):
+        for model in models + mail:
             assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -11,12 +12,24 @@ from sqlalchemy import Engine, select, text
 from sqlmodel import SQLModel
 
 from lc_health import metrics
+from lc_health.domain.demo_data import DEMO_MAIL, DEMO_PARTICIPANT_COMMUNITY
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.domain.scoring import FACTOR, HEALTH
 from lc_health.services.demo import COMMUNITIES, NEWEST_FROM, load_demo
+from lc_health.services.mail_sender import send_due
 from lc_health.store import communities as cstore
-from lc_health.store import db, tallies
-from lc_health.store.models import Action, Comment, Response, Round
+from lc_health.store import db, participation, tallies
+from lc_health.store.models import (
+    Action,
+    Comment,
+    Community,
+    MailRecipient,
+    OutboxMessage,
+    Response,
+    Round,
+)
+from tests.mail_world import sender_config
+from tests.smtp import SmtpServer
 
 THRESHOLD = 5
 
@@ -128,3 +141,65 @@ def test_demo_shows_a_change_of_instrument_version(demo: Engine, instrument: Ins
             )
         ).all()
     assert all(r == v for r, v in versions)  # every response on its round's version
+
+
+def _mail(engine: Engine) -> tuple[list[MailRecipient], list[OutboxMessage], dict[int, datetime]]:
+    """The demo's addresses, its outbox, and when each address's link answered the round."""
+    with db.read_session(engine) as session:
+        recipients = list(session.execute(select(MailRecipient)).scalars())
+        messages = list(session.execute(select(OutboxMessage)).scalars())
+        answered = session.execute(
+            select(Response.invitation_id, Response.submitted_at).where(
+                Response.round_id == messages[0].round_id
+            )
+        ).all()
+    return recipients, messages, {int(i): t for i, t in answered if i is not None}
+
+
+def test_demo_shows_e_mail_with_an_outbox(demo: Engine) -> None:
+    recipients, messages, answered = _mail(demo)
+    assert len(recipients) == len(DEMO_MAIL)
+    addresses = [r.address for r in recipients if r.address]
+    assert addresses and all(a.endswith(("@example.org", "@example.com")) for a in addresses)
+    assert {r.language for r in recipients} == {"nl", "en"}
+    assert sum(r.opted_out_at is not None for r in recipients) == 1  # its address erased
+    assert len(addresses) == len(DEMO_MAIL) - 1
+    assert sum(r.bounced_at is not None for r in recipients) == 1
+    with db.read_session(demo) as session:
+        (community_id,) = {r.community_id for r in recipients}
+        community = session.get(Community, community_id)
+        rnd = session.get(Round, messages[0].round_id)
+        assert rnd is not None and rnd.id is not None
+        seen = participation.round_participation(
+            session=session, round_id=rnd.id, today=date(2026, 12, 6)
+        )
+    assert community is not None and community.name == DEMO_PARTICIPANT_COMMUNITY
+    assert rnd.period == "2026-Q4"
+    kinds = pd.Series([(m.kind, m.status) for m in messages]).value_counts()
+    assert kinds[("invitation", "sent")] == len(DEMO_MAIL) - 1
+    assert kinds[("invitation", "failed")] == 1
+    assert kinds[("lead_notice", "sent")] == 1
+    assert kinds[("reminder", "sent")] >= 2 and kinds[("reminder", "pending")] >= 1
+    assert seen.reminders == kinds[("reminder", "sent")] and len(seen.reminder_days) == 1
+    # Reminders only to links that had not answered when it went out, as the real ones.
+    invitation = {r.id: r.invitation_id for r in recipients}
+    for message in messages:
+        if message.kind == "reminder":
+            at = answered.get(invitation[message.recipient_id])
+            assert at is None or at.replace(tzinfo=UTC) > message.created_at.replace(tzinfo=UTC)
+
+
+def test_the_demo_never_sends_its_mail(demo_db: str, smtp_server: SmtpServer) -> None:
+    """Even a sender outside demo mode pointed at the demo's database sends none of it."""
+    engine = db.make_engine(demo_db)
+    _, before, _ = _mail(engine)
+    waiting = sum(m.status == "pending" for m in before)
+    day = datetime(2026, 11, 20, 12, tzinfo=UTC)  # the second reminder is due
+    report = send_due(
+        engine, config=sender_config(smtp_server), today=day.date(), clock=lambda: day
+    )
+    assert smtp_server.recorder.delivered == []
+    assert report.skipped == waiting > 0 and report.sent == 0
+    _, after, _ = _mail(engine)
+    assert all("demo" in m.last_error for m in after if m.status == "skipped")
+    engine.dispose()

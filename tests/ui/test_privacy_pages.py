@@ -81,9 +81,12 @@ def test_privacy_statement_in_english_without_signing_in(monkeypatch: pytest.Mon
         "privacy@lc\\.example\\.org",
         "no name, email address or IP address",
         "De kracht van verbinding!",
+        "If you were invited by e-mail",
+        "nor whether or when you were reminded",
     ):
         assert expected in text, expected
     assert "Sign in to see this page." not in text
+    assert "privacy." not in text  # every section's text exists (no bare message key)
 
 
 @pytest.mark.usefixtures("empty_db")
@@ -95,6 +98,9 @@ def test_privacy_statement_in_dutch_with_default_settings() -> None:
     assert "Er is geen vaste bewaartermijn ingesteld" in text
     assert "Neem contact op met de trekker van je community" in text
     assert "Mijn antwoorden intrekken" in text
+    assert "Als je per e-mail bent uitgenodigd" in text
+    assert "ook niet of en wanneer je een herinnering kreeg" in text
+    assert "privacy." not in text
 
 
 @dataclass

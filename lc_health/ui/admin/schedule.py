@@ -48,9 +48,9 @@ def _overview(rows: list[RoundSchedule], names: dict[int, str]) -> None:
     own = {r.community_id: r for r in rows}
     everyone = own.get(None)
     scopes = [t("schedule.all")] + list(names.values())
-    rules = [_rule_text(everyone)] + [
-        _rule_text(own[c]) if c in own else t("schedule.follows_all") for c in names
-    ]
+    # Following a schedule for all that does not exist is having none: say so.
+    follows = t("schedule.follows_all") if everyone is not None else t("schedule.none")
+    rules = [_rule_text(everyone)] + [_rule_text(own[c]) if c in own else follows for c in names]
     st.dataframe(
         pd.DataFrame({t("schedule.col_scope"): scopes, t("schedule.col_rule"): rules}),
         hide_index=True,

@@ -55,8 +55,12 @@ def _figures(row: pd.Series, change: pd.Series | None, lang: str) -> None:
         delta=difference if clear else None,
         border=True,
     )
-    reading = band_text(row["band"], row["uncertain"], short=True)
-    c2.metric(t("communities.col_reading"), reading, border=True)
+    # The short word as the value (a metric cuts off what does not fit its third of a column);
+    # "(uncertain)" goes with the label, as the caption below explains it.
+    label = t("communities.col_reading")
+    if is_marked(row["uncertain"]):
+        label = t("band.uncertain", band=label)
+    c2.metric(label, band_text(row["band"], None, short=True), border=True)
     c3.metric(t("common.respondents"), int(row["n"]), border=True)
     st.caption(
         t("conversation.interval", interval=interval_text(row["ci_low"], row["ci_high"], lang))
@@ -88,7 +92,12 @@ def _pictures(
         "answer": t("review.answer"),
     }
     show_chart(
-        enlarged(charts.distribution(one, lang=lang, answer_labels=answers, titles=titles), scale),
+        enlarged(
+            charts.distribution(
+                one, lang=lang, answer_labels=answers, titles=titles, legend_columns=3
+            ),
+            scale,
+        ),
         theme=None,
         width="stretch",
         description=agreement(one, answers),
@@ -126,7 +135,7 @@ def _trend(factor: Factor, data: CommunityData, lang: str, threshold: int, scale
                         "action": t("review.action"),
                         "version": t("review.trend_version"),
                     },
-                    panel_width=520,
+                    panel_width=330,  # fits the left column, and a phone
                     panel_height=160,
                 ),
                 scale,
@@ -191,7 +200,9 @@ def show_factor(ctx: ReviewContext, current: int, title: str, scale: float = 1.0
     why = [] if hidden else reasons(frow, status)
     if why:
         st.markdown(" · ".join(f":orange-badge[{r}]" for r in why))
-    left, right = st.columns([3, 2], gap="large")
+    # On a projector the type is larger: figures and questions one under the other, full width.
+    projector = scale != 1.0
+    left, right = (st.container(), st.container()) if projector else st.columns([3, 2], gap="large")
     with left:
         if hidden:
             st.info(t("conversation.factor_hidden", threshold=ctx.threshold))

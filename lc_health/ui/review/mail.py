@@ -3,7 +3,8 @@ addresses by pasting or from a file, each with its own personal link; send the i
 the open round and reminders now; the addresses and the outbox.
 
 Addresses are personal data kept apart from answers: this page never shows whether an address
-has responded, nor when it was reminded (reminders go only to those who have not)."""
+has responded, nor anything per address that implies it (reminders go only to those who have
+not, so no reminder date per address); only counts per round, in the outbox."""
 
 from __future__ import annotations
 
@@ -93,7 +94,11 @@ def _add_form(actor: str, community_id: int) -> None:
     st.subheader(t("mail_admin.add_heading"))
     with st.form(form_key(ADD_FORM)):
         pasted = st.text_area(t("mail_admin.paste"), height=140, max_chars=MAX_PASTED_CHARS)
-        upload = st.file_uploader(t("mail_admin.upload"), type=["csv", "txt"])
+        upload = st.file_uploader(
+            t("mail_admin.upload"),
+            type=["csv", "txt"],
+            max_upload_size=MAX_UPLOAD_BYTES // 1_000_000,  # MB, as the uploader shows it
+        )
         lang = st.selectbox(
             t("mail_admin.language"), list(LANGUAGES), format_func=LANGUAGE_NAMES.__getitem__
         )
@@ -135,7 +140,7 @@ def _recipients_table(frame: pd.DataFrame) -> None:
             {
                 t("mail_admin.link"): frame["link"],
                 t("mail_admin.address"): frame["address"],
-                t("mail_admin.language"): frame["language"],
+                t("mail_admin.language_column"): frame["language"],
                 t("mail_admin.state"): frame["state"].map(lambda s: t(f"mail_admin.state_{s}")),
                 t("mail_admin.added_on"): frame["added"],
             }
@@ -155,6 +160,7 @@ def _delete_form(viewer: Viewer, community_id: int, frame: pd.DataFrame) -> None
             t("mail_admin.delete_pick"),
             list(names),
             format_func=lambda i: names[i] or f"#{i}",
+            placeholder=t("mail_admin.delete_placeholder"),
         )
         if not st.form_submit_button(t("mail_admin.delete"), icon=":material/delete:"):
             return

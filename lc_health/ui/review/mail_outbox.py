@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lc_health.domain.mail import Status
 from lc_health.domain.periods import period_label
 from lc_health.store import mail as mail_store
 from lc_health.store.db import read_session
@@ -21,6 +22,7 @@ def _counts(community_id: int) -> None:
         st.info(t("mail_admin.outbox_empty"))
         return
     table = counts.pivot_table(index="kind", columns="status", values="count", fill_value=0)
+    table = table[[s.value for s in Status if s.value in table.columns]]  # in the order they go
     table.index = [t(f"mail_kind.{k}") for k in table.index]
     table.columns = [t(f"mail_status.{s}") for s in table.columns]
     st.dataframe(table, width="stretch")
@@ -52,5 +54,7 @@ def _recent(community_id: int) -> None:
 def outbox(community_id: int) -> None:
     st.subheader(t("mail_admin.outbox"))
     st.caption(t("mail_admin.outbox_help"))
+    if app().settings.demo:
+        st.info(t("mail_admin.outbox_demo"), icon=":material/science:")
     _counts(community_id)
     _recent(community_id)
