@@ -47,6 +47,7 @@ def _access_fields(
         format_func=lambda c: communities[c],
         help=t("admin_accounts.communities_help"),
         key=f"{prefix}_communities",
+        placeholder=t("survey.choose"),
     )
     options = [ALL_PORTFOLIO, *portfolios]
     chosen_portfolio = st.selectbox(
@@ -234,6 +235,7 @@ def _new_portfolio(actor: str, communities: dict[int, str]) -> None:
             list(communities),
             format_func=lambda c: communities[c],
             key=f"{key}_members",
+            placeholder=t("survey.choose"),
         )
         if not st.form_submit_button(t("admin.create"), type="primary"):
             return
@@ -263,6 +265,7 @@ def _portfolio_members(actor: str, communities: dict[int, str], portfolios: dict
             list(communities),
             default=[c for c in current if c in communities],
             format_func=lambda c: communities[c],
+            placeholder=t("survey.choose"),
         )
         if not st.form_submit_button(t("admin.save"), type="primary"):
             return

@@ -33,7 +33,7 @@ def render() -> None:
 
 def _events(events: pd.DataFrame) -> None:
     actions = sorted(events["action"].unique())
-    chosen = st.multiselect(t("admin_audit.filter"), actions)
+    chosen = st.multiselect(t("admin_audit.filter"), actions, placeholder=t("survey.choose"))
     if chosen:
         events = events[events["action"].isin(chosen)]
     st.dataframe(

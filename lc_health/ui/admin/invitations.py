@@ -167,6 +167,7 @@ def _revoke_form(actor: str, community_id: int, active: pd.DataFrame) -> None:
             t("admin_invitations.revoke_pick"),
             active["invitation_id"].tolist(),
             format_func=lambda i: f"#{i}",
+            placeholder=t("survey.choose"),
         )
         if not st.form_submit_button(t("admin_invitations.revoke"), icon=":material/link_off:"):
             return

@@ -73,6 +73,7 @@ def _members(actor: str, orgs: pd.DataFrame, communities: pd.DataFrame) -> None:
             list(org_names),
             default=[o for o in current if o in org_names],
             format_func=lambda o: org_names[o],
+            placeholder=t("survey.choose"),
         )
         if not st.form_submit_button(t("admin.save"), type="primary"):
             return
