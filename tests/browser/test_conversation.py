@@ -8,9 +8,10 @@ import re
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from sqlmodel import col
 
 from lc_health.store import db
-from lc_health.store.models import AgendaItem, Community, MeetingSummary
+from lc_health.store.models import AgendaItem, Community, MeetingSummary, Round
 from tests.browser.conftest import LEAD_PASSWORD, Server, settle
 
 LEAD = "trekker@demo.lc-health.nl"
@@ -90,8 +91,25 @@ def test_overview_vote_no_action_and_summary(page: Page, server: Server) -> None
 
     engine = db.make_engine(server.database_url)
     with db.read_session(engine) as session:
-        items = session.execute(select(AgendaItem)).scalars().all()
-        summaries = session.execute(select(MeetingSummary)).scalars().all()
+        # This community's agenda only: other browser tests share the server's database.
+        items = (
+            session.execute(
+                select(AgendaItem)
+                .join(Round, col(Round.id) == col(AgendaItem.round_id))
+                .where(col(Round.community_id) == community)
+            )
+            .scalars()
+            .all()
+        )
+        summaries = (
+            session.execute(
+                select(MeetingSummary)
+                .join(Round, col(Round.id) == col(MeetingSummary.round_id))
+                .where(col(Round.community_id) == community)
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     chosen = [i for i in items if factor.startswith(f"{i.factor_id}.")]
     assert len(chosen) == 1 and chosen[0].dots == 7
