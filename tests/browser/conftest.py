@@ -5,6 +5,7 @@ there is one)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from lc_health.bench.pages import CHROMIUM_ARGS
 from lc_health.services.demo import DEMO_PARTICIPANT_TOKEN
@@ -178,6 +180,30 @@ def settle(page: Any, timeout_ms: int = 20_000) -> None:
     left over (stale) from the previous run. Call it after waiting for the run's own content;
     clicking a stale button would be a click on a widget the new run no longer has."""
     page.wait_for_function(SETTLED, timeout=timeout_ms)
+
+
+def submit_sign_in(page: Any, url: str, email: str, password: str) -> None:
+    """Fill in the sign-in form at `url` (in English) and send it; whether it works is the
+    caller's to check."""
+    page.goto(f"{url}/?lang=en")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def sign_in(page: Any, url: str, email: str, password: str, *, timeout_ms: int = 30_000) -> None:
+    """Sign in and wait until the app shows the signed-in page, its run finished."""
+    submit_sign_in(page, url, email, password)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=timeout_ms)
+    settle(page)
+
+
+def open_step(page: Any, name: str) -> None:
+    """Open a tab that keeps itself in the URL as `step=<name>` (the conversation's steps)."""
+    settle(page)
+    page.get_by_role("tab", name=name).click()
+    expect(page).to_have_url(re.compile(rf"step={name}"), timeout=20_000)
+    settle(page)
 
 
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:

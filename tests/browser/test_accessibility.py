@@ -20,7 +20,14 @@ from lc_health.services.invitations import make_personal_links
 from lc_health.store import db
 from lc_health.store.models import Community, Role
 from lc_health.ui.navigation import pages_for
-from tests.browser.conftest import ADMIN_PASSWORD, LEAD_PASSWORD, Server, axe_violations, settle
+from tests.browser.conftest import (
+    ADMIN_PASSWORD,
+    LEAD_PASSWORD,
+    Server,
+    axe_violations,
+    settle,
+    sign_in,
+)
 
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -108,15 +115,6 @@ def _check_tabs(page: Page, where: str, problems: dict[str, list[str]]) -> None:
         problems[f"{where} / {name}"] = _axe(page)
 
 
-def _sign_in(page: Page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/?lang=en")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=30_000)
-    settle(page)
-
-
 def _fresh_link(server: Server) -> str:
     """A new personal link of the demo community whose round is still open."""
     engine = db.make_engine(server.database_url)
@@ -175,7 +173,7 @@ def test_no_serious_violation(
     who, _scheme, widths = case
     page = context.new_page()
     if isinstance(who, Role):
-        _sign_in(page, server.url, *ACCOUNTS[who])
+        sign_in(page, server.url, *ACCOUNTS[who])
     problems: dict[str, list[str]] = {}
     for size in widths:
         page.set_viewport_size(size)
@@ -203,7 +201,7 @@ def test_lead_choice_is_kept_across_pages_and_in_the_url(
     """After reviewing one community and round, the menu link to the conversation opens the
     same ones, named in the URL; a reload keeps them."""
     page = context.new_page()
-    _sign_in(page, server.url, *ACCOUNTS[Role.lead])
+    sign_in(page, server.url, *ACCOUNTS[Role.lead])
     page.goto(f"{server.url}/lead_review?lang=en&community=2")
     _loaded(page)
     expect(page).to_have_url(re.compile(r"round=\d+"), timeout=10_000)

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from lc_health.store import db
 from lc_health.store.models import AgendaItem, Community, MeetingSummary, Round
-from tests.browser.conftest import LEAD_PASSWORD, Server, settle
+from tests.browser.conftest import LEAD_PASSWORD, Server, open_step, settle, sign_in
 
 LEAD = "trekker@demo.lc-health.nl"
 FISH = "Noordzeevis op de Kaart"  # the other browser tests talk about the greenhouse
@@ -29,26 +29,10 @@ def _community_id(server: Server) -> int:
     return int(found)
 
 
-def _sign_in(page: Page, server: Server) -> None:
-    page.goto(f"{server.url}/?lang=en")
-    page.get_by_label("Email address").fill(LEAD)
-    page.get_by_label("Password", exact=True).fill(LEAD_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=20_000)
-    settle(page)
-
-
-def _tab(page: Page, name: str) -> None:
-    settle(page)
-    page.get_by_role("tab", name=name).click()
-    expect(page).to_have_url(re.compile(rf"step={name}"), timeout=20_000)
-    settle(page)
-
-
 def test_overview_vote_no_action_and_summary(page: Page, server: Server) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     community = _community_id(server)
-    _sign_in(page, server)
+    sign_in(page, server.url, LEAD, LEAD_PASSWORD, timeout_ms=20_000)
     page.goto(f"{server.url}/lead_conversation?lang=en&community={community}")
     expect(page.get_by_role("heading", name="The conversation", exact=True)).to_be_visible(
         timeout=30_000
@@ -58,7 +42,7 @@ def test_overview_vote_no_action_and_summary(page: Page, server: Server) -> None
     settle(page)
     assert page.evaluate(NO_WIDER)
 
-    _tab(page, "Agenda")
+    open_step(page, "Agenda")
     dots = page.get_by_role("spinbutton", name=re.compile(r"^Dots for "))
     expect(dots.first).to_be_visible(timeout=20_000)
     last = dots.last
@@ -72,7 +56,7 @@ def test_overview_vote_no_action_and_summary(page: Page, server: Server) -> None
     expect(page.get_by_text(f"{factor} — 7 dots")).to_be_visible()
     settle(page)
 
-    _tab(page, "Discuss")
+    open_step(page, "Discuss")
     expect(page.get_by_role("heading", name=factor, exact=True)).to_be_visible(timeout=30_000)
     page.get_by_label("Why not? (briefly)").fill(NOTE)
     page.get_by_role("button", name="Record: no action").click()
@@ -80,7 +64,7 @@ def test_overview_vote_no_action_and_summary(page: Page, server: Server) -> None
     settle(page)
     assert page.evaluate(NO_WIDER)
 
-    _tab(page, "Close")
+    open_step(page, "Close")
     expect(page.get_by_text(NOTE, exact=True)).to_be_visible(timeout=20_000)  # as plain text
     page.get_by_role("textbox", name="Summary of the conversation").fill(SUMMARY)
     page.get_by_role("button", name="Close the meeting").click()

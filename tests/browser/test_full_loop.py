@@ -41,7 +41,7 @@ from lc_health.services.schedule import save_schedule
 from lc_health.store import db
 from lc_health.store.models import Invitation, MailRecipient, Role, Round
 from tests import publishing as pub
-from tests.browser.conftest import run_app, settle
+from tests.browser.conftest import open_step, run_app, settle, sign_in
 from tests.smtp import Delivered, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,29 +224,13 @@ def _others_answer(engine: Engine, instrument: Instrument, community_id: int, rn
             )
 
 
-def _sign_in(page: Page, url: str) -> None:
-    page.goto(f"{url}/?lang=en")
-    page.get_by_label("Email address").fill(LEAD)
-    page.get_by_label("Password", exact=True).fill(LEAD_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=30_000)
-    settle(page)
-
-
-def _tab(page: Page, name: str) -> None:
-    settle(page)
-    page.get_by_role("tab", name=name).click()
-    expect(page).to_have_url(re.compile(rf"step={name}"), timeout=20_000)
-    settle(page)
-
-
 def _conversation(page: Page, url: str, community_id: int) -> None:
     """Agenda by dots, an action on the first factor, "no action" on the second, the summary."""
     page.goto(f"{url}/lead_conversation?lang=en&community={community_id}")
     expect(page.get_by_role("heading", name="Proposed for discussion")).to_be_visible(
         timeout=30_000
     )
-    _tab(page, "Agenda")
+    open_step(page, "Agenda")
     dots = page.get_by_role("spinbutton", name=re.compile(r"^Dots for "))
     expect(dots.first).to_be_visible(timeout=20_000)
     dots.first.fill("3")
@@ -254,7 +238,7 @@ def _conversation(page: Page, url: str, community_id: int) -> None:
     expect(page.get_by_text("The dots are saved; the agenda is updated.")).to_be_visible(
         timeout=20_000
     )
-    _tab(page, "Discuss")
+    open_step(page, "Discuss")
     page.get_by_label("What", exact=True).fill(ACTION)
     page.get_by_role("button", name="Record action").click()
     expect(page.get_by_text("The action is recorded.")).to_be_visible(timeout=20_000)
@@ -267,7 +251,7 @@ def _conversation(page: Page, url: str, community_id: int) -> None:
     page.get_by_label("Why not? (briefly)").fill(NO_ACTION_NOTE)
     page.get_by_role("button", name="Record: no action").click()
     expect(page.get_by_text("Recorded: discussed, no action.")).to_be_visible(timeout=20_000)
-    _tab(page, "Close")
+    open_step(page, "Close")
     page.get_by_role("textbox", name="Summary of the conversation").fill(SUMMARY)
     page.get_by_role("button", name="Close the meeting").click()
     expect(page.get_by_text("The meeting is closed and the summary recorded.")).to_be_visible(
@@ -347,7 +331,7 @@ def test_schedule_mail_answer_remind_publish_discuss_and_report_back(
         # 5. The lead runs the conversation.
         desk = browser.new_context(viewport={"width": 1280, "height": 900})
         lead = desk.new_page()
-        _sign_in(lead, app.server.url)
+        sign_in(lead, app.server.url, LEAD, LEAD_PASSWORD)
         _conversation(lead, app.server.url, community_id)
         desk.close()
 

@@ -12,19 +12,10 @@ from sqlalchemy import select
 
 from lc_health.store import db
 from lc_health.store.models import Action
-from tests.browser.conftest import ACTION_TEXT, LEAD_PASSWORD, Server, settle
+from tests.browser.conftest import ACTION_TEXT, LEAD_PASSWORD, Server, settle, sign_in
 
 LEAD = ("trekker@demo.lc-health.nl", LEAD_PASSWORD)
 POLICY = ("beleid@demo.lc-health.nl", "demo-policy-2026")
-
-
-def _sign_in(page: Page, server: Server, email: str, password: str) -> None:
-    page.goto(f"{server.url}/?lang=en")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=20_000)
-    settle(page)
 
 
 def _pick(page: Page, box: str, option: str, attempts: int = 3) -> None:
@@ -47,7 +38,7 @@ def _pick(page: Page, box: str, option: str, attempts: int = 3) -> None:
 
 def test_lead_review_conversation_action_report(page: Page, server: Server, tmp_path: Path) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
-    _sign_in(page, server, *LEAD)
+    sign_in(page, server.url, *LEAD, timeout_ms=20_000)
     page.get_by_role("link", name="Round review").click()
     expect(page.get_by_role("heading", name="Round review")).to_be_visible(timeout=20_000)
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=20_000)
@@ -93,7 +84,7 @@ def test_policy_filters_sorts_drills_down_and_exports(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
-    _sign_in(page, server, *POLICY)
+    sign_in(page, server.url, *POLICY, timeout_ms=20_000)
     page.goto(f"{server.url}/portfolio?lang=en&sector=Glastuinbouw&sector=Techniek+en+robotica")
     expect(page.get_by_text("2 communities.")).to_be_visible(timeout=20_000)
     settle(page)

@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     Running,
     run_app,
     settle,
+    submit_sign_in,
 )
 
 ADMIN_EMAIL = "beheer@demo.lc-health.nl"
@@ -37,13 +38,6 @@ def own_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     shutil.copyfile(demo_template, database)
     with run_app(f"sqlite:///{database}", folder) as app:
         yield app
-
-
-def _sign_in(page: Page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/?lang=en")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def _sign_out(page: Page) -> None:
@@ -102,15 +96,15 @@ def _record_an_action(page: Page, url: str) -> None:
 def test_no_secret_comment_or_action_in_the_log(page: Page, own_app: Running) -> None:
     url = own_app.server.url
     page.set_viewport_size({"width": 1400, "height": 1000})
-    _sign_in(page, url, ADMIN_EMAIL, WRONG_PASSWORD)
+    submit_sign_in(page, url, ADMIN_EMAIL, WRONG_PASSWORD)
     expect(page.get_by_text("That email address and password do not match")).to_be_visible(
         timeout=15_000
     )
-    _sign_in(page, url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    submit_sign_in(page, url, ADMIN_EMAIL, ADMIN_PASSWORD)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=20_000)
     settle(page)
     _sign_out(page)
-    _sign_in(page, url, LEAD_EMAIL, LEAD_PASSWORD)
+    submit_sign_in(page, url, LEAD_EMAIL, LEAD_PASSWORD)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=20_000)
     settle(page)
     _record_an_action(page, url)

@@ -9,20 +9,13 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, WRONG_PASSWORD, Server
+from tests.browser.conftest import ADMIN_PASSWORD, WRONG_PASSWORD, Server, submit_sign_in
 
 ADMIN = ("beheer@demo.lc-health.nl", ADMIN_PASSWORD)
 
 
-def _sign_in(page: Page, server: Server, email: str, password: str) -> None:
-    page.goto(f"{server.url}/?lang=en")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
 def test_sign_in_survives_reload_then_sign_out(page: Page, server: Server) -> None:
-    _sign_in(page, server, *ADMIN)
+    submit_sign_in(page, server.url, *ADMIN)
     sign_out = page.get_by_role("button", name="Sign out")
     expect(sign_out).to_be_visible(timeout=15_000)
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -39,7 +32,7 @@ def test_sign_in_survives_reload_then_sign_out(page: Page, server: Server) -> No
 
 
 def test_wrong_password_keeps_the_email_and_says_so(page: Page, server: Server) -> None:
-    _sign_in(page, server, ADMIN[0], WRONG_PASSWORD)
+    submit_sign_in(page, server.url, ADMIN[0], WRONG_PASSWORD)
     expect(page.get_by_text("That email address and password do not match")).to_be_visible(
         timeout=15_000
     )
@@ -68,7 +61,7 @@ def test_cookie_route_refuses_bad_codes_and_offsite_redirects(server: Server) ->
 
 
 def test_sign_out_in_one_tab_ends_the_other_at_its_next_click(page: Page, server: Server) -> None:
-    _sign_in(page, server, *ADMIN)
+    submit_sign_in(page, server.url, *ADMIN)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=15_000)
     other = page.context.new_page()
     other.goto(f"{server.url}/?lang=en")
@@ -91,7 +84,7 @@ def test_an_intercepted_handover_code_signs_no_other_browser_in(
         route.abort()
 
     page.route("**/auth/session?**", intercept)
-    _sign_in(page, server, *ADMIN)
+    submit_sign_in(page, server.url, *ADMIN)
     deadline = 150
     while not codes and deadline:
         page.wait_for_timeout(100)
