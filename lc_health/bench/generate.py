@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,31 @@ def _token_hash(position: int) -> str:
     return hashlib.sha256(f"bench-link-{position}".encode()).hexdigest()
 
 
+def _people(
+    scale: Scale, members: list[list[int]], org_types: list[str], rng: np.random.Generator
+) -> People:
+    """Each person's organisation (the community's members in turn), a role that fits its
+    type, and a language; drawn per organisation type, all people of a type at once."""
+    count = scale.communities * scale.people
+    position = np.arange(count)
+    org = np.array(members, dtype=np.int64)[position // scale.people, position % MEMBERS]
+    types = np.array(org_types)[org]
+    role = np.empty(count, dtype=object)
+    for kind, roles in ROLE_MIX.items():
+        mine = np.flatnonzero(types == kind)
+        weights = np.array([w for _, w in roles], dtype=float)
+        names = np.array([name for name, _ in roles], dtype=object)
+        role[mine] = names[rng.choice(len(roles), size=len(mine), p=weights / weights.sum())]
+    english = rng.random(count) < ENGLISH_SHARE
+    return People(
+        key=[f"bench{p:027d}" for p in range(count)],
+        organisation_id=org + 1,
+        organisation_type=types.tolist(),
+        role=role.tolist(),
+        language=np.where(english, "en", "nl").tolist(),
+    )
+
+
 def _base(
     engine: Engine, scale: Scale, instrument: Instrument, rng: np.random.Generator, today: date
 ) -> People:
@@ -114,18 +140,7 @@ def _base(
     members = [[(c * 2 + j) % org_count for j in range(MEMBERS)] for c in range(c_count)]
     quarters = periods(scale.rounds, today)
     now = datetime.now(UTC)
-    people = People([], np.zeros(c_count * scale.people, dtype=np.int64), [], [], [])
-    for c in range(c_count):
-        for p in range(scale.people):
-            position = c * scale.people + p
-            org = members[c][p % MEMBERS]
-            roles = ROLE_MIX[org_types[org]]
-            weights = np.array([w for _, w in roles], dtype=float)
-            people.key.append(f"bench{position:027d}")
-            people.organisation_id[position] = org + 1
-            people.organisation_type.append(org_types[org])
-            people.role.append(roles[int(rng.choice(len(roles), p=weights / weights.sum()))][0])
-            people.language.append("en" if rng.random() < ENGLISH_SHARE else "nl")
+    people = _people(scale, members, org_types, rng)
     with write_session(engine) as session:
         session.execute(
             insert(Organisation),
@@ -382,8 +397,13 @@ class ClosedRounds:
     def _quarter(self, round_id: int) -> Period:
         return self.quarters[(round_id - 1) % self.rounds]
 
+    @cached_property
+    def _closed(self) -> tuple[bool, ...]:
+        """Per position of a round in its community's series: closed or not."""
+        return tuple(q.last_day < self.today for q in self.quarters)
+
     def is_closed(self, round_id: int) -> bool:
-        return round_id >= 1 and self._quarter(round_id).last_day < self.today
+        return round_id >= 1 and self._closed[(round_id - 1) % self.rounds]
 
     def closes_on(self, round_id: int) -> date:
         return self._quarter(round_id).last_day
@@ -410,6 +430,7 @@ def generate(
         loader = SqliteLoader(path)
     else:
         loader = PostgresLoader(engine)
+    closed = ClosedRounds(scale.rounds, periods(scale.rounds, today), today)
     responses = answers = marks = 0
     for first in range(0, scale.communities, BATCH_COMMUNITIES):
         batch = draw_batch(
@@ -423,7 +444,6 @@ def generate(
             respondents=scale.respondents,
         )
         _load_batch(loader, batch, responses + 1, people, opens, instrument)
-        closed = ClosedRounds(scale.rounds, periods(scale.rounds, today), today)
         _load_tallies(loader, batch, instrument, scale.communities * scale.rounds, closed)
         responses += len(batch.round_index)
         answers += batch.values.size
