@@ -74,6 +74,7 @@ SCORE_TALLY_COLUMNS = ("round_id", "scope", "key", "n", "total", "total_sq")
 @dataclass(frozen=True)
 class Generated:
     seconds: float
+    cpu_seconds: float  # this process's (a PostgreSQL server's own work is not in it)
     communities: int
     rounds: int
     responses: int
@@ -413,7 +414,7 @@ def generate(
     engine: Engine, target: Target, scale: Scale, instrument: Instrument, *, seed: int = SEED
 ) -> Generated:
     """Fill an empty, migrated database with a synthetic portfolio of `scale`'s size."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rng = np.random.default_rng(seed)
     today = date.today()
     people = _base(engine, scale, instrument, rng, today)
@@ -451,6 +452,7 @@ def generate(
     loader.finish()
     return Generated(
         seconds=time.perf_counter() - started,
+        cpu_seconds=time.process_time() - cpu,
         communities=scale.communities,
         rounds=scale.communities * scale.rounds,
         responses=responses,
