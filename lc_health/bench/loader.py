@@ -107,6 +107,7 @@ class PostgresLoader:
         self._engine = engine
         self._raw = engine.raw_connection()
         self._conn: Any = self._raw.driver_connection
+        assert self._conn is not None
         with self._conn.cursor() as cur:
             cur.execute(SECONDARY_INDEXES, (list(BULK_TABLES),))
             self._indexes: list[tuple[str, str]] = cur.fetchall()
