@@ -11,19 +11,20 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Engine, insert
 
-from lc_health.bench.bulk_tallies import tally_rows
+from lc_health.bench.bulk_tallies import TallyRows, tally_rows
 from lc_health.bench.loader import Loader, PostgresLoader, SqliteLoader
 from lc_health.bench.scales import Scale
-from lc_health.bench.synth import DONT_KNOW, Batch, draw_batch, stories
+from lc_health.bench.synth import DONT_KNOW, Batch, Stories, draw_batch, stories
 from lc_health.bench.target import MARKER, Target
 from lc_health.domain.demo_data import COMMENTS, ROLE_MIX
 from lc_health.domain.instrument import Instrument
@@ -39,6 +40,7 @@ from lc_health.store.models import (
     Round,
 )
 
+T = TypeVar("T")
 SEED = 20261
 # Communities drawn and loaded per batch: bounds the memory of a load at any scale.
 BATCH_COMMUNITIES = 50
@@ -322,16 +324,13 @@ PUBLICATION_COLUMNS = (
 )
 
 
-def _load_tallies(
-    loader: Loader, batch: Batch, instrument: Instrument, rounds: int, closed: ClosedRounds
-) -> None:
+def _load_tallies(loader: Loader, tallies: TallyRows, closed: ClosedRounds) -> None:
     """The running tallies of every round and, for the closed rounds, their published figures.
 
     The synthetic rounds have no personal links and no statement below the threshold, so their
     published figures are the tallies of the groups that reach it (what store.publication would
     compute from the raw answers, without the quartiles, changes and breakdowns the benchmark
     does not read)."""
-    tallies = tally_rows(batch, np.arange(1, rounds + 1, dtype=np.int64), instrument)
     loader.rows(
         "roundtally", ("round_id", "responses", "forces_respondents", "raw_purged"), tallies.rounds
     )
@@ -410,6 +409,37 @@ class ClosedRounds:
         return self._quarter(round_id).last_day
 
 
+def _batches(
+    rng: np.random.Generator, instrument: Instrument, story: Stories, scale: Scale
+) -> Iterator[tuple[Batch, TallyRows]]:
+    """The responses of BATCH_COMMUNITIES communities at a time, with their rounds' tallies."""
+    round_ids = np.arange(1, scale.communities * scale.rounds + 1, dtype=np.int64)
+    for first in range(0, scale.communities, BATCH_COMMUNITIES):
+        batch = draw_batch(
+            rng,
+            instrument,
+            story,
+            first=first,
+            count=min(BATCH_COMMUNITIES, scale.communities - first),
+            rounds=scale.rounds,
+            people=scale.people,
+            respondents=scale.respondents,
+        )
+        yield batch, tally_rows(batch, round_ids, instrument)
+
+
+def _ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items of an iterator, each computed in a thread of its own while the caller works
+    on the one before: the drawing and tallying (NumPy) overlap with the database's inserts
+    (sqlite3 and psycopg's COPY let go of the GIL while the database works). One item ahead at
+    most, so memory stays bounded."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-draw") as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
+
+
 def generate(
     engine: Engine, target: Target, scale: Scale, instrument: Instrument, *, seed: int = SEED
 ) -> Generated:
@@ -433,19 +463,9 @@ def generate(
         loader = PostgresLoader(engine)
     closed = ClosedRounds(scale.rounds, periods(scale.rounds, today), today)
     responses = answers = marks = 0
-    for first in range(0, scale.communities, BATCH_COMMUNITIES):
-        batch = draw_batch(
-            rng,
-            instrument,
-            story,
-            first=first,
-            count=min(BATCH_COMMUNITIES, scale.communities - first),
-            rounds=scale.rounds,
-            people=scale.people,
-            respondents=scale.respondents,
-        )
+    for batch, tallies in _ahead(_batches(rng, instrument, story, scale)):
         _load_batch(loader, batch, responses + 1, people, opens, instrument)
-        _load_tallies(loader, batch, instrument, scale.communities * scale.rounds, closed)
+        _load_tallies(loader, tallies, closed)
         responses += len(batch.round_index)
         answers += batch.values.size
         marks += int(batch.marks.sum())

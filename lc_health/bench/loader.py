@@ -100,22 +100,51 @@ SECONDARY_INDEXES = """
 """
 
 
+# Foreign keys on the bulk tables or pointing into them, with their definitions. During COPY
+# each would check every row with a trigger (a lookup per answer); added back after the load,
+# each is checked once for the whole table, with a join.
+FOREIGN_KEYS = """
+    SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+    FROM pg_constraint c
+    WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
+      AND (c.conrelid::regclass::text = ANY(%s) OR c.confrelid::regclass::text = ANY(%s))
+    ORDER BY 1, 2
+"""
+
+
 class PostgresLoader:
-    """COPY ... FROM STDIN on a raw psycopg connection of the engine."""
+    """COPY ... FROM STDIN on a raw psycopg connection of the engine, in one transaction that
+    first empties the bulk tables (so that COPY may write the rows frozen: no vacuum has to
+    visit them again) and drops their foreign keys and secondary indexes, to add them back in
+    finish()."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._raw = engine.raw_connection()
         self._conn: Any = self._raw.driver_connection
         assert self._conn is not None
+        tables = list(BULK_TABLES)
         with self._conn.cursor() as cur:
-            cur.execute(SECONDARY_INDEXES, (list(BULK_TABLES),))
+            cur.execute(SECONDARY_INDEXES, (tables,))
             self._indexes: list[tuple[str, str]] = cur.fetchall()
+            cur.execute(FOREIGN_KEYS, (tables, tables))
+            self._foreign: list[tuple[str, str, str]] = cur.fetchall()
+            for table, name, _ in self._foreign:
+                cur.execute(
+                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                        sql.SQL(table), sql.Identifier(name)
+                    )
+                )
             for name, _ in self._indexes:
                 cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+            cur.execute(
+                sql.SQL("TRUNCATE {}").format(
+                    sql.SQL(", ").join(sql.Identifier(t) for t in BULK_TABLES)
+                )
+            )
 
     def rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-        stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN WITH (FREEZE)").format(
             sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with self._conn.cursor() as cur, cur.copy(stmt) as copy:
@@ -129,6 +158,12 @@ class PostgresLoader:
         with self._conn.cursor() as cur:
             for _, create in self._indexes:
                 cur.execute(create)
+            for table, name, definition in self._foreign:
+                cur.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                        sql.SQL(table), sql.Identifier(name), sql.SQL(definition)
+                    )
+                )
             for table in SERIAL_TABLES:
                 stmt = sql.SQL(
                     "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
