@@ -143,8 +143,13 @@ def _wal_sequence(engine: Engine) -> int:
     return int(WAL_HEADER.unpack(header)[3])
 
 
-POSTGRES_COUNTS = text(
-    "SELECT (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter), "
+# Checkpoints so far: pg_stat_checkpointer from PostgreSQL 17, pg_stat_bgwriter before.
+CHECKPOINTS = {
+    True: "SELECT num_timed + num_requested FROM pg_stat_checkpointer",
+    False: "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter",
+}
+POSTGRES_COUNTS = (
+    "SELECT ({checkpoints}), "
     "(SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables), "
     "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker')"
 )
@@ -152,8 +157,10 @@ POSTGRES_COUNTS = text(
 
 def _postgres_counts(engine: Engine) -> tuple[int, int, int]:
     with engine.connect() as conn:
+        version = int(conn.exec_driver_sql("SHOW server_version_num").scalar_one())
         conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
-        row = conn.execute(POSTGRES_COUNTS).one()
+        query = POSTGRES_COUNTS.format(checkpoints=CHECKPOINTS[version >= 170000])
+        row = conn.execute(text(query)).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 
