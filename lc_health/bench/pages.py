@@ -15,6 +15,7 @@ measured once they are in the menu, and skipped (with a note) until then.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import shutil
@@ -215,29 +216,39 @@ def _sign_in(page: Any, base: str, password: str) -> None:
     )
 
 
+def _shown(page: Any, url: str, selector: str) -> float:
+    """Seconds from navigating to url until selector is visible; inf when it never shows
+    within PAGE_TIMEOUT_MS (the report says so, and the run goes on)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    started = time.perf_counter()
+    try:
+        page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_selector(selector, state="visible", timeout=PAGE_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        return math.inf
+    return time.perf_counter() - started
+
+
 def _time_page(page: Any, base: str, spec: PageSpec, pid: int) -> PageTiming:
-    samples = []
-    for _ in range(VISITS):
-        started = time.perf_counter()
-        page.goto(f"{base}/{spec.module}", wait_until="commit")
-        page.wait_for_selector(spec.ready, state="visible", timeout=PAGE_TIMEOUT_MS)
-        samples.append(time.perf_counter() - started)
+    samples: list[float] = []
+    while len(samples) < VISITS and math.inf not in samples:  # a page that times out once
+        samples.append(_shown(page, f"{base}/{spec.module}", spec.ready))
     tabs = []
-    for key in spec.tabs:
+    for key in spec.tabs if math.inf not in samples else ():  # ... has its tabs skipped
         label = translate("en", key)
         url = f"{base}/{spec.module}?tab={urllib.parse.quote(label)}"
-        seen = []
-        for _ in range(TAB_VISITS):
-            started = time.perf_counter()
-            page.goto(url, wait_until="commit")
-            page.wait_for_selector(TAB_CONTENT, state="visible", timeout=PAGE_TIMEOUT_MS)
-            seen.append(time.perf_counter() - started)
+        seen: list[float] = []
+        while len(seen) < TAB_VISITS and math.inf not in seen:  # one time-out is enough
+            seen.append(_shown(page, url, TAB_CONTENT))
+            if seen[-1] == math.inf:
+                continue
             shown = page.locator('[role="tab"][aria-selected="true"]').first.inner_text()
             if shown.strip() != label:  # the default tab would have been timed instead
                 raise BenchError(f"{spec.label}: asked for tab {label!r}, {shown!r} is open")
-        tabs.append((label, seen[0], statistics.median(seen[1:])))
+        tabs.append((label, seen[0], statistics.median(seen[1:] or seen)))
     rss, peak = _memory_kib(pid)
-    return PageTiming(spec, samples[0], samples[1:], rss, peak, tuple(tabs))
+    return PageTiming(spec, samples[0], samples[1:] or samples, rss, peak, tuple(tabs))
 
 
 @dataclass(frozen=True)
@@ -249,6 +260,7 @@ class SessionMemory:
     peak_kib: int
     seconds: float  # to sign all of them in and show their pages
     pages: tuple[str, ...]  # the pages each session showed
+    timed_out: int = 0  # pages that did not show within PAGE_TIMEOUT_MS
 
 
 def _sessions(
@@ -258,6 +270,7 @@ def _sessions(
     session), every one signed in and showing each page; all stay open for the reading."""
     started = time.perf_counter()
     contexts = []
+    late = 0
     try:
         for _ in range(SESSIONS):
             context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
@@ -265,14 +278,15 @@ def _sessions(
             page = context.new_page()
             _sign_in(page, base, password)
             for spec in specs:
-                page.goto(f"{base}/{spec.module}", wait_until="commit")
-                page.wait_for_selector(spec.ready, state="visible", timeout=PAGE_TIMEOUT_MS)
+                late += _shown(page, f"{base}/{spec.module}", spec.ready) == math.inf
+            if late:  # the pages do not show: more sessions would only wait longer
+                break
         seconds = time.perf_counter() - started
         rss, peak = _memory_kib(pid)
     finally:
         for context in contexts:
             context.close()
-    return SessionMemory(len(contexts), rss, peak, seconds, tuple(s.label for s in specs))
+    return SessionMemory(len(contexts), rss, peak, seconds, tuple(s.label for s in specs), late)
 
 
 def run_pages(options: PageOptions) -> list[PageTiming]:
@@ -315,6 +329,12 @@ def run_pages(options: PageOptions) -> list[PageTiming]:
     return timings
 
 
+def _s(seconds: float) -> str:
+    """A column of ten characters: seconds, or the time-out when the content never showed."""
+    shown = f"{seconds:.2f}s" if seconds != math.inf else f"> {PAGE_TIMEOUT_MS / 1000:.0f}s"
+    return f"{shown:>10}"
+
+
 def _render(
     options: PageOptions,
     timings: list[PageTiming],
@@ -332,20 +352,24 @@ def _render(
     for t in timings:
         target = f"{t.spec.target_s:g} s" if t.spec.target_s else "-"
         lines.append(
-            f"{t.spec.label:<24}{t.first:>9.2f}s{statistics.median(t.warm):>9.2f}s{target:>8}  "
+            f"{t.spec.label:<24}{_s(t.first)}{_s(statistics.median(t.warm))}{target:>8}  "
             f"{t.rss_kib / 1024:,.0f} MB / {t.peak_kib / 1024:,.0f} MB"
         )
         for label, first, warm in t.tabs:
-            lines.append(
-                f"{'  tab ' + label:<24}{first:>9.2f}s{warm:>9.2f}s{f'{TAB_TARGET_S:g} s':>8}"
-            )
+            lines.append(f"{'  tab ' + label:<24}{_s(first)}{_s(warm)}{f'{TAB_TARGET_S:g} s':>8}")
     lines.append(
         f"{f'{held.sessions} sessions':<24}{held.seconds:>9.1f}s{'':>10}"
         f"{f'{SESSIONS_TARGET_MB} MB':>8}  {held.rss_kib / 1024:,.0f} MB / "
         f"{held.peak_kib / 1024:,.0f} MB  (each signed in, showing "
-        f"{' and '.join(held.pages)}; all open at the reading)"
+        f"{' and '.join(held.pages)}; all open at the reading"
+        + (f"; {held.timed_out} pages timed out)" if held.timed_out else ")")
     )
     lines.append(f"server VmRSS after sign-in, before the pages: {idle_rss / 1024:,.0f} MB")
+    if any(math.inf in (t.first, *t.warm) for t in timings):
+        lines.append(
+            f"> {PAGE_TIMEOUT_MS / 1000:.0f}s: not shown within PAGE_TIMEOUT_MS; a page that "
+            "times out is not visited again, nor are its tabs"
+        )
     if missing:
         lines.append("not in the menu yet, so not measured: " + ", ".join(missing))
     return "\n".join(lines)

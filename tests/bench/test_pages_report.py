@@ -3,6 +3,8 @@ run itself is `lc-health bench --pages` on a kept database; it is too slow for C
 
 from __future__ import annotations
 
+import math
+
 from lc_health.bench.pages import (
     PAGES,
     SESSIONS,
@@ -32,3 +34,13 @@ def test_report_states_targets_and_the_sessions_row() -> None:
     assert "portfolio and round review" in sessions
     tab = next(line for line in text.splitlines() if "tab Spread" in line)
     assert tab.split()[-1] == "s" and "2 s" in tab, tab
+
+
+def test_a_page_that_times_out_is_reported_not_fatal() -> None:
+    portfolio = PAGES[0]
+    timings = [PageTiming(portfolio, math.inf, [math.inf], 900 * 1024, 990 * 1024)]
+    held = SessionMemory(1, 950 * 1024, 990 * 1024, 130.0, ("portfolio",), timed_out=1)
+    text = _render(PageOptions("XL", None), timings, [], 250 * 1024, held)
+    line = next(line for line in text.splitlines() if line.startswith("portfolio"))
+    assert line.split()[1:3] == [">", "120s"], line
+    assert "not shown within PAGE_TIMEOUT_MS" in text and "1 pages timed out" in text
