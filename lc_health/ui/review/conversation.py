@@ -41,7 +41,8 @@ def _navigator(order: list[int], names: dict[int, str], key: str) -> int:
     current = st.session_state.get(key, order[0])
     if current not in order:
         current = order[0]
-    c1, c2, c3 = st.columns([1, 4, 1], vertical_alignment="bottom")
+    # Wide enough for "Volgende" and its icon at the projector's 1.6× scale.
+    c1, c2, c3 = st.columns([3, 8, 3], vertical_alignment="bottom")
     index = order.index(current)
     if c1.button(
         t("survey.back"), icon=":material/arrow_back:", disabled=index == 0, width="stretch"
