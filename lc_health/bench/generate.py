@@ -28,6 +28,7 @@ from lc_health.domain.demo_data import COMMENTS, ROLE_MIX
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period
 from lc_health.store.db import write_session
+from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 from lc_health.store.models import (
     Action,
     AppMeta,
@@ -429,6 +430,10 @@ def generate(
         answers += batch.values.size
         marks += int(batch.marks.sum())
     loader.finish()
+    # The portfolio's summaries of the published rounds, as publishing writes them: one
+    # set-based rebuild after the bulk load (kept apart from the load itself).
+    with write_session(engine) as session:
+        rebuild_portfolio_summaries(session=session)
     return Generated(
         seconds=time.perf_counter() - started,
         communities=scale.communities,

@@ -40,11 +40,7 @@ def read_portfolio(
     )
     part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
     instruments = dashboard.published_instruments(session=session, community_ids=community_ids)
-    personal = pstore.personal_responses(session=session, community_ids=community_ids)
     links = pstore.personal_links(session=session, community_ids=community_ids)
-    part = part.merge(personal, on=["community_id", "period"], how="left").fillna(
-        {"personal_responses": 0}
-    )
     return PortfolioData(
         communities=communities,
         periods=sorted(set(part.loc[part["responses"] > 0, "period"])),
@@ -67,8 +63,9 @@ def read_period_means(
         scopes=[HEALTH, LAYER, FACTOR],
         periods=[period],
     )
-    published = dashboard.portfolio_participation(session=session, community_ids=community_ids)
-    published = published[published["period"] == period]
+    published = dashboard.portfolio_participation(
+        session=session, community_ids=community_ids, periods=[period]
+    )
     return portfolio.community_means(portfolio.with_too_few(sums, published), threshold)
 
 

@@ -25,6 +25,7 @@ from lc_health.store.communities import rounds_frame
 from lc_health.store.models import (
     Action,
     Community,
+    PortfolioRound,
     Publication,
     PublishedChange,
     PublishedComment,
@@ -214,6 +215,18 @@ def _portfolio_rounds(community_ids: Iterable[int] | None) -> Any:
     return stmt
 
 
+def _published_rounds(community_ids: Iterable[int] | None, *columns: Any) -> Any:
+    """The visible communities' published rounds, from their summaries (one narrow table)."""
+    stmt = (
+        sa_select(*columns)
+        .join(Community, col(Community.id) == col(PortfolioRound.community_id))
+        .where(col(Community.archived_at).is_(None))
+    )
+    if community_ids is not None:
+        stmt = stmt.where(col(PortfolioRound.community_id).in_(ids(community_ids)))
+    return stmt
+
+
 def portfolio_scores(
     *,
     session: Session,
@@ -249,18 +262,18 @@ def portfolio_scores(
 
 
 def portfolio_participation(
-    *, session: Session, community_ids: Iterable[int] | None
+    *,
+    session: Session,
+    community_ids: Iterable[int] | None,
+    periods: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """community_id, period, responses, forces_respondents, for every visible published
-    round (what its figures rest on)."""
-    sub = _portfolio_rounds(community_ids).subquery()
-    stmt = sa_select(
-        sub.c.community_id,
-        sub.c.period,
-        col(Publication.responses),
-        col(Publication.forces_respondents),
-    ).join(Publication, col(Publication.round_id) == sub.c.id)
-    return _frame(session, stmt, ["community_id", "period", "responses", "forces_respondents"])
+    """community_id, period, responses, forces_respondents, personal_responses, for every
+    visible published round (what its figures rest on), in `periods` when given."""
+    columns = ["community_id", "period", "responses", "forces_respondents", "personal_responses"]
+    stmt = _published_rounds(community_ids, *(col(getattr(PortfolioRound, c)) for c in columns))
+    if periods is not None:
+        stmt = stmt.where(col(PortfolioRound.period).in_(sorted(set(periods))))
+    return _frame(session, stmt, columns)
 
 
 def portfolio_forces(
@@ -279,20 +292,11 @@ def portfolio_forces(
 
 def published_instruments(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
     """community_id, period, instrument_id, instrument_version of every visible published
-    round (where trend lines across periods must break at a changed statement)."""
-    sub = _portfolio_rounds(community_ids).subquery()
-    stmt = (
-        sa_select(
-            sub.c.community_id,
-            sub.c.period,
-            col(Round.instrument_id),
-            col(Round.instrument_version),
-        )
-        .join(Round, col(Round.id) == sub.c.id)
-        .join(Publication, col(Publication.round_id) == sub.c.id)
-        .where(col(Publication.responses) > 0)
-    )
-    return _frame(session, stmt, ["community_id", "period", "instrument_id", "instrument_version"])
+    round with responses (where trend lines across periods must break at a changed
+    statement)."""
+    columns = ["community_id", "period", "instrument_id", "instrument_version"]
+    stmt = _published_rounds(community_ids, *(col(getattr(PortfolioRound, c)) for c in columns))
+    return _frame(session, stmt.where(col(PortfolioRound.responses) > 0), columns)
 
 
 def portfolio_force_totals(
@@ -396,11 +400,12 @@ def portfolio_shown_means(
 
     Returns (community_id, period, scope, key, mean) and (community_id, period).
     """
-    visible = (
-        _portfolio_rounds(community_ids)
-        .join(Publication, col(Publication.round_id) == col(Round.id))
-        .where(col(Publication.responses) > 0)
-    )
+    visible = _published_rounds(
+        community_ids,
+        col(PortfolioRound.round_id),
+        col(PortfolioRound.community_id),
+        col(PortfolioRound.period),
+    ).where(col(PortfolioRound.responses) > 0)
     columns = ["round_id", "community_id", "period"]
     if session.get_bind().dialect.name == "postgresql":
         rounds = pd.DataFrame(dict(zip(columns, _pg_arrays(session, visible), strict=True)))
