@@ -28,7 +28,6 @@ from lc_health.domain.demo_data import COMMENTS, ROLE_MIX
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.periods import Period
 from lc_health.store.db import write_session
-from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 from lc_health.store.models import (
     Action,
     AppMeta,
@@ -38,6 +37,7 @@ from lc_health.store.models import (
     Organisation,
     Round,
 )
+from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 
 SEED = 20261
 # Communities drawn and loaded per batch: bounds the memory of a load at any scale.
