@@ -37,6 +37,7 @@ from lc_health.store.models import (
     Organisation,
     Round,
 )
+from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 
 SEED = 20261
 # Communities drawn and loaded per batch: bounds the memory of a load at any scale.
@@ -429,6 +430,10 @@ def generate(
         answers += batch.values.size
         marks += int(batch.marks.sum())
     loader.finish()
+    # The portfolio's summaries of the published rounds, as publishing writes them: one
+    # set-based rebuild after the bulk load (kept apart from the load itself).
+    with write_session(engine) as session:
+        rebuild_portfolio_summaries(session=session)
     return Generated(
         seconds=time.perf_counter() - started,
         communities=scale.communities,

@@ -174,6 +174,7 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Report:
         engine = db.make_engine(target.url)
         if not holds_bench_data(engine):
             raise BenchError("--reuse needs a database an earlier `lc-health bench --keep` made")
+        db.upgrade(engine)  # a database kept by an older version gets the newer tables
     else:
         echo(f"generating scale {scale.name} into {_redact(target.url)} ...")
         engine = prepare(target)

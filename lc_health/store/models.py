@@ -276,6 +276,26 @@ class PublishedScore(SQLModel, table=True):
     q3: float | None = None
 
 
+class PortfolioRound(SQLModel, table=True):
+    """A published round as the portfolio reads it, in one narrow row: written whenever the
+    round is published (store.portfolio_summaries.rebuild_portfolio_summaries), so that the
+    portfolio reads this table instead of joining rounds, publications and raw responses. Its
+    counts are those fixed at publication (Publication); it adds nothing that was not
+    published."""
+
+    __table_args__ = (Index("ix_portfolioround_period", "period", "community_id"),)
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    community_id: int = Field(foreign_key="community.id", index=True)
+    period: str = Field(max_length=7)
+    instrument_id: str = Field(max_length=40)
+    instrument_version: int
+    responses: int = 0
+    forces_respondents: int = 0
+    # Responses through a personal link that the figures rest on (Publication.personal).
+    personal_responses: int = 0
+
+
 class PublishedItem(SQLModel, table=True):
     """A published item's answer counts (items below the threshold are not published)."""
 
