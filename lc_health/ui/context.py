@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
 import streamlit as st
+from sqlalchemy import Engine
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lc_health.domain.i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language, translate
 from lc_health.runtime.bootstrap import AppContext, StartupError, holds_demo_data, shared_app
 from lc_health.runtime.production import STREAMLIT_OPTIONS
 from lc_health.services import publication
+from lc_health.store import db
 
 LANG_KEY = "lang"
+# After a browser session wrote anything, its dashboard and portfolio reads stay on the primary
+# this long: far longer than a streaming replica's lag on a healthy network (milliseconds), so
+# what a person just changed is what they see (docs/deployment.md, Read replica).
+READ_OWN_WRITES_SECONDS = 30.0
+_WROTE_AT = "_lc_wrote_at"
+
+
+def _note_write() -> None:
+    """On every commit through the primary: remember when, in the browser session whose script
+    run commits (survey submissions commit in the writer thread: no session, nothing noted)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None:
+        ctx.session_state[_WROTE_AT] = time.monotonic()
 
 
 @st.cache_resource(show_spinner=False)
 def _app_context() -> AppContext:
     options = {name: st.get_option(name) for name in STREAMLIT_OPTIONS}
-    return shared_app(streamlit_options=options)
+    context = shared_app(streamlit_options=options)
+    if context.read_engine is not context.engine:
+        db.on_commit(context.engine, callback=_note_write)
+    return context
 
 
 def app() -> AppContext:
@@ -31,6 +51,25 @@ def app() -> AppContext:
         st.code(str(exc), language=None, wrap_lines=True)
         st.caption(translate(lang, "startup.hint"))
         st.stop()
+
+
+def read_url() -> str:
+    """The database this browser session's dashboard and portfolio reads go to, as their cache
+    key: the read replica (LC_HEALTH_READ_DATABASE_URL) unless the session wrote in the last
+    READ_OWN_WRITES_SECONDS; then, and without a replica, the primary."""
+    settings = app().settings
+    if not settings.read_database_url:
+        return settings.database_url
+    wrote_at = st.session_state.get(_WROTE_AT)
+    if wrote_at is not None and time.monotonic() - float(wrote_at) < READ_OWN_WRITES_SECONDS:
+        return settings.database_url
+    return settings.read_database_url
+
+
+def read_engine(url: str) -> Engine:
+    """The engine for a URL read_url() gave (inside a cached function, the key decides)."""
+    ctx = app()
+    return ctx.read_engine if url == ctx.settings.read_database_url else ctx.engine
 
 
 @st.cache_data(show_spinner=False, ttl=60)
