@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 from typing import Any
@@ -13,23 +14,54 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lc_health.domain.i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language, translate
 from lc_health.runtime.bootstrap import AppContext, StartupError, holds_demo_data, shared_app
 from lc_health.runtime.production import STREAMLIT_OPTIONS
+from lc_health.runtime.web import BROWSER_COOKIE
 from lc_health.services import publication
 from lc_health.store import db
 
 LANG_KEY = "lang"
-# After a browser session wrote anything, its dashboard and portfolio reads stay on the primary
-# this long: far longer than a streaming replica's lag on a healthy network (milliseconds), so
-# what a person just changed is what they see (docs/deployment.md, Read replica).
+# After a browser wrote anything, its dashboard and portfolio reads stay on the primary this
+# long: far longer than a streaming replica's lag on a healthy network (milliseconds), so what a
+# person just changed is what they see (docs/deployment.md, Read replica). Kept per browser (its
+# browser-id cookie, else its Streamlit session) in this replica's memory: the proxy keeps a
+# browser on one replica, and a reload or a new tab of the same browser still counts.
 READ_OWN_WRITES_SECONDS = 30.0
-_WROTE_AT = "_lc_wrote_at"
+_recent_writers: dict[str, float] = {}
+_writers_lock = threading.Lock()
+
+
+def _browser_key() -> str | None:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    try:
+        browser = st.context.cookies.get(BROWSER_COOKIE)
+    except (AttributeError, RuntimeError):
+        browser = None
+    return f"b:{browser}" if browser else f"s:{ctx.session_id}"
 
 
 def _note_write() -> None:
-    """On every commit through the primary: remember when, in the browser session whose script
-    run commits (survey submissions commit in the writer thread: no session, nothing noted)."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    if ctx is not None:
-        ctx.session_state[_WROTE_AT] = time.monotonic()
+    """On every commit through the primary: remember when, for the browser whose page commits
+    (survey submissions commit in the writer thread: no browser, nothing noted)."""
+    key = _browser_key()
+    if key is None:
+        return
+    now = time.monotonic()
+    with _writers_lock:
+        if len(_recent_writers) > 10_000:  # forget the ones whose window has passed
+            for old in [
+                k for k, at in _recent_writers.items() if now - at > READ_OWN_WRITES_SECONDS
+            ]:
+                del _recent_writers[old]
+        _recent_writers[key] = now
+
+
+def wrote_recently() -> bool:
+    """Whether this browser committed a write in the last READ_OWN_WRITES_SECONDS."""
+    key = _browser_key()
+    with _writers_lock:
+        at = _recent_writers.get(key) if key is not None else None
+    return at is not None and time.monotonic() - at < READ_OWN_WRITES_SECONDS
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,10 +92,7 @@ def read_url() -> str:
     settings = app().settings
     if not settings.read_database_url:
         return settings.database_url
-    wrote_at = st.session_state.get(_WROTE_AT)
-    if wrote_at is not None and time.monotonic() - float(wrote_at) < READ_OWN_WRITES_SECONDS:
-        return settings.database_url
-    return settings.read_database_url
+    return settings.database_url if wrote_recently() else settings.read_database_url
 
 
 def read_engine(url: str) -> Engine:
