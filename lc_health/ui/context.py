@@ -37,7 +37,7 @@ def _browser_key() -> str | None:
         browser = st.context.cookies.get(BROWSER_COOKIE)
     except (AttributeError, RuntimeError):
         browser = None
-    return f"b:{browser}" if browser else f"s:{ctx.session_id}"
+    return f"b:{browser}" if isinstance(browser, str) and browser else f"s:{ctx.session_id}"
 
 
 def _note_write() -> None:

@@ -132,7 +132,9 @@ def test_portfolio_reads_the_replica_and_a_writer_reads_the_primary(
         assert not at.exception, at.exception
         engine = db.make_engine(url)
         with engine.connect() as conn:  # written to the primary, not yet on the replica
-            renamed = conn.execute(text("SELECT count(*) FROM community WHERE name = 'Beta renamed'"))
+            renamed = conn.execute(
+                text("SELECT count(*) FROM community WHERE name = 'Beta renamed'")
+            )
             assert renamed.scalar_one() == 1
         engine.dispose()
         assert standby.sql("SELECT count(*) FROM community WHERE name = 'Beta renamed'") == "0"
