@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -194,12 +195,29 @@ def upgrade(engine: Engine, *, revision: str = "head") -> None:
 
 def _upgrade_logged(engine: Engine, revision: str, *, waited: float) -> None:
     before = current_revision(engine)
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    if before is not None and not _known_revision(config, before):
+        # A newer version's replica migrated it during a rolling upgrade: migrations only add
+        # (docs/deployment.md, Upgrades), so this version serves on; it must not fail to start.
+        log.warning(
+            "database at revision %s, newer than this version knows (%s): serving on it",
+            before,
+            head_revision(),
+        )
+        return
+    command.upgrade(config, revision)
     after = current_revision(engine)
     if before != after:
         log.info("database migrated from %s to %s (%.1f s for the lock)", before, after, waited)
     elif waited >= 0.05:
         log.info("database already at %s after %.1f s for the migration lock", after, waited)
+
+
+def _known_revision(config: Config, revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(config).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def on_commit(engine: Engine, *, callback: Callable[[], None]) -> None:

@@ -216,7 +216,7 @@ def start_replicas(
     """`lc-health serve` `count` times, started in one loop (the same moment), not waited for."""
     env = replica_env(database_url, code=code, **extra)
     home = folder / "home"
-    home.mkdir(exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
     env["LC_HEALTH_HOME"] = str(home)
     ports = [free_port() for _ in range(count)]
     replicas = []
