@@ -10,14 +10,19 @@ The pages run in Streamlit's AppTest against both real PostgreSQL servers.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from lc_health.domain.enums import Role
+from lc_health.bench.replica import portfolio_during_bursts
+from lc_health.bench.replica import wait_caught_up as bench_caught_up
+from lc_health.bench.submit import open_rounds
+from lc_health.bench.workloads import Context
 from lc_health.domain.instrument import Instrument, load_registry
+from lc_health.domain.periods import Period
 from lc_health.store import communities as cstore
 from lc_health.store import db
 from lc_health.store import responses as response_store
@@ -60,6 +65,17 @@ def _seed(url: str, instrument: Instrument) -> tuple[int, dict[str, int]]:
                 response_store.save_response(
                     session=session, response_in=response, instrument=instrument
                 )
+        today = date.today()
+        workshop = create_round(  # open now: the benchmark's bursts submit into it
+            session=session,
+            community_id=ids["Gamma"],
+            period=str(Period.containing(today)),
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=30),
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+        )
+        assert workshop.id is not None
         admin = ustore.create_user(session=session, email="a@example.org", role=Role.admin)
         assert admin.id is not None
     publish(engine, load_registry())
@@ -144,3 +160,23 @@ def test_portfolio_reads_the_replica_and_a_writer_reads_the_primary(
         standby.sql("SELECT pg_wal_replay_resume()")
     wait_caught_up(url, standby)
     assert standby.sql("SELECT count(*) FROM community WHERE name = 'Beta renamed'") == "1"
+
+
+def test_benchmark_times_the_portfolio_on_the_replica_during_bursts(
+    primary_and_replica: tuple[str, Standby, int, dict[str, int]], instrument_module: Instrument
+) -> None:
+    url, standby, _, ids = primary_and_replica
+    primary, replica = db.make_engine(url), db.make_engine(standby.url)
+    try:
+        assert bench_caught_up(primary, replica) >= 0
+        rounds = open_rounds(primary, Period.containing(date.today()))
+        assert len(rounds) == 1
+        context = Context(instrument_module, 5, ids["Beta"], "2026-Q3")
+        timing, burst = portfolio_during_bursts(
+            primary, replica, context, instrument_module, rounds, submitters=10, bursts=2
+        )
+    finally:
+        primary.dispose()
+        replica.dispose()
+    assert burst.errors == 0 and burst.submissions == 20
+    assert timing.runs >= 1 and timing.p50 > 0

@@ -165,6 +165,7 @@ def test_previous_version_serves_while_the_next_one_migrates(
             released = time.time()
             lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": db.PG_MIGRATION_LOCK})
             lock.commit()
+        engine.dispose()
         wait_healthy(new[0].url)
         healthy = time.time()
         assert _revision(database) == db.head_revision()
