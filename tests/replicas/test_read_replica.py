@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from lc_health.domain.enums import Role
 from lc_health.bench.replica import portfolio_during_bursts
 from lc_health.bench.replica import wait_caught_up as bench_caught_up
 from lc_health.bench.submit import open_rounds
 from lc_health.bench.workloads import Context
+from lc_health.domain.enums import Role
 from lc_health.domain.instrument import Instrument, load_registry
 from lc_health.domain.periods import Period
 from lc_health.store import communities as cstore
