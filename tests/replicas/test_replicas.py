@@ -24,12 +24,14 @@ import os
 import random
 import re
 import signal
+import statistics
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -199,6 +201,24 @@ class BrowserOutcome:
     acknowledged: list[str]
     retried: list[str]
     errors: list[BaseException]
+    ack_seconds: list[float] = field(default_factory=list)
+    memory_mb: dict[int, tuple[float, float]] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # the replicas' CPU time while the browsers filled in the survey
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of these processes so far (/proc/PID/stat fields 14 and 15)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024  # type: ignore[index]
 
 
 async def _browser_burst(
@@ -213,14 +233,18 @@ async def _browser_burst(
             await _fill_in(page, base, token, instrument)
 
     async def send(page: Page, token: str) -> None:
+        began = time.monotonic()
         await page.get_by_role("button", name="Send").click(timeout=STEP_TIMEOUT_MS)
         try:
             await expect(page.get_by_text(THANKS)).to_be_visible(timeout=30_000)
             outcome.acknowledged.append(token)
+            outcome.ack_seconds.append(time.monotonic() - began)
         except AssertionError:
             outcome.retried.append(token)
             await _finish_again(page, base, token, instrument)
 
+    before = {r.port: _rss_mb(r.proc.pid) for r in cluster.replicas}
+    cpu_before = _cpu_seconds([r.proc.pid for r in cluster.replicas])
     async with async_playwright() as p:
         browser: Browser = await p.chromium.launch(args=CHROMIUM_ARGS, executable_path=_chromium())
         pages = [await (await browser.new_context()).new_page() for _ in tokens]
@@ -228,6 +252,10 @@ async def _browser_burst(
             *(fill(page, token) for page, token in zip(pages, tokens, strict=True)),
             return_exceptions=True,
         )
+        outcome.cpu_seconds = _cpu_seconds([r.proc.pid for r in cluster.replicas]) - cpu_before
+        outcome.memory_mb = {
+            r.port: (before[r.port], _rss_mb(r.proc.pid)) for r in cluster.replicas
+        }
         outcome.errors += [r for r in filled if isinstance(r, BaseException)]
         go.set()  # the threads submit now, and the replica dies as the browsers press Send
         os.kill(kill.proc.pid, signal.SIGKILL)
@@ -320,5 +348,9 @@ def test_two_hundred_at_once_over_the_replicas_one_killed(cluster: Cluster) -> N
         f"\n{TOTAL - BROWSERS} thread submissions in {seconds:.1f} s "
         f"({(TOTAL - BROWSERS) / seconds:.0f}/s) beside {BROWSERS} browsers; "
         f"{len(outcome.acknowledged)} acknowledged, {len(outcome.retried)} sent again "
-        f"after the kill"
+        f"after the kill; Send to thanks p50 "
+        f"{statistics.median(outcome.ack_seconds or [0.0]):.1f} s; replica memory (MB, before "
+        f"and with {BROWSERS} sessions open): {outcome.memory_mb}; replica CPU while they "
+        f"filled in the survey: {outcome.cpu_seconds:.1f} s ({outcome.cpu_seconds / BROWSERS:.1f}"
+        " s a participant)"
     )
