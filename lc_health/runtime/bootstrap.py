@@ -79,6 +79,7 @@ def open_app(
             read_engine = db.make_engine(settings.read_database_url)
             db.check_connection(read_engine)  # a replica is never migrated: it follows
         except db.DatabaseError as exc:
+            engine.dispose()
             raise StartupError(f"LC_HEALTH_READ_DATABASE_URL: {exc}") from None
     try:
         # Expired sign-in sessions are of no use to anyone: they go at every start.
