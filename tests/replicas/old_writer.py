@@ -1,8 +1,10 @@
 """Run by test_rolling_upgrade.py with the PREVIOUS version's code first on PYTHONPATH: that
 version prepares a round with personal links on its own schema, prints them as one JSON line,
 then submits one participant after another through its own survey write path
-(services.survey.submit, what its survey page calls on Send) until the links run out or the
-stop file appears, printing `ok <invitation id> <unix time>` for each stored response.
+(services.survey.submit, what its survey page calls on Send) until the stop file appears,
+printing `ok <invitation id> <unix time>` for each stored response. When every link has
+answered it starts again from the first: those are changed answers (an update, not a new
+response), however long the upgrade takes.
 
     python old_writer.py DATABASE_URL STOP_FILE
 """
@@ -30,15 +32,16 @@ def main(url: str, stop: Path) -> int:
     round_id, tokens, invitations = _prepare(url, instrument)
     print(json.dumps({"round_id": round_id, "token": tokens[0]}), flush=True)  # noqa: T201
     engine = db.make_engine(url)
-    for invitation_id in invitations[1:]:
-        if stop.exists():
-            break
+    sent = 0
+    while not stop.exists():
+        invitation_id = invitations[1 + sent % (len(invitations) - 1)]
+        sent += 1
         response = make_response_in(
             instrument,
             round_id=round_id,
-            rng=random.Random(invitation_id),
+            rng=random.Random(sent),
             invitation_id=invitation_id,
-            submission_key=f"old-{invitation_id}",
+            submission_key=f"old-{sent}",
         )
         survey.submit(
             engine,
