@@ -79,7 +79,7 @@ def streaming_replica(primary_url: str) -> Iterator[Standby]:
     port = free_port()
     _as_postgres(
         "pg_basebackup", "-h", SOCKETS, "-p", str(primary.port or 5432),
-        "-D", str(data), "-R", "-X", "stream", "-c", "fast",
+        "-D", str(data), "-R", "-X", "stream", "-c", "fast", "--no-sync",
     )  # fmt: skip
     (data / "postgresql.conf").write_text(
         f"port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{folder}'\n"
