@@ -30,6 +30,7 @@ def run_command(args: argparse.Namespace) -> int:
                 warm_runs=args.warm_runs,
                 bursts=args.bursts,
                 baseline_runs=args.baseline_runs,
+                read_database_url=args.read_database_url,
             )
         )
     except BenchError as exc:

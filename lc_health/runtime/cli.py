@@ -835,6 +835,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--database-url", help="PostgreSQL URL (default: SQLite in bench/ of the home folder)"
     )
+    bench.add_argument(
+        "--read-database-url",
+        help="a streaming replica of --database-url: also time the portfolio on it during bursts",
+    )
     bench.add_argument("--keep", action="store_true", help="keep the generated database")
     bench.add_argument("--reuse", action="store_true", help="measure a kept database again")
     bench.add_argument("--pages", action="store_true", help="time pages in Chromium instead")

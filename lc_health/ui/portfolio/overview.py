@@ -18,7 +18,7 @@ from lc_health.metrics import forces as mforces
 from lc_health.metrics import portfolio
 from lc_health.store.models import Role
 from lc_health.ui import navigation
-from lc_health.ui.context import app, language, publish_due, t
+from lc_health.ui.context import app, language, publish_due, read_url, t
 from lc_health.ui.guard import require
 from lc_health.ui.portfolio import exports as portfolio_exports
 from lc_health.ui.portfolio.data import (
@@ -328,7 +328,7 @@ def _forces_tab(
     )
     names = {f.id: f.name.get(lang) for f in instrument.forces}
     totals, respondents = force_totals(
-        ctx.settings.database_url,
+        read_url(),
         frozenset(int(c) for c in chosen["community_id"]),
         with_previous(periods, period),
     )
@@ -395,12 +395,12 @@ def render() -> None:
     demo_notice()
     publish_due()
     with st.spinner(t("common.loading")):  # shown only when loading takes over half a second
-        data = load(ctx.settings.database_url, viewer.community_ids)
+        data = load(read_url(), viewer.community_ids)
     if data.means.empty:
         st.info(t("portfolio.empty"))
         return
     period, chosen = _filters(data)
-    now = period_means(ctx.settings.database_url, viewer.community_ids, threshold, period)
+    now = period_means(read_url(), viewer.community_ids, threshold, period)
     st.caption(t("portfolio.privacy", threshold=threshold))
     sections: list[tuple[str, Callable[[], None]]] = [
         ("portfolio.tab_heatmap", lambda: _heatmap_tab(now, period, chosen, lang, threshold)),
