@@ -58,6 +58,10 @@ def _git(*args: str) -> str:
     ).stdout.strip()
 
 
+# Set by .ci/run when the checkout has its history (after `git fetch --unshallow` if need be).
+HISTORY_REQUIRED_VAR = "LC_HEALTH_TEST_REQUIRE_GIT_HISTORY"
+
+
 def _head_migration() -> Path:
     head = db.head_revision()
     found = [
@@ -80,9 +84,9 @@ def previous_version(tmp_path_factory: pytest.TempPathFactory) -> Path:
             check=True,
         ).stdout
     except (subprocess.CalledProcessError, FileNotFoundError, IndexError) as exc:
-        if os.environ.get(NGINX_REQUIRED_VAR):
+        if os.environ.get(HISTORY_REQUIRED_VAR):
             pytest.fail(f"the rolling-upgrade test needs the checkout's git history: {exc}")
-        pytest.skip("the rolling-upgrade test needs the checkout's git history")
+        pytest.skip("the rolling-upgrade test needs the checkout's git history (git clone)")
     folder = tmp_path_factory.mktemp("previous")
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
