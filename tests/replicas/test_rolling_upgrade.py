@@ -35,7 +35,6 @@ from lc_health.store.models import Response
 from tests.browser.conftest import CHROMIUM_ARGS, _chromium
 from tests.browser.test_load import STEP_TIMEOUT_MS, _fill_in
 from tests.replicas.cluster import (
-    NGINX_REQUIRED_VAR,
     ROOT,
     Replica,
     fresh_database,
