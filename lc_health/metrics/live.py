@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,7 +112,7 @@ def payload(frame: pd.DataFrame, *, sheets: int) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def read_payload(data: str | bytes) -> dict[str, object]:
+def read_payload(data: str | bytes) -> dict[str, Any]:
     """The projector's figures back from their bytes."""
     loaded = json.loads(data)
     if not isinstance(loaded, dict):

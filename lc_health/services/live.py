@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -169,7 +170,7 @@ def _sheet(session: Session, session_id: int, phone_token: str) -> LiveSheet:
 
 
 def save_answers(
-    session: Session, *, session_id: int, phone_token: str, answers: Mapping[object, object]
+    session: Session, *, session_id: int, phone_token: str, answers: Mapping[Any, object]
 ) -> dict[int, int]:
     """Keep the phone's answers (merged over what it had); returns them all. A sent sheet or
     an ended session takes no changes."""
@@ -183,16 +184,18 @@ def save_answers(
     return merged
 
 
-def send(session: Session, *, session_id: int, phone_token: str, now: datetime) -> None:
-    """Send the phone's sheet: every factor answered (don't know counts); final from now."""
+def send(session: Session, *, session_id: int, phone_token: str, now: datetime) -> bool:
+    """Send the phone's sheet: every factor answered (don't know counts); final from now.
+    Returns True (also for a second tap, which changes nothing)."""
     _running(session, session_id)
     sheet = _sheet(session, session_id, phone_token)
     if sheet.sent_at is not None:
-        return  # a second tap changes nothing
+        return True
     if not live.is_complete(live.clean_answers(json.loads(sheet.answers))):
         raise _problem("answers", "error.live_incomplete")
     sheet.sent_at = now
     store.save(session, row=sheet)
+    return True
 
 
 def phone(session: Session, *, session_id: int, phone_token: str) -> Phone | None:
@@ -205,6 +208,15 @@ def phone(session: Session, *, session_id: int, phone_token: str) -> Phone | Non
         return None
     answers = live.clean_answers(json.loads(sheet.answers))
     return Phone(session_id, answers, sheet.sent_at is not None, row.ended_at is not None)
+
+
+def phone_by_code(session: Session, *, code: str, phone_token: str) -> Phone | None:
+    """The phone's sheet found from the code and token in its URL (None: no such sheet)."""
+    cleaned = live.normalise_code(code)
+    row = store.by_code(session, code=cleaned) if cleaned else None
+    if row is None or row.id is None:
+        return None
+    return phone(session, session_id=row.id, phone_token=phone_token)
 
 
 def _publish(session: Session, row: LiveSession) -> None:

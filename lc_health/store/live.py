@@ -35,6 +35,11 @@ def running_by_code(session: Session, *, code: str) -> LiveSession | None:
     ).first()
 
 
+def by_code(session: Session, *, code: str) -> LiveSession | None:
+    """The session with this code, running or ended."""
+    return session.exec(select(LiveSession).where(col(LiveSession.code) == code)).first()
+
+
 def code_taken(session: Session, *, code: str) -> bool:
     return (
         session.exec(select(LiveSession.id).where(col(LiveSession.code) == code)).first()
@@ -91,7 +96,7 @@ def published_answers(session: Session, *, session_id: int) -> list[str]:
 
 def waiting_ids(session: Session, *, session_id: int) -> list[int]:
     """Sent sheets not yet in the figures, oldest first (ties by id)."""
-    return list(
+    found = list(
         session.exec(
             select(LiveSheet.id)
             .where(
@@ -102,6 +107,7 @@ def waiting_ids(session: Session, *, session_id: int) -> list[int]:
             .order_by(col(LiveSheet.sent_at), col(LiveSheet.id))
         ).all()
     )
+    return [int(i) for i in found if i is not None]
 
 
 def mark_published(session: Session, *, sheet_ids: list[int], step: int) -> None:

@@ -1,0 +1,108 @@
+"""The projector's screen of a live session, refreshed every second (st.fragment): the join
+code and QR until the reveal, how many joined and answered, then the room's picture. Large
+type and high contrast, laid out for 1920×1080 without scrolling."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+import streamlit as st
+
+from lc_health.domain.instrument import Instrument
+from lc_health.metrics.live import ordered, read_payload
+from lc_health.services import live
+from lc_health.services.live import Projector
+from lc_health.store.db import read_session, write_session
+from lc_health.ui.context import app, t
+from lc_health.ui.live import picture as live_picture
+
+REFRESH_SECONDS = 1.0  # an answer shows within this plus one database round trip
+JOIN_PARAM = "join"
+# Readable from the back of a room: big type, black on white, the code huge.
+PROJECTOR_CSS = """
+<style>
+.stMainBlockContainer { max-width: 100%; padding-top: 1.5rem; padding-bottom: 0; }
+.stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.55rem; line-height: 1.35;
+  color: #000; }
+.st-key-live_code p { font-size: 6rem; font-weight: 800; letter-spacing: 0.6rem;
+  font-family: monospace; margin: 0; }
+.st-key-live_counts [data-testid="stMetricValue"] { font-size: 4rem; color: #000; }
+.st-key-live_counts [data-testid="stMetricLabel"] p { font-size: 1.5rem; }
+</style>
+"""
+
+
+def join_url(code: str) -> str:
+    return f"{app().settings.public_url.rstrip('/')}/?{JOIN_PARAM}={code}"
+
+
+@st.cache_data(max_entries=32)
+def qr_png(url: str) -> bytes:
+    """The join URL as a QR code (PNG, black on white, a quiet zone of 2 modules)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=12, border=2)
+    return out.getvalue()
+
+
+def current(session_id: int) -> Projector | None:
+    """Publish what is due, then read what the projector may show."""
+    engine = app().engine
+    with write_session(engine) as session:
+        live.publish_due(session, session_id=session_id)
+    with read_session(engine) as session:
+        return live.projector(session, session_id=session_id)
+
+
+def _join_box(state: Projector, *, large: bool) -> None:
+    url = join_url(state.code)
+    left, right = st.columns([2, 1] if large else [4, 1], vertical_alignment="center")
+    with left:
+        st.markdown(t("live.join_at", url=url.split("?")[0]))
+        with st.container(key="live_code"):
+            st.markdown(state.code)
+    right.image(qr_png(url), width=320 if large else 150, alt=t("live.qr_alt", code=state.code))
+
+
+def _counts(state: Projector) -> None:
+    with st.container(key="live_counts"):
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("live.joined"), state.joined)
+        c2.metric(t("live.answered"), state.sent)
+        shown = state.published_count if state.revealed else "—"
+        c3.metric(t("live.in_picture"), shown)
+    if not state.revealed:
+        need = max(state.threshold - state.sent, 0)
+        st.caption(t("live.reveal_from", threshold=state.threshold, missing=need))
+    else:
+        st.caption(t("live.steps", threshold=state.threshold))
+
+
+def _picture(state: Projector, instrument: Instrument, lang: str) -> None:
+    data: dict[str, Any] = read_payload(state.published)
+    shown = live_picture.frame(data, instrument, lang)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        live_picture.spread_chart(shown, instrument, lang)
+    with right:
+        live_picture.by_band(shown, lang)
+        order = ordered([int(f) for f in data["proposed"]], list(state.order))
+        live_picture.to_discuss(order, shown)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def screen(session_id: int, instrument: Instrument, lang: str) -> None:
+    """The projector's screen (re-run every second on its own)."""
+    state = current(session_id)
+    if state is None:
+        return
+    if state.ended:
+        st.info(t("live.ended"))
+    elif not state.revealed or not state.published:
+        _join_box(state, large=True)
+    _counts(state)
+    if state.revealed and state.published:
+        _picture(state, instrument, lang)
+        if not state.ended:
+            _join_box(state, large=False)
