@@ -17,7 +17,7 @@ from lc_health.store.db import read_session
 from lc_health.store.models import Community, LiveSession, Role, utcnow
 from lc_health.ui import navigation
 from lc_health.ui.context import app, language, t
-from lc_health.ui.forms import flash, show_flash
+from lc_health.ui.forms import show_flash
 from lc_health.ui.guard import COMMUNITY_PARAM, pick_community, require
 from lc_health.ui.live import projector
 from lc_health.ui.widgets import demo_notice
@@ -87,7 +87,8 @@ def _chosen(rows: list[LiveSession]) -> LiveSession | None:
 def render() -> None:
     viewer = require(Role.lead, Role.admin)
     show_flash()
-    community = pick_community(viewer)
+    with st.sidebar if st.query_params.get(SESSION_PARAM) else st.container():
+        community = pick_community(viewer)  # on the projector it goes to the sidebar
     assert community.id is not None
     rows = _sessions(community.id)
     chosen = _chosen(rows)
@@ -114,7 +115,6 @@ def _controls(row: LiveSession, community: Community, actor: str) -> None:
     if not state.revealed and not state.ended:
         if side.button(t("live.reveal"), type="primary", icon=":material/visibility:"):
             if attempt(lambda s: live.reveal(s, actor=actor, session_id=row.id, now=utcnow())):  # type: ignore[arg-type]
-                flash(t("live.revealed"))
                 st.rerun()
     if state.revealed and state.published:
         _order_form(state, community, actor)
@@ -133,15 +133,15 @@ def _order_form(state: Projector, community: Community, actor: str) -> None:
     current = ordered(proposed, list(state.order))
     names = {f.id: f"{f.id}. {f.short.get(language())}" for f in app().registry.latest().factors}
     with st.sidebar.form("live_order"):
-        chosen = st.multiselect(
-            t("live.order"), list(names), default=current, format_func=names.__getitem__
-        )
+        factor = int(st.selectbox(t("live.order"), list(names), format_func=names.__getitem__))
         st.caption(t("live.order_help"))
-        if st.form_submit_button(t("live.save_order")):
+        first = st.form_submit_button(t("live.put_first"), icon=":material/vertical_align_top:")
+        off = st.form_submit_button(t("live.take_off"), icon=":material/remove:")
+        if first or off:
+            rest = [f for f in current if f != factor]
+            order = rest if off else [factor, *rest]
             attempt(
-                lambda s: live.reorder(
-                    s, actor=actor, session_id=state.session_id, order=[int(f) for f in chosen]
-                )
+                lambda s: live.reorder(s, actor=actor, session_id=state.session_id, order=order)
             )
             st.rerun()
     if st.sidebar.button(t("live.to_conversation"), type="primary", icon=":material/forum:"):

@@ -114,7 +114,7 @@ def _answer(state: Phone, token: str) -> None:
 def render() -> None:
     st.html(PHONE_CSS)
     language_switch(st)
-    st.title(t("live.phone_title"))
+    st.header(t("live.phone_title"))
     code = st.query_params.get(JOIN_PARAM, "")
     token = st.query_params.get(PHONE_PARAM, "")
     state = _resume(code, token) if code and token else None

@@ -17,7 +17,7 @@ from lc_health.ui.context import t
 from lc_health.ui.widgets import agreement, md_escape, show_chart
 
 BANDS = ("concern", "discuss", "strong")
-CHART_SCALE = 1.35
+CHART_SCALE = 1.2
 
 
 def frame(picture: dict[str, Any], instrument: Instrument, lang: str) -> pd.DataFrame:
@@ -55,7 +55,9 @@ def spread_chart(shown: pd.DataFrame, instrument: Instrument, lang: str) -> None
         "answer": t("review.answer"),
     }
     visible = shown[~shown["suppressed"]]
-    chart = charts.distribution(visible, lang=lang, answer_labels=answers, titles=titles)
+    chart = charts.distribution(
+        visible, lang=lang, answer_labels=answers, titles=titles, legend_columns=3
+    )
     show_chart(
         enlarged(chart, CHART_SCALE),
         theme=None,
@@ -70,16 +72,15 @@ def by_band(shown: pd.DataFrame, lang: str) -> None:
         part = shown[shown["band"] == band].sort_values("mean")
         if part.empty:
             continue
-        st.markdown(f"**{md_escape(t(f'band_short.{band}'))}**")
-        lines = []
+        lines = [f"**{md_escape(t(f'band_short.{band}'))}**"]
         for label, mean, split in zip(
             part["label"], part["mean"], part["disagreement"], strict=True
         ):
-            mark = f" — {t('live.disagree')}" if split else ""
-            lines.append(
-                f"- {md_escape(str(label))} ({format_number(mean, lang)}){md_escape(mark)}"
-            )
-        st.markdown("\n".join(lines))
+            mark = " ≠" if split else ""
+            lines.append(f"{md_escape(str(label))} {format_number(mean, lang)}{mark}")
+        st.markdown("  \n".join(lines))
+    if shown["disagreement"].any():
+        st.caption(t("live.disagree_legend"))
     hidden = shown[shown["suppressed"]]
     if not hidden.empty:
         st.caption(t("live.too_few_factors", factors=", ".join(hidden["label"])))
@@ -91,4 +92,6 @@ def to_discuss(order: list[int], shown: pd.DataFrame) -> None:
         st.caption(t("live.nothing_to_discuss"))
         return
     labels = dict(zip(shown["factor"], shown["label"], strict=True))
-    st.markdown("\n".join(f"{i}. {md_escape(str(labels[f]))}" for i, f in enumerate(order, 1)))
+    st.container(key="live_discuss").markdown(
+        "\n".join(f"{i}. {md_escape(str(labels[f]))}" for i, f in enumerate(order, 1))
+    )

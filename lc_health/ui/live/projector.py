@@ -28,8 +28,7 @@ PROJECTOR_CSS = """
   color: #000; }
 .st-key-live_code p { font-size: 6rem; font-weight: 800; letter-spacing: 0.6rem;
   font-family: monospace; margin: 0; }
-.st-key-live_counts [data-testid="stMetricValue"] { font-size: 4rem; color: #000; }
-.st-key-live_counts [data-testid="stMetricLabel"] p { font-size: 1.5rem; }
+.st-key-live_counts p { font-size: 2.4rem; margin: 0; }
 </style>
 """
 
@@ -55,23 +54,25 @@ def current(session_id: int) -> Projector | None:
         return live.projector(session, session_id=session_id)
 
 
-def _join_box(state: Projector, *, large: bool) -> None:
+def _join_box(state: Projector) -> None:
     url = join_url(state.code)
-    left, right = st.columns([2, 1] if large else [4, 1], vertical_alignment="center")
+    left, right = st.columns([2, 1], vertical_alignment="center")
     with left:
         st.markdown(t("live.join_at", url=url.split("?")[0]))
         with st.container(key="live_code"):
             st.markdown(state.code)
-    right.image(qr_png(url), width=320 if large else 150, alt=t("live.qr_alt", code=state.code))
+    right.image(qr_png(url), width=420, alt=t("live.qr_alt", code=state.code))
 
 
 def _counts(state: Projector) -> None:
+    """Joined, answered and in the picture, on one line of large type."""
+    shown = state.published_count if state.revealed else "—"
     with st.container(key="live_counts"):
-        c1, c2, c3 = st.columns(3)
-        c1.metric(t("live.joined"), state.joined)
-        c2.metric(t("live.answered"), state.sent)
-        shown = state.published_count if state.revealed else "—"
-        c3.metric(t("live.in_picture"), shown)
+        st.markdown(
+            f"{t('live.joined')}: **{state.joined}** · {t('live.answered')}: **{state.sent}**"
+            f" · {t('live.in_picture')}: **{shown}**"
+            + (f" · {t('live.code')}: **{state.code}**" if state.revealed else "")
+        )
     if not state.revealed:
         need = max(state.threshold - state.sent, 0)
         st.caption(t("live.reveal_from", threshold=state.threshold, missing=need))
@@ -82,11 +83,12 @@ def _counts(state: Projector) -> None:
 def _picture(state: Projector, instrument: Instrument, lang: str) -> None:
     data: dict[str, Any] = read_payload(state.published)
     shown = live_picture.frame(data, instrument, lang)
-    left, right = st.columns([3, 2], gap="large")
+    left, middle, right = st.columns([6, 3, 3], gap="medium")
     with left:
         live_picture.spread_chart(shown, instrument, lang)
-    with right:
+    with middle:
         live_picture.by_band(shown, lang)
+    with right:
         order = ordered([int(f) for f in data["proposed"]], list(state.order))
         live_picture.to_discuss(order, shown)
 
@@ -100,9 +102,7 @@ def screen(session_id: int, instrument: Instrument, lang: str) -> None:
     if state.ended:
         st.info(t("live.ended"))
     elif not state.revealed or not state.published:
-        _join_box(state, large=True)
+        _join_box(state)
     _counts(state)
     if state.revealed and state.published:
         _picture(state, instrument, lang)
-        if not state.ended:
-            _join_box(state, large=False)

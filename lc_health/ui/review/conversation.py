@@ -113,10 +113,10 @@ def render() -> None:
     ctx = open_round(community, Audience.lead, lang)
     if ctx is None:
         return
-    if ctx.factors["suppressed"].all():
+    room = live_beside.room(ctx)
+    if ctx.factors["suppressed"].all() and room is None:  # a room's figures are enough
         st.info(t("review.all_hidden", threshold=ctx.threshold))
         return
-    room = live_beside.room(ctx)
     if room is not None:
         st.caption(t("live.conversation_from"))
     proposed = room.order if room is not None else proposal(ctx)
