@@ -247,3 +247,13 @@ def test_forty_phones_join_and_answer_at_once(engine: Engine, instrument: Instru
     with db.read_session(engine) as session:
         picture = read_payload(live.projector(session, session_id=sid).published)  # type: ignore[union-attr]
     assert picture["sheets"] == PHONES
+
+
+def test_the_live_bench_reports_a_whole_room(sqlite_engine: Engine) -> None:
+    from lc_health.bench.live import render, run_room
+
+    result = run_room(sqlite_engine, phones=8)
+    assert (result.stored, result.errors) == (8, 0)
+    assert result.projector_lag < 2.0
+    text = render(result, "SQLite")
+    assert "8 phones at once" in text and "Stored: 8 of 8 sheets, 0 errors" in text
