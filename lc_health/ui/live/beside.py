@@ -19,6 +19,7 @@ from lc_health.ui.review.opening import ReviewContext
 from lc_health.ui.widgets import agreement, show_chart
 
 LIVE_PARAM = "live"
+MAX_ID_DIGITS = 9  # a larger number is no session (and would overflow a database integer)
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,8 @@ class Room:
 def room(ctx: ReviewContext) -> Room | None:
     """The session named by ?live= when it is this community's and was revealed."""
     wanted = st.query_params.get(LIVE_PARAM, "")
-    if not wanted.isdecimal():
-        return None
+    if not (wanted.isascii() and wanted.isdecimal()) or len(wanted) > MAX_ID_DIGITS:
+        return None  # ASCII digits only: '٣' is decimal too
     with read_session(app().engine) as session:
         state = live.projector(session, session_id=int(wanted))
     if state is None or state.community_id != ctx.community.id or not state.published:

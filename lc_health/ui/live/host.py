@@ -81,7 +81,9 @@ def _paper() -> None:
 def _chosen(rows: list[LiveSession]) -> LiveSession | None:
     """The session named in the URL, if it is one of this community's."""
     wanted = st.query_params.get(SESSION_PARAM, "")
-    return next((r for r in rows if wanted.isdecimal() and r.id == int(wanted)), None)
+    if not (wanted.isascii() and wanted.isdecimal()):
+        return None
+    return next((r for r in rows if r.id == int(wanted)), None)
 
 
 def render() -> None:

@@ -18,6 +18,7 @@ from lc_health.ui.session import client
 from lc_health.ui.writes import attempt
 
 JOIN_PARAM = "join"
+MAX_TYPED = 12  # a code with spaces or dashes
 PHONE_PARAM = "p"
 OPTIONS = [1, 2, 3, 4, 5, rules.DONT_KNOW]
 # One statement per row, the six answers side by side on a 390 px phone.
@@ -30,7 +31,9 @@ PHONE_CSS = """<style>
 def _join_form(code: str) -> None:
     """Type the code (pre-filled from the QR's link) and join."""
     with st.form("live_join"):
-        typed = st.text_input(t("live.code"), value=code, max_chars=12, autocomplete="off")
+        typed = st.text_input(
+            t("live.code"), value=code[:MAX_TYPED], max_chars=MAX_TYPED, autocomplete="off"
+        )
         if st.form_submit_button(t("live.join"), type="primary", width="stretch"):
             token = credentials.new_token()
             joined = attempt(
