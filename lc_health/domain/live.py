@@ -22,8 +22,9 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
 DONT_KNOW = 0
 FACTORS = tuple(range(1, 13))
-# Guessing codes: from this many wrong codes in a row a phone (or one client address) waits.
-WRONG_CODES_BEFORE_WAIT = 10
+# Guessing codes: from this many wrong codes in a row one client address waits. A room behind
+# one network address shares it, but every right code resets the count.
+WRONG_CODES_BEFORE_WAIT = 20
 
 _NOT_CODE = re.compile(f"[^{CODE_ALPHABET}]")
 

@@ -141,7 +141,7 @@ def join(
 ) -> int | None:
     """Join the running session with this code (typed or from the QR) and return its id; the
     phone's sheet is created on the first join and kept on the next. Wrong codes count per
-    client (its address, else the phone): from the tenth in a row it waits, 30 s doubling up
+    client (its address, else the phone): from the twentieth in a row it waits, 30 s doubling up
     to 5 minutes (Invalid error.live_wait). A wrong code returns None, and its count is part of
     the transaction: commit it (a raise would roll the count back)."""
     key = credentials.limit_key(LIMIT_KIND, client or phone_token)

@@ -5,7 +5,13 @@ reloads finds its answers again. Twelve statements, one per factor, 1-5 or don't
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from lc_health.domain import credentials
 from lc_health.domain import live as rules
@@ -17,6 +23,8 @@ from lc_health.ui.context import app, language, language_switch, t
 from lc_health.ui.session import client
 from lc_health.ui.writes import attempt
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 JOIN_PARAM = "join"
 MAX_TYPED = 12  # a code with spaces or dashes
 PHONE_PARAM = "p"
@@ -28,6 +36,18 @@ PHONE_CSS = """<style>
 </style>"""
 
 
+def _write(work: Callable[[Session], T]) -> T | None:
+    """A phone's write (ui.writes.attempt); a database that fails (busy, or two phones of one
+    network counting a wrong code at the same moment) asks to try again instead of crashing:
+    nothing of that write was stored, every earlier answer was."""
+    try:
+        return attempt(work)
+    except SQLAlchemyError as exc:
+        log.warning("live session write failed: %s", type(exc).__name__)
+        st.error(t("live.not_saved"), icon=":material/cloud_off:")
+        return None
+
+
 def _join_form(code: str) -> None:
     """Type the code (pre-filled from the QR's link) and join."""
     with st.form("live_join"):
@@ -36,7 +56,7 @@ def _join_form(code: str) -> None:
         )
         if st.form_submit_button(t("live.join"), type="primary", width="stretch"):
             token = credentials.new_token()
-            joined = attempt(
+            joined = _write(
                 lambda session: [
                     live.join(
                         session,
@@ -89,7 +109,7 @@ def _keep(state: Phone, chosen: dict[int, int], token: str) -> dict[int, int]:
     changed = {f: v for f, v in chosen.items() if state.answers.get(f) != v}
     if not changed:
         return state.answers
-    kept = attempt(
+    kept = _write(
         lambda session: live.save_answers(
             session, session_id=state.session_id, phone_token=token, answers=changed
         )
@@ -105,7 +125,7 @@ def _answer(state: Phone, token: str) -> None:
     if missing:
         st.caption(t("live.missing", count=missing))
     if st.button(t("live.send"), type="primary", width="stretch", disabled=bool(missing)):
-        sent = attempt(
+        sent = _write(
             lambda session: live.send(
                 session, session_id=state.session_id, phone_token=token, now=utcnow()
             )

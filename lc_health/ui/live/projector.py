@@ -5,10 +5,12 @@ type and high contrast, laid out for 1920×1080 without scrolling."""
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 import segno
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from lc_health.domain.instrument import Instrument
 from lc_health.metrics.live import ordered, read_payload
@@ -18,14 +20,15 @@ from lc_health.store.db import read_session, write_session
 from lc_health.ui.context import app, t
 from lc_health.ui.live import picture as live_picture
 
+log = logging.getLogger(__name__)
 REFRESH_SECONDS = 1.0  # an answer shows within this plus one database round trip
 JOIN_PARAM = "join"
-# Readable from the back of a room: big type, black on white, the code huge.
+# Readable from the back of a room: big type in the theme's full text colour (black on white,
+# or white on the dark theme), the code huge.
 PROJECTOR_CSS = """
 <style>
 .stMainBlockContainer { max-width: 100%; padding-top: 1.5rem; padding-bottom: 0; }
-.stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.55rem; line-height: 1.35;
-  color: #000; }
+.stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.55rem; line-height: 1.35; }
 .st-key-live_code p { font-size: 6rem; font-weight: 800; letter-spacing: 0.6rem;
   font-family: monospace; margin: 0; }
 .st-key-live_counts p { font-size: 2.4rem; margin: 0; }
@@ -46,12 +49,18 @@ def qr_png(url: str) -> bytes:
 
 
 def current(session_id: int) -> Projector | None:
-    """Publish what is due, then read what the projector may show."""
+    """Publish what is due, then read what the projector may show (None, with a notice, when
+    the database did not answer: the next refresh tries again)."""
     engine = app().engine
-    with write_session(engine) as session:
-        live.publish_due(session, session_id=session_id)
-    with read_session(engine) as session:
-        return live.projector(session, session_id=session_id)
+    try:
+        with write_session(engine) as session:
+            live.publish_due(session, session_id=session_id)
+        with read_session(engine) as session:
+            return live.projector(session, session_id=session_id)
+    except SQLAlchemyError as exc:
+        log.warning("live projector not refreshed: %s", type(exc).__name__)
+        st.caption(t("live.not_refreshed"))
+        return None
 
 
 def _join_box(state: Projector) -> None:
