@@ -265,6 +265,13 @@ def publish_due(session: Session, *, session_id: int) -> int:
     return row.published_count
 
 
+def step_due(state: Projector) -> bool:
+    """Whether publish_due would publish now (the projector then asks for it)."""
+    if not state.revealed or state.ended:
+        return False
+    return bool(live.step_sizes(state.sent, state.published_count, state.threshold))
+
+
 def projector(session: Session, *, session_id: int) -> Projector | None:
     """What the projector shows now (read only)."""
     row = store.get_session(session, session_id=session_id)

@@ -257,3 +257,29 @@ def test_the_live_bench_reports_a_whole_room(sqlite_engine: Engine) -> None:
     assert result.projector_lag < 2.0
     text = render(result, "SQLite")
     assert "8 phones at once" in text and "Stored: 8 of 8 sheets, 0 errors" in text
+
+
+def test_a_step_is_due_only_after_the_reveal_and_a_full_step(
+    sqlite_engine: Engine, instrument: Instrument
+) -> None:
+    sid, code = _start(sqlite_engine, instrument, threshold=3)
+    for i in range(3):
+        _phone(sqlite_engine, code, f"p{i}", _all(1))
+
+    def due() -> bool:
+        with db.read_session(sqlite_engine) as session:
+            state = live.projector(session, session_id=sid)
+        assert state is not None
+        return live.step_due(state)
+
+    assert not due()  # not revealed
+    with db.write_session(sqlite_engine) as session:
+        live.reveal(session, actor=LEAD, session_id=sid, now=NOW)
+    _phone(sqlite_engine, code, "p3", _all(2))
+    _phone(sqlite_engine, code, "p4", _all(2))
+    assert not due()
+    _phone(sqlite_engine, code, "p5", _all(2))
+    assert due()
+    with db.write_session(sqlite_engine) as session:
+        assert live.publish_due(session, session_id=sid) == 6
+    assert not due()
