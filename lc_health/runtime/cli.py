@@ -843,6 +843,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reuse", action="store_true", help="measure a kept database again")
     bench.add_argument("--pages", action="store_true", help="time pages in Chromium instead")
     bench.add_argument(
+        "--live",
+        action="store_true",
+        help="a live session instead: phones joining and answering at once",
+    )
+    bench.add_argument(
+        "--phones", type=int, default=40, help="phones in the --live room (default 40)"
+    )
+    bench.add_argument(
         "--warm-runs", type=int, default=200, help="warm calls per page row (default 200)"
     )
     bench.add_argument(
