@@ -16,4 +16,5 @@ echo "== ruff"; .venv/bin/ruff check .
 echo "== ruff format"; .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
 # Two workers (pytest-xdist); a test file stays on one worker, so a module's app server starts once.
-echo "== pytest"; .venv/bin/python -m pytest -n "${LC_HEALTH_TEST_WORKERS:-2}" --dist loadfile "$@"
+# The slowest tests are listed at the end, to keep the whole run within CI's time.
+echo "== pytest"; .venv/bin/python -m pytest -n "${LC_HEALTH_TEST_WORKERS:-2}" --dist loadfile --durations=25 "$@"

@@ -12,6 +12,11 @@ from lc_health.runtime.bootstrap import load_settings
 def run_command(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
+        if getattr(args, "live", False):
+            from lc_health.bench.live import run_live
+
+            run_live(args.database_url, args.phones)
+            return 0
         if args.pages:
             from lc_health.bench.pages import PageOptions, run_pages
 
@@ -30,6 +35,7 @@ def run_command(args: argparse.Namespace) -> int:
                 warm_runs=args.warm_runs,
                 bursts=args.bursts,
                 baseline_runs=args.baseline_runs,
+                read_database_url=args.read_database_url,
             )
         )
     except BenchError as exc:

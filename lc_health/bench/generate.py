@@ -39,6 +39,7 @@ from lc_health.store.models import (
     Organisation,
     Round,
 )
+from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 
 T = TypeVar("T")
 SEED = 20261
@@ -470,6 +471,10 @@ def generate(
         answers += batch.values.size
         marks += int(batch.marks.sum())
     loader.finish()
+    # The portfolio's summaries of the published rounds, as publishing writes them: one
+    # set-based rebuild after the bulk load (kept apart from the load itself).
+    with write_session(engine) as session:
+        rebuild_portfolio_summaries(session=session)
     return Generated(
         seconds=time.perf_counter() - started,
         cpu_seconds=time.process_time() - cpu,

@@ -43,7 +43,7 @@ class Report:
         return next(r for r in self.rows if r.measure == measure)
 
     def render(self) -> str:
-        width = max(len(m) for m in MEASURES) + 2
+        width = max(len(m) for m in (*MEASURES, *(r.measure for r in self.rows))) + 2
         heads = ("start", "cold", "p50", "p95", "p99", "runs")
         lines = [self.title, f"{'measure':<{width}}" + "".join(f"{h:>10}" for h in heads)]
         lines[-1] += "  notes"

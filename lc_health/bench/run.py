@@ -55,6 +55,8 @@ class Options:
     warm_runs: int = WARM_RUNS
     bursts: int = BURSTS
     baseline_runs: int = BASELINE_RUNS
+    # A PostgreSQL streaming replica of database_url: adds the replica row (bench.replica).
+    read_database_url: str | None = None
 
 
 def _peak_bytes() -> int:
@@ -143,6 +145,30 @@ def _submissions(report: Report, engine: Engine, instrument: Instrument, bursts:
         report.add(label, result.timing, note)
 
 
+def _replica(
+    report: Report, engine: Engine, ctx: Context, instrument: Instrument, options: Options
+) -> None:
+    from lc_health.bench.replica import REPLICA_ROW, portfolio_during_bursts, wait_caught_up
+
+    assert options.read_database_url is not None
+    replica = db.make_engine(options.read_database_url)
+    try:
+        lag = wait_caught_up(engine, replica)
+        rounds = open_rounds(engine, Period.containing(date.today()))
+        timing, burst = portfolio_during_bursts(
+            engine, replica, ctx, instrument, rounds, submitters=CONCURRENT, bursts=options.bursts
+        )
+    finally:
+        replica.dispose()
+    report.add(
+        REPLICA_ROW,
+        timing,
+        f"while {burst.submissions} submissions ({CONCURRENT} at once) went to the primary "
+        f"(p50 {burst.timing.p50 * 1000:.1f} ms, {burst.errors} errors); replica caught up "
+        f"with the generated data in {lag:.1f} s",
+    )
+
+
 def _baselines(report: Report, engine: Engine, ctx: Context, runs: int) -> None:
     """DuckDB and Polars over the raw answers, checked equal to our heatmap; the ratios."""
     raw = duck.load_answers(engine, ctx.instrument)
@@ -177,6 +203,7 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Report:
         engine = db.make_engine(target.url)
         if not holds_bench_data(engine):
             raise BenchError("--reuse needs a database an earlier `lc-health bench --keep` made")
+        db.upgrade(engine)  # a database kept by an older version gets the newer tables
     else:
         echo(f"generating scale {scale.name} into {_redact(target.url)} ...")
         engine = prepare(target)
@@ -193,6 +220,9 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Report:
         _dashboards(report, engine, target.url, ctx, options, scale.communities)
         echo("timing submissions ...")
         _submissions(report, engine, instrument, options.bursts)
+        if options.read_database_url:
+            echo("portfolio on the read replica during bursts ...")
+            _replica(report, engine, ctx, instrument, options)
         before_baselines = _peak_bytes()
         echo("DuckDB and Polars baselines ...")
         _baselines(report, engine, ctx, options.baseline_runs)

@@ -161,7 +161,7 @@ def portfolio_page(session: Session, ctx: Context) -> object:
     portfolio.order_by_factor(grid, 0, list(data.communities["community_id"]))
     portfolio.layer_profiles(now, period)
     factors = now[(now["period"] == period) & (now["scope"] == FACTOR) & ~now["suppressed"]]
-    portfolio.key_medians(factors)  # factors compared
+    portfolio.factor_distribution(factors)  # factors compared
     portfolio.instrument_changes(data.instruments)  # over time (one version: nothing to join)
     spread = [
         portfolio.with_segments(portfolio.spread_over_time(data.means, scope), scope, {})

@@ -1,5 +1,5 @@
-"""Portfolio charts: factors across communities, the spread of communities over time, bands per
-period and the forces most often recognised."""
+"""Portfolio charts: how the communities spread per factor, bands per period and the forces
+most often recognised."""
 
 from __future__ import annotations
 
@@ -23,69 +23,74 @@ HIGHLIGHT = "#0B6E69"
 ROW_STEP = 30
 
 
-def factor_strips(
-    frame: pd.DataFrame, *, lang: str, band_labels: Mapping[str, str], titles: Mapping[str, str]
+def factor_spread(
+    frame: pd.DataFrame,
+    chosen: pd.DataFrame,
+    *,
+    lang: str,
+    band_labels: Mapping[str, str],
+    titles: Mapping[str, str],
 ) -> alt.LayerChart:
-    """Per factor (rows), every shown community's mean as a dot; the portfolio median as a
-    tick; one selected community larger and outlined.
+    """Per factor (rows), how the shown communities' means spread: a line from the 10th to the
+    90th percentile, a bar over the middle half coloured by the band of the median, the median
+    as a white stripe; the chosen community as a diamond. The marks do not grow with the
+    number of communities.
 
-    frame: label, community, mean, band_label, highlighted (bool), median (same per label).
-    titles: x, factor, community, mean, median.
+    frame: label, communities, p10, q1, median, q3, p90, band_label (of the median).
+    chosen: label, community, mean (the chosen community's shown means; may be empty).
+    titles: x, factor, community, mean, median, communities, middle, outer.
     """
-    order = list(dict.fromkeys(frame["label"]))
-    frame = with_shown(frame, "mean", "median")
+    order = list(frame["label"])
+    frame = with_shown(frame, "p10", "q1", "median", "q3", "p90")
+    chosen = with_shown(chosen, "mean")
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    domain = alt.Scale(domain=list(SCALE_DOMAIN))
     x = alt.X(
-        "mean:Q",
-        scale=alt.Scale(domain=list(SCALE_DOMAIN)),
+        "p10:Q",
+        scale=domain,
         title=titles["x"],
         axis=alt.Axis(values=[1, 2, 3, 4, 5], format=".0f"),
     )
-    others = (
-        alt.Chart(frame[~frame["highlighted"]])
-        .mark_circle(size=60, opacity=0.55)
+    tooltip = [
+        alt.Tooltip("label:N", title=titles["factor"]),
+        alt.Tooltip("communities:Q", title=titles["communities"]),
+        alt.Tooltip("median_shown:Q", title=titles["median"], format=".1f"),
+        alt.Tooltip("q1_shown:Q", title=f"{titles['middle']} ≥", format=".1f"),
+        alt.Tooltip("q3_shown:Q", title=f"{titles['middle']} ≤", format=".1f"),
+        alt.Tooltip("p10_shown:Q", title=f"{titles['outer']} ≥", format=".1f"),
+        alt.Tooltip("p90_shown:Q", title=f"{titles['outer']} ≤", format=".1f"),
+    ]
+    base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
+    outer = base.mark_rule(color=MUTED, strokeWidth=2).encode(x=x, x2="p90:Q")
+    middle = base.mark_bar(height=16, cornerRadius=3, opacity=0.85).encode(
+        x=alt.X("q1:Q", scale=domain),
+        x2="q3:Q",
+        color=alt.Color(
+            "band_label:N",
+            scale=band_scale(band_labels),
+            title=None,
+            legend=alt.Legend(orient="top"),
+        ),
+    )
+    median = base.mark_tick(color="white", thickness=3, size=16).encode(
+        x=alt.X("median:Q", scale=domain)
+    )
+    point = (
+        alt.Chart(chosen)
+        .mark_point(
+            size=200, filled=True, color=HIGHLIGHT, stroke="white", strokeWidth=2, shape="diamond"
+        )
         .encode(
             y=y,
-            x=x,
-            color=alt.Color(
-                "band_label:N",
-                scale=band_scale(band_labels),
-                title=None,
-                legend=alt.Legend(orient="top"),
-            ),
-            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
+            x=alt.X("mean:Q", scale=domain),
             tooltip=[
                 alt.Tooltip("community:N", title=titles["community"]),
                 alt.Tooltip("label:N", title=titles["factor"]),
                 alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
             ],
         )
-        .transform_calculate(jitter="(random() - 0.5) * 1.2")
     )
-    medians = (
-        alt.Chart(frame.drop_duplicates("label"))
-        .mark_tick(color=MUTED, thickness=3, size=22)
-        .encode(
-            y=y,
-            x=alt.X("median:Q", scale=alt.Scale(domain=list(SCALE_DOMAIN))),
-            tooltip=[alt.Tooltip("median_shown:Q", title=titles["median"], format=".1f")],
-        )
-    )
-    chosen = (
-        alt.Chart(frame[frame["highlighted"]])
-        .mark_point(
-            size=220, filled=True, color=HIGHLIGHT, stroke="white", strokeWidth=2, shape="diamond"
-        )
-        .encode(
-            y=y,
-            x=x,
-            tooltip=[
-                alt.Tooltip("community:N", title=titles["community"]),
-                alt.Tooltip("mean_shown:Q", title=titles["mean"], format=".1f"),
-            ],
-        )
-    )
-    chart: alt.LayerChart = (others + medians + chosen).properties(height=alt.Step(ROW_STEP + 6))
+    chart: alt.LayerChart = (outer + middle + median + point).properties(height=alt.Step(ROW_STEP))
     return configure(chart, lang)
 
 

@@ -19,6 +19,9 @@ from lc_health.store import communities as cstore
 from lc_health.store import dashboard
 from lc_health.store import portfolio as pstore
 
+PARTICIPATION = ("community_id", "period", "responses", "forces_respondents", "personal_responses")
+INSTRUMENTS = ("community_id", "period", "instrument_id", "instrument_version")
+
 
 @dataclass(frozen=True)
 class PortfolioData:
@@ -35,16 +38,18 @@ def read_portfolio(
 ) -> PortfolioData:
     """The portfolio over all periods; `instrument` (the latest) names the trend scores."""
     communities = cstore.communities_frame(session=session, community_ids=community_ids)
+    # One read of the published rounds' summaries serves participation, instrument versions
+    # and the trends' rounds.
+    rounds = dashboard.portfolio_rounds(session=session, community_ids=community_ids)
     means, too_few = dashboard.portfolio_shown_means(
-        session=session, community_ids=community_ids, scores=portfolio.trend_scores(instrument)
+        session=session,
+        community_ids=community_ids,
+        scores=portfolio.trend_scores(instrument),
+        rounds=rounds,
     )
-    part = dashboard.portfolio_participation(session=session, community_ids=community_ids)
-    instruments = dashboard.published_instruments(session=session, community_ids=community_ids)
-    personal = pstore.personal_responses(session=session, community_ids=community_ids)
+    part = rounds[list(PARTICIPATION)].reset_index(drop=True)
+    instruments = rounds.loc[rounds["responses"] > 0, list(INSTRUMENTS)].reset_index(drop=True)
     links = pstore.personal_links(session=session, community_ids=community_ids)
-    part = part.merge(personal, on=["community_id", "period"], how="left").fillna(
-        {"personal_responses": 0}
-    )
     return PortfolioData(
         communities=communities,
         periods=sorted(set(part.loc[part["responses"] > 0, "period"])),
@@ -67,8 +72,9 @@ def read_period_means(
         scopes=[HEALTH, LAYER, FACTOR],
         periods=[period],
     )
-    published = dashboard.portfolio_participation(session=session, community_ids=community_ids)
-    published = published[published["period"] == period]
+    published = dashboard.portfolio_participation(
+        session=session, community_ids=community_ids, periods=[period]
+    )
     return portfolio.community_means(portfolio.with_too_few(sums, published), threshold)
 
 

@@ -200,8 +200,21 @@ def _t_pdf(t: FloatArray, df: FloatArray) -> FloatArray:
 
 def t_quantile(q: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
     """The q-quantile of Student's t, by safeguarded Newton steps on t_cdf (so intervals and
-    p-values agree to machine precision). NaN where df <= 0 or q is outside (0, 1)."""
+    p-values agree to machine precision). NaN where df <= 0 or q is outside (0, 1).
+
+    Each (q, df) pair is solved once: a portfolio asks for tens of thousands of intervals with
+    a few dozen distinct sample sizes. (Every element's steps depend on its own pair only, so
+    this gives the same bits as solving each.)"""
     q_arr, df_arr = np.broadcast_arrays(_as_float(q), _as_float(df))
+    pairs = np.stack([q_arr.ravel(), df_arr.ravel()], axis=1)
+    distinct, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    if len(distinct) == len(pairs):
+        return _t_quantile_each(q_arr, df_arr)
+    solved = _t_quantile_each(distinct[:, 0], distinct[:, 1])
+    return solved[inverse.ravel()].reshape(q_arr.shape)
+
+
+def _t_quantile_each(q_arr: FloatArray, df_arr: FloatArray) -> FloatArray:
     valid = (df_arr > 0) & (q_arr > 0) & (q_arr < 1)
     # Solve for the upper tail: P(T > t) = tail, t >= 0, then mirror.
     tail = np.where(valid, np.minimum(q_arr, 1.0 - q_arr), 0.25)

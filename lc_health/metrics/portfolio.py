@@ -223,9 +223,22 @@ def with_segments(
     return out
 
 
-def key_medians(means: pd.DataFrame) -> pd.Series:
-    """The median of the communities' means per key (the strip chart's reference line)."""
-    return means.groupby("key")["mean"].median()
+SPREAD_QUANTILES = {"p10": 0.1, "q1": 0.25, "median": 0.5, "q3": 0.75, "p90": 0.9}
+
+
+def factor_distribution(means: pd.DataFrame) -> pd.DataFrame:
+    """Per key, the spread of the shown communities' means, drawn instead of a dot per
+    community (which a reader cannot take in at thousands of communities): key, communities
+    (how many), p10, q1, median, q3, p90 (interpolated linearly, as pandas' quantile), and
+    band (the reading band of the median).
+
+    means: the shown (not suppressed) rows of one scope, with key and mean."""
+    grouped = means.groupby("key")["mean"]
+    spread = grouped.quantile(np.array(list(SPREAD_QUANTILES.values()))).unstack()
+    spread.columns = list(SPREAD_QUANTILES)
+    out = spread.assign(communities=grouped.size()).reset_index()
+    out["band"] = bands(out["median"])
+    return out[["key", "communities", *SPREAD_QUANTILES, "band"]]
 
 
 def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
@@ -234,11 +247,15 @@ def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
     responses = part.pivot(index="community_id", columns="period", values="responses")
     rates = part.pivot(index="community_id", columns="period", values="response_rate")
     table = responses.astype("Int64").astype(str).where(responses.notna(), "")
-    for column in table.columns:
-        table[column] = [
-            f"{n} ({r:.0%})" if pd.notna(r) and n else n
-            for n, r in zip(table[column], rates[column], strict=True)
-        ]
+    rated = rates.notna().to_numpy() & responses.notna().to_numpy()
+    if rated.any():  # only cells with a rate need formatting one by one
+        values = table.to_numpy(dtype=object)
+        known = rates.to_numpy(dtype="float64", na_value=np.nan)
+        rows, columns = np.nonzero(rated)
+        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+            rate = float(known[row, column])
+            values[row, column] = f"{values[row, column]} ({rate:.0%})"
+        table = pd.DataFrame(values, index=table.index, columns=table.columns)
     return table
 
 

@@ -33,6 +33,8 @@ class AppContext:
     settings: Settings
     registry: Registry
     engine: Engine
+    # Where dashboard and portfolio reads may go: a streaming replica, or `engine` itself.
+    read_engine: Engine
 
 
 def load_settings() -> Settings:
@@ -71,6 +73,14 @@ def open_app(
         db.upgrade(engine)
     except db.DatabaseError as exc:
         raise StartupError(str(exc)) from None
+    read_engine = engine
+    if settings.read_database_url:
+        try:
+            read_engine = db.make_engine(settings.read_database_url)
+            db.check_connection(read_engine)  # a replica is never migrated: it follows
+        except db.DatabaseError as exc:
+            engine.dispose()
+            raise StartupError(f"LC_HEALTH_READ_DATABASE_URL: {exc}") from None
     try:
         # Expired sign-in sessions are of no use to anyone: they go at every start.
         with db.write_session(engine) as session:
@@ -90,7 +100,7 @@ def open_app(
         publish_due(engine=engine, registry=registry, settings=settings)
     except OperationalError as exc:
         raise StartupError(db.explain_operational_error(engine, exc=exc)) from None
-    return AppContext(settings=settings, registry=registry, engine=engine)
+    return AppContext(settings=settings, registry=registry, engine=engine, read_engine=read_engine)
 
 
 _contexts: dict[str, AppContext] = {}
@@ -121,6 +131,7 @@ def forget_apps() -> None:
     with _contexts_lock:
         for context in _contexts.values():
             context.engine.dispose()
+            context.read_engine.dispose()
         _contexts.clear()
 
 

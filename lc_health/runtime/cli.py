@@ -837,9 +837,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--database-url", help="PostgreSQL URL (default: SQLite in bench/ of the home folder)"
     )
+    bench.add_argument(
+        "--read-database-url",
+        help="a streaming replica of --database-url: also time the portfolio on it during bursts",
+    )
     bench.add_argument("--keep", action="store_true", help="keep the generated database")
     bench.add_argument("--reuse", action="store_true", help="measure a kept database again")
     bench.add_argument("--pages", action="store_true", help="time pages in Chromium instead")
+    bench.add_argument(
+        "--live",
+        action="store_true",
+        help="a live session instead: phones joining and answering at once",
+    )
+    bench.add_argument(
+        "--phones", type=int, default=40, help="phones in the --live room (default 40)"
+    )
     bench.add_argument(
         "--warm-runs", type=int, default=200, help="warm calls per page row (default 200)"
     )

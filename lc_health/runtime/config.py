@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         "lc-health.db in the home folder (LC_HEALTH_HOME); use "
         "postgresql+psycopg://user:pass@host/db for PostgreSQL.",
     )
+    read_database_url: str | None = Field(
+        None,
+        description="Optional SQLAlchemy URL of a PostgreSQL streaming replica of the database: "
+        "dashboard and portfolio reads go there, every write and a person's own recent reads "
+        "stay on LC_HEALTH_DATABASE_URL (docs/deployment.md, Read replica). Unset: all on one.",
+    )
     surveys_dir: Path = Field(SURVEYS_DIR, description="Folder with the instrument files (*.toml).")
     anonymity_threshold: Annotated[int, Field(ge=MIN_ANONYMITY_THRESHOLD, le=50)] = Field(
         5,

@@ -25,6 +25,7 @@ from lc_health.store.communities import rounds_frame
 from lc_health.store.models import (
     Action,
     Community,
+    PortfolioRound,
     Publication,
     PublishedChange,
     PublishedComment,
@@ -214,6 +215,18 @@ def _portfolio_rounds(community_ids: Iterable[int] | None) -> Any:
     return stmt
 
 
+def _published_rounds(community_ids: Iterable[int] | None, *columns: Any) -> Any:
+    """The visible communities' published rounds, from their summaries (one narrow table)."""
+    stmt = (
+        sa_select(*columns)
+        .join(Community, col(Community.id) == col(PortfolioRound.community_id))
+        .where(col(Community.archived_at).is_(None))
+    )
+    if community_ids is not None:
+        stmt = stmt.where(col(PortfolioRound.community_id).in_(ids(community_ids)))
+    return stmt
+
+
 def portfolio_scores(
     *,
     session: Session,
@@ -249,18 +262,18 @@ def portfolio_scores(
 
 
 def portfolio_participation(
-    *, session: Session, community_ids: Iterable[int] | None
+    *,
+    session: Session,
+    community_ids: Iterable[int] | None,
+    periods: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """community_id, period, responses, forces_respondents, for every visible published
-    round (what its figures rest on)."""
-    sub = _portfolio_rounds(community_ids).subquery()
-    stmt = sa_select(
-        sub.c.community_id,
-        sub.c.period,
-        col(Publication.responses),
-        col(Publication.forces_respondents),
-    ).join(Publication, col(Publication.round_id) == sub.c.id)
-    return _frame(session, stmt, ["community_id", "period", "responses", "forces_respondents"])
+    """community_id, period, responses, forces_respondents, personal_responses, for every
+    visible published round (what its figures rest on), in `periods` when given."""
+    columns = ["community_id", "period", "responses", "forces_respondents", "personal_responses"]
+    stmt = _published_rounds(community_ids, *(col(getattr(PortfolioRound, c)) for c in columns))
+    if periods is not None:
+        stmt = stmt.where(col(PortfolioRound.period).in_(sorted(set(periods))))
+    return _frame(session, stmt, columns)
 
 
 def portfolio_forces(
@@ -279,20 +292,11 @@ def portfolio_forces(
 
 def published_instruments(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
     """community_id, period, instrument_id, instrument_version of every visible published
-    round (where trend lines across periods must break at a changed statement)."""
-    sub = _portfolio_rounds(community_ids).subquery()
-    stmt = (
-        sa_select(
-            sub.c.community_id,
-            sub.c.period,
-            col(Round.instrument_id),
-            col(Round.instrument_version),
-        )
-        .join(Round, col(Round.id) == sub.c.id)
-        .join(Publication, col(Publication.round_id) == sub.c.id)
-        .where(col(Publication.responses) > 0)
-    )
-    return _frame(session, stmt, ["community_id", "period", "instrument_id", "instrument_version"])
+    round with responses (where trend lines across periods must break at a changed
+    statement)."""
+    columns = ["community_id", "period", "instrument_id", "instrument_version"]
+    stmt = _published_rounds(community_ids, *(col(getattr(PortfolioRound, c)) for c in columns))
+    return _frame(session, stmt.where(col(PortfolioRound.responses) > 0), columns)
 
 
 def portfolio_force_totals(
@@ -379,11 +383,40 @@ def health_by_round(*, session: Session, community_ids: Iterable[int] | None) ->
     )
 
 
+ROUND_SUMMARY = (
+    "round_id",
+    "community_id",
+    "period",
+    "instrument_id",
+    "instrument_version",
+    "responses",
+    "forces_respondents",
+    "personal_responses",
+)
+
+
+def portfolio_rounds(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
+    """Every visible published round's summary (ROUND_SUMMARY columns) in one read: what the
+    portfolio's participation, instrument versions and trends rest on."""
+    stmt = _published_rounds(
+        community_ids, *(col(getattr(PortfolioRound, c)) for c in ROUND_SUMMARY)
+    )
+    columns = list(ROUND_SUMMARY)
+    if session.get_bind().dialect.name != "postgresql":
+        return _frame(session, stmt, columns)
+    rounds = pd.DataFrame(dict(zip(columns, _pg_arrays(session, stmt), strict=True)))
+    numbers = [c for c in columns if c not in ("period", "instrument_id")]
+    return rounds.astype(
+        dict.fromkeys(numbers, "int64") | {"period": "str", "instrument_id": "str"}
+    )
+
+
 def portfolio_shown_means(
     *,
     session: Session,
     community_ids: Iterable[int] | None,
     scores: Sequence[tuple[str, str]],
+    rounds: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The portfolio over time, narrow: only the published means of `scores` ((scope, key)
     pairs, e.g. the health index and each layer), computed in the database, and the published
@@ -394,19 +427,14 @@ def portfolio_shown_means(
     such a read needs, so the table itself is not visited, and no text travels per row. The
     rounds' community and period are joined here, on integers.
 
+    `rounds`: portfolio_rounds() of the same communities, when already read (saves a read).
+
     Returns (community_id, period, scope, key, mean) and (community_id, period).
     """
-    visible = (
-        _portfolio_rounds(community_ids)
-        .join(Publication, col(Publication.round_id) == col(Round.id))
-        .where(col(Publication.responses) > 0)
-    )
-    columns = ["round_id", "community_id", "period"]
-    if session.get_bind().dialect.name == "postgresql":
-        rounds = pd.DataFrame(dict(zip(columns, _pg_arrays(session, visible), strict=True)))
-        rounds = rounds.astype({"round_id": "int64", "community_id": "int64", "period": "str"})
+    if rounds is not None:
+        rounds = rounds.loc[rounds["responses"] > 0, ["round_id", "community_id", "period"]]
     else:
-        rounds = _frame(session, visible, columns)
+        rounds = _visible_rounds(session, community_ids)
     rounds = rounds.sort_values("round_id", ignore_index=True)
     known = rounds["round_id"].to_numpy()
     wanted = list(dict.fromkeys([(HEALTH_SCOPE, ""), *scores]))
@@ -439,6 +467,21 @@ def portfolio_shown_means(
     )
     too_few = rounds.loc[~healthy, ["community_id", "period"]].reset_index(drop=True)
     return shown, too_few
+
+
+def _visible_rounds(session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
+    """round_id, community_id, period of the visible published rounds with responses."""
+    visible = _published_rounds(
+        community_ids,
+        col(PortfolioRound.round_id),
+        col(PortfolioRound.community_id),
+        col(PortfolioRound.period),
+    ).where(col(PortfolioRound.responses) > 0)
+    columns = ["round_id", "community_id", "period"]
+    if session.get_bind().dialect.name != "postgresql":
+        return _frame(session, visible, columns)
+    rounds = pd.DataFrame(dict(zip(columns, _pg_arrays(session, visible), strict=True)))
+    return rounds.astype({"round_id": "int64", "community_id": "int64", "period": "str"})
 
 
 def _shown_means_statement(dialect: str) -> Any:

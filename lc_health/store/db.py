@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -24,6 +27,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant works; it only has to be the same for every replica that migrates one database.
 PG_MIGRATION_LOCK = 7_418_200_311
 WRITE_OPTION = "lc_health_write"
+log = logging.getLogger(__name__)
 
 
 class DatabaseError(Exception):
@@ -168,21 +172,62 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, *, revision: str = "head") -> None:
-    """Apply pending migrations; on PostgreSQL one replica at a time (advisory lock)."""
+    """Apply pending migrations; on PostgreSQL one replica at a time (advisory lock). Logs how
+    long it waited for the lock and, when it migrated, from which revision to which: of several
+    replicas started together one logs the migration, the others that they found it done."""
     try:
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:
+                asked = time.monotonic()
                 conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_MIGRATION_LOCK})
                 conn.commit()
+                waited = time.monotonic() - asked
                 try:
-                    command.upgrade(alembic_config(engine), revision)
+                    _upgrade_logged(engine, revision, waited=waited)
                 finally:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_MIGRATION_LOCK})
                     conn.commit()
         else:
-            command.upgrade(alembic_config(engine), revision)
+            _upgrade_logged(engine, revision, waited=0.0)
     except OperationalError as exc:
         raise DatabaseError(explain_operational_error(engine, exc=exc)) from None
+
+
+def _upgrade_logged(engine: Engine, revision: str, *, waited: float) -> None:
+    before = current_revision(engine)
+    config = alembic_config(engine)
+    if before is not None and not _known_revision(config, before):
+        # A newer version's replica migrated it during a rolling upgrade: migrations only add
+        # (docs/deployment.md, Upgrades), so this version serves on; it must not fail to start.
+        log.warning(
+            "database at revision %s, newer than this version knows (%s): serving on it",
+            before,
+            head_revision(),
+        )
+        return
+    command.upgrade(config, revision)
+    after = current_revision(engine)
+    if before != after:
+        log.info("database migrated from %s to %s (%.1f s for the lock)", before, after, waited)
+    elif waited >= 0.05:
+        log.info("database already at %s after %.1f s for the migration lock", after, waited)
+
+
+def _known_revision(config: Config, revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(config).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def on_commit(engine: Engine, *, callback: Callable[[], None]) -> None:
+    """Call callback, in the committing thread, after every commit through engine (the app
+    uses it to keep a person who just wrote reading from the primary)."""
+
+    def _committed(_conn: Any) -> None:
+        callback()
+
+    event.listen(engine, "commit", _committed)
 
 
 def explain_operational_error(engine: Engine, *, exc: SQLAlchemyError) -> str:

@@ -108,6 +108,46 @@ class SurveyDraft(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class LiveSession(SQLModel, table=True):
+    """A live session: a room scoring the twelve factors on phones (domain.live). Phones join
+    with `code` while the session runs; the projector shows only `published`, the picture of
+    the first `published_count` sheets sent (metrics.live.payload), made at the facilitator's
+    reveal and then in steps of the threshold. `round_id` names the round it was tied to (its
+    answers never become that round's responses); `factor_order` is the facilitator's order
+    of the factors to discuss (JSON list)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True, ondelete="CASCADE")
+    round_id: int | None = Field(default=None, foreign_key="round.id", ondelete="SET NULL")
+    code: str = Field(max_length=8, unique=True)
+    started_by: str = Field(max_length=254)
+    threshold: int = 5
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    revealed_at: datetime | None = None
+    published_count: int = 0
+    published: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    factor_order: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class LiveSheet(SQLModel, table=True):
+    """One phone's answers in a live session, saved answer by answer so a phone that loses its
+    connection keeps them. The phone is known only by a hash of the token in its URL. Once
+    sent, a sheet is final; `published_step` says with which publication it entered the
+    projector's figures (None: not yet)."""
+
+    __table_args__ = (UniqueConstraint("session_id", "phone_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="livesession.id", index=True, ondelete="CASCADE")
+    phone_key: str = Field(max_length=64)
+    answers: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    language: str = Field(default="nl", max_length=2)
+    joined_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    published_step: int | None = None
+
+
 class Response(SQLModel, table=True):
     """One participant's answers to one round (web, paper or imported)."""
 
@@ -274,6 +314,26 @@ class PublishedScore(SQLModel, table=True):
     q1: float | None = None
     median: float | None = None
     q3: float | None = None
+
+
+class PortfolioRound(SQLModel, table=True):
+    """A published round as the portfolio reads it, in one narrow row: written whenever the
+    round is published (store.portfolio_summaries.rebuild_portfolio_summaries), so that the
+    portfolio reads this table instead of joining rounds, publications and raw responses. Its
+    counts are those fixed at publication (Publication); it adds nothing that was not
+    published."""
+
+    __table_args__ = (Index("ix_portfolioround_period", "period", "community_id"),)
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    community_id: int = Field(foreign_key="community.id", index=True)
+    period: str = Field(max_length=7)
+    instrument_id: str = Field(max_length=40)
+    instrument_version: int
+    responses: int = 0
+    forces_respondents: int = 0
+    # Responses through a personal link that the figures rest on (Publication.personal).
+    personal_responses: int = 0
 
 
 class PublishedItem(SQLModel, table=True):

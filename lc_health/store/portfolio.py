@@ -1,5 +1,5 @@
-"""Portfolio reads that the dashboard module does not cover: links and personal responses per
-community, and the filter options (sector, region, phase)."""
+"""Portfolio reads that the dashboard module does not cover: the active personal links per
+community. (Personal responses per round are counted at publication: models.PortfolioRound.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from lc_health.store import ids
-from lc_health.store.models import Invitation, Response, Round
+from lc_health.store.models import Invitation
 
 
 def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
@@ -29,16 +29,3 @@ def personal_links(*, session: Session, community_ids: Iterable[int] | None) -> 
     if community_ids is not None:
         stmt = stmt.where(col(Invitation.community_id).in_(ids(community_ids)))
     return _frame(session, stmt, ["community_id", "personal_links"])
-
-
-def personal_responses(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
-    """community_id, period, personal_responses (responses through a personal link)."""
-    stmt = (
-        sa_select(col(Round.community_id), col(Round.period), func.count())
-        .join(Response, col(Response.round_id) == col(Round.id))
-        .where(col(Response.invitation_id).is_not(None))
-        .group_by(col(Round.community_id), col(Round.period))
-    )
-    if community_ids is not None:
-        stmt = stmt.where(col(Round.community_id).in_(ids(community_ids)))
-    return _frame(session, stmt, ["community_id", "period", "personal_responses"])

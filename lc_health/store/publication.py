@@ -47,6 +47,7 @@ from lc_health.store.models import (
     ScoreTally,
     utcnow,
 )
+from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 from lc_health.store.rounds import RoundState, state
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,7 @@ def publish(
     publication.for_closes_on, publication.for_manual = rnd.closes_on, rnd.closed_manually
     publication.from_tallies = False
     session.add(publication)
+    _summarise(session, round_id)
     log.info("round %s %s (%s responses)", round_id, status, result.responses)
     return Outcome(round_id, status, new_counted)
 
@@ -343,7 +345,14 @@ def _publish_from_tallies(
             from_tallies=True,
         )
     )
+    _summarise(session, round_id)
     return Outcome(round_id, "published")
+
+
+def _summarise(session: Session, round_id: int) -> None:
+    """The portfolio's summary of the round follows its publication (same transaction)."""
+    session.flush()
+    rebuild_portfolio_summaries(session=session, round_ids=[round_id])
 
 
 def due_rounds(

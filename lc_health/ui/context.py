@@ -2,23 +2,75 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from typing import Any
 
 import streamlit as st
+from sqlalchemy import Engine
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lc_health.domain.i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language, translate
 from lc_health.runtime.bootstrap import AppContext, StartupError, holds_demo_data, shared_app
 from lc_health.runtime.production import STREAMLIT_OPTIONS
+from lc_health.runtime.web import BROWSER_COOKIE
 from lc_health.services import publication
+from lc_health.store import db
 
 LANG_KEY = "lang"
+# After a browser wrote anything, its dashboard and portfolio reads stay on the primary this
+# long: far longer than a streaming replica's lag on a healthy network (milliseconds), so what a
+# person just changed is what they see (docs/deployment.md, Read replica). Kept per browser (its
+# browser-id cookie, else its Streamlit session) in this replica's memory: the proxy keeps a
+# browser on one replica, and a reload or a new tab of the same browser still counts.
+READ_OWN_WRITES_SECONDS = 30.0
+_recent_writers: dict[str, float] = {}
+_writers_lock = threading.Lock()
+
+
+def _browser_key() -> str | None:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    try:
+        browser = st.context.cookies.get(BROWSER_COOKIE)
+    except (AttributeError, RuntimeError):
+        browser = None
+    return f"b:{browser}" if isinstance(browser, str) and browser else f"s:{ctx.session_id}"
+
+
+def _note_write() -> None:
+    """On every commit through the primary: remember when, for the browser whose page commits
+    (survey submissions commit in the writer thread: no browser, nothing noted)."""
+    key = _browser_key()
+    if key is None:
+        return
+    now = time.monotonic()
+    with _writers_lock:
+        if len(_recent_writers) > 10_000:  # forget the ones whose window has passed
+            for old in [
+                k for k, at in _recent_writers.items() if now - at > READ_OWN_WRITES_SECONDS
+            ]:
+                del _recent_writers[old]
+        _recent_writers[key] = now
+
+
+def wrote_recently() -> bool:
+    """Whether this browser committed a write in the last READ_OWN_WRITES_SECONDS."""
+    key = _browser_key()
+    with _writers_lock:
+        at = _recent_writers.get(key) if key is not None else None
+    return at is not None and time.monotonic() - at < READ_OWN_WRITES_SECONDS
 
 
 @st.cache_resource(show_spinner=False)
 def _app_context() -> AppContext:
     options = {name: st.get_option(name) for name in STREAMLIT_OPTIONS}
-    return shared_app(streamlit_options=options)
+    context = shared_app(streamlit_options=options)
+    if context.read_engine is not context.engine:
+        db.on_commit(context.engine, callback=_note_write)
+    return context
 
 
 def app() -> AppContext:
@@ -31,6 +83,22 @@ def app() -> AppContext:
         st.code(str(exc), language=None, wrap_lines=True)
         st.caption(translate(lang, "startup.hint"))
         st.stop()
+
+
+def read_url() -> str:
+    """The database this browser session's dashboard and portfolio reads go to, as their cache
+    key: the read replica (LC_HEALTH_READ_DATABASE_URL) unless the session wrote in the last
+    READ_OWN_WRITES_SECONDS; then, and without a replica, the primary."""
+    settings = app().settings
+    if not settings.read_database_url:
+        return settings.database_url
+    return settings.database_url if wrote_recently() else settings.read_database_url
+
+
+def read_engine(url: str) -> Engine:
+    """The engine for a URL read_url() gave (inside a cached function, the key decides)."""
+    ctx = app()
+    return ctx.read_engine if url == ctx.settings.read_database_url else ctx.engine
 
 
 @st.cache_data(show_spinner=False, ttl=60)

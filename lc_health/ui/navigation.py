@@ -53,6 +53,7 @@ _MENU: tuple[tuple[str, str, str, str, frozenset[Role]], ...] = (
     ("communities", "review.communities", ":material/groups:", OVERVIEW, ALL),
     ("lead_review", "review.round", ":material/insights:", COMMUNITY, LEADS),
     ("lead_conversation", "review.conversation", ":material/forum:", COMMUNITY, LEADS),
+    ("lead_live", "live.host", ":material/co_present:", COMMUNITY, LEADS),
     ("lead_paper", "review.paper", ":material/print:", COMMUNITY, LEADS),
     ("lead_mail", "review.mail", ":material/mail:", COMMUNITY, LEADS),
     ("portfolio", "portfolio.overview", ":material/dashboard:", PORTFOLIO, POLICY),
@@ -77,8 +78,11 @@ SIGNIN = PageSpec("signin", "account.signin", ":material/login:", "", frozenset(
 MAIL_OPTOUT = PageSpec(
     "mail_optout", "account.mail_optout", ":material/unsubscribe:", "", frozenset()
 )
+# A phone in a live session: reached with ?join=CODE (the projector's QR), no account.
+LIVE_JOIN = PageSpec("live_join", "live.phone", ":material/smartphone:", "", frozenset())
+LIVE_JOIN_PARAM = "join"
 BY_URL: dict[str, PageSpec] = {
-    spec.url_path: spec for spec in (*PAGES, SURVEY, SIGNIN, MAIL_OPTOUT)
+    spec.url_path: spec for spec in (*PAGES, SURVEY, SIGNIN, MAIL_OPTOUT, LIVE_JOIN)
 }
 
 
@@ -139,6 +143,9 @@ def build_navigation() -> StreamlitPage:
             [page("survey", default=True)],
             position="hidden",
         )
+    if LIVE_JOIN_PARAM in st.query_params:
+        # A phone joining a live session: that page and nothing else, no menu.
+        return st.navigation([page("live_join", default=True)], position="hidden")
     if st.query_params.get(OPTOUT_PARAM):
         # An e-mail's opt-out link: that page and nothing else, whoever is signed in.
         return st.navigation([page("mail_optout", default=True)], position="hidden")

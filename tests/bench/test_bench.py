@@ -106,6 +106,28 @@ def test_generated_tallies_equal_scratch(
         engine.dispose()
 
 
+def test_generated_rounds_have_their_portfolio_summaries(bench_run: tuple[Report, str]) -> None:
+    """The bulk load leaves every published round with its summary, as publishing does."""
+    from sqlalchemy import text
+
+    from lc_health.store.portfolio_summaries import COLUMNS, rebuild_portfolio_summaries
+
+    _, url = bench_run
+    engine = db.make_engine(url)
+    query = text(f"SELECT {', '.join(COLUMNS)} FROM portfolioround ORDER BY round_id")
+    try:
+        with engine.connect() as conn:
+            loaded = conn.execute(query).all()
+            published = conn.execute(text("SELECT count(*) FROM publication")).scalar_one()
+        assert len(loaded) == published > 0
+        with db.write_session(engine) as session:
+            rebuild_portfolio_summaries(session=session)
+        with engine.connect() as conn:
+            assert conn.execute(query).all() == loaded
+    finally:
+        engine.dispose()
+
+
 def test_reuse_keeps_the_database_it_reuses(bench_run: tuple[Report, str]) -> None:
     """`--reuse` without `--keep` measures the kept database again and leaves it in place."""
     from lc_health.bench.target import holds_bench_data

@@ -12,7 +12,7 @@ import pytest
 
 from lc_health import charts
 from lc_health.charts.core import BAND_COLOURS, NUMBER_LOCALES, SUPPRESSED_COLOUR
-from lc_health.charts.portfolio import bands_per_period, factor_strips, top_forces
+from lc_health.charts.portfolio import bands_per_period, factor_spread, top_forces
 from lc_health.charts.review import ANSWER_COLOURS
 
 BANDS_EN = {"strong": "Strong", "discuss": "Worth discussing", "concern": "Concern"}
@@ -381,16 +381,21 @@ def test_participation_progress_without_a_target_or_reminders_draws_bars_and_a_l
 # -- portfolio --------------------------------------------------------------------------------
 
 
-def test_factor_strips_mark_the_chosen_community_apart_from_the_others() -> None:
+def test_factor_spread_draws_a_few_marks_per_factor_whatever_the_number_of_communities() -> None:
     frame = pd.DataFrame(
         {
-            "label": ["Trust", "Trust", "Trust", "Goals", "Goals", "Goals"],
-            "community": ["A", "B", "C", "A", "B", "C"],
-            "mean": [3.1, 4.2, 2.5, 3.3, 3.9, 4.4],
-            "band_label": ["Worth discussing", "Strong", "Concern"] * 2,
-            "highlighted": [False, True, False, False, True, False],
-            "median": [3.1, 3.1, 3.1, 3.9, 3.9, 3.9],
+            "label": ["Trust", "Goals"],
+            "communities": [9000, 8500],
+            "p10": [2.1, 2.6],
+            "q1": [2.8, 3.2],
+            "median": [3.3, 3.9],
+            "q3": [3.7, 4.3],
+            "p90": [4.2, 4.7],
+            "band_label": ["Worth discussing", "Worth discussing"],
         }
+    )
+    chosen = pd.DataFrame(
+        {"label": ["Trust", "Goals"], "community": ["A", "A"], "mean": [2.5, 4.4]}
     )
     titles = {
         "x": "Mean",
@@ -398,17 +403,20 @@ def test_factor_strips_mark_the_chosen_community_apart_from_the_others() -> None
         "community": "Community",
         "mean": "Mean",
         "median": "Median",
+        "communities": "Communities",
+        "middle": "Middle half",
+        "outer": "80% of communities",
     }
-    spec = _spec(factor_strips(frame, lang="en", band_labels=BANDS_EN, titles=titles))
-    circles, ticks, points = (_by_mark(spec, m) for m in ("circle", "tick", "point"))
-    assert len(circles) == len(ticks) == len(points) == 1
-    assert circles[0]["encoding"]["color"]["scale"]["range"] == BAND_RANGE
+    spec = _spec(factor_spread(frame, chosen, lang="en", band_labels=BANDS_EN, titles=titles))
+    rules, bars, ticks, points = (_by_mark(spec, m) for m in ("rule", "bar", "tick", "point"))
+    assert len(rules) == len(bars) == len(ticks) == len(points) == 1
+    assert bars[0]["encoding"]["color"]["scale"]["range"] == BAND_RANGE
     assert points[0]["mark"]["shape"] == "diamond"
-    for layer in (circles[0], ticks[0], points[0]):
+    for layer in (rules[0], bars[0], ticks[0], points[0]):
         assert layer["encoding"]["x"]["scale"]["domain"] == [1.0, 5.0]
         assert layer["encoding"]["y"]["sort"] == ["Trust", "Goals"]
-    data = {name: len(rows) for name, rows in spec["datasets"].items()}
-    assert sorted(data.values()) == [2, 2, 4]  # chosen, one median per factor, the others
+    # One row per factor and one per chosen mean: nothing per community.
+    assert sorted(len(rows) for rows in spec["datasets"].values()) == [2, 2]
 
 
 def test_bands_per_period_stacks_bands_then_too_few_in_fixed_colours() -> None:

@@ -301,3 +301,15 @@ def test_uncertain_band_compares_the_bands_shown() -> None:
     high = [3.5, 3.94, 4.2, 2.96, 4.0, 4.8]
     assert list(uncertain_band(low, high)) == [True, False, False, True, False, False]
     assert uncertain_band(pd.Series([1.5]), pd.Series([4.5])).tolist() == [True]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_t_quantile_solves_each_pair_once_with_the_same_bits(seed: int) -> None:
+    # The portfolio asks for many intervals with few distinct sample sizes: t_quantile solves
+    # each (q, df) once, and must give exactly what solving every element does.
+    rng = np.random.default_rng(seed)
+    df = rng.integers(-2, 60, 4000).astype(float)
+    df[::97], df[::13] = np.nan, 1e6
+    for q in (np.float64(0.975), rng.uniform(0.001, 0.999, 4000)):
+        each = change._t_quantile_each(*np.broadcast_arrays(np.asarray(q, dtype=float), df))
+        assert np.array_equal(change.t_quantile(q, df), each, equal_nan=True)

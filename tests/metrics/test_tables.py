@@ -24,9 +24,21 @@ def test_a_breakdown_as_a_table_follows_the_order_and_names_each_group_with_its_
     assert wide.loc["1. Goal", "teacher (n≈9)"] == 2.5
 
 
-def test_key_medians_are_the_median_of_the_communities_means() -> None:
-    means = pd.DataFrame({"key": ["1", "1", "1", "2"], "mean": [2.0, 4.0, 3.5, 1.0]})
-    assert portfolio.key_medians(means).to_dict() == {"1": 3.5, "2": 1.0}
+def test_factor_distribution_gives_the_spread_of_the_communities_means() -> None:
+    means = pd.DataFrame(
+        {"key": ["1", "1", "1", "1", "1", "2"], "mean": [2.0, 4.0, 3.5, 1.0, 5.0, 1.0]}
+    )
+    got = portfolio.factor_distribution(means).set_index("key")
+    assert got.loc["1"].to_dict() == {
+        "communities": 5,
+        "p10": 1.4,
+        "q1": 2.0,
+        "median": 3.5,
+        "q3": 4.0,
+        "p90": 4.6,
+        "band": "discuss",
+    }
+    assert got.loc["2", ["communities", "p10", "median", "p90"]].tolist() == [1, 1.0, 1.0, 1.0]
 
 
 def test_participation_grid_shows_responses_with_their_rate_when_known() -> None:

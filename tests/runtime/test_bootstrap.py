@@ -112,3 +112,25 @@ def test_expired_sign_in_sessions_are_removed_at_start(tmp_path: Path) -> None:
     finally:
         context.engine.dispose()
     assert left == ["live"]
+
+
+def test_a_read_replica_that_cannot_be_reached_stops_the_start(database: str) -> None:
+    unreachable = "postgresql+psycopg://lchealth:secret@127.0.0.1:1/lchealth"
+    settings = Settings(
+        database_url=database,
+        read_database_url=unreachable,
+        public_url="https://lc.example.org",
+        cookie_secret=SECRET,
+    )
+    with pytest.raises(StartupError, match="LC_HEALTH_READ_DATABASE_URL: Cannot reach") as exc:
+        open_app(settings, SAFE)
+    assert "secret" not in str(exc.value)  # the password is never shown
+
+
+def test_without_a_read_replica_reads_use_the_primary(database: str) -> None:
+    settings = Settings(
+        database_url=database, public_url="https://lc.example.org", cookie_secret=SECRET
+    )
+    context = open_app(settings, SAFE)
+    context.engine.dispose()
+    assert context.read_engine is context.engine

@@ -29,6 +29,19 @@ def test_upgrade_twice_is_harmless(sqlite_engine: Engine) -> None:
     assert db.current_revision(sqlite_engine) == db.head_revision()
 
 
+def test_a_database_a_newer_version_migrated_is_served_as_it_is(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rolling upgrade: a replica of this version (re)starting after a newer one migrated the
+    database finds a revision it does not know; it starts and leaves the schema alone."""
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+    with caplog.at_level("WARNING", logger="lc_health.store.db"):
+        db.upgrade(engine)
+    assert db.current_revision(engine) == "ffff"
+    assert "newer than this version knows" in caplog.text
+
+
 def test_sqlite_connection_settings(sqlite_engine: Engine) -> None:
     with sqlite_engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

@@ -20,7 +20,7 @@ from tests.apptest import goto, new_app, page_app, page_text
 ALL_PAGES = sorted({spec.url_path for spec in PAGES} | {"signin", "about", "privacy"})
 ADMIN_ONLY = {spec.url_path for spec in PAGES if spec.roles == {Role.admin}}
 SIGNED_IN = {"communities", "account", "about", "privacy"}
-LEAD_PAGES = {"lead_review", "lead_conversation", "lead_paper", "lead_mail"}
+LEAD_PAGES = {"lead_review", "lead_conversation", "lead_live", "lead_paper", "lead_mail"}
 POLICY_PAGES = {"portfolio", "portfolio_community"}
 # Who may open which page. Everything not listed must be refused.
 EXPECTED: dict[str, set[str]] = {

@@ -9,7 +9,7 @@ import streamlit as st
 from lc_health.documents.portfolio_export import PortfolioData, PortfolioSource
 from lc_health.documents.registry import PORTFOLIO
 from lc_health.domain.disclosure import Audience
-from lc_health.ui.context import app, t
+from lc_health.ui.context import app, read_url, t
 from lc_health.ui.downloads import download_buttons
 from lc_health.ui.portfolio.data import force_totals
 
@@ -25,7 +25,7 @@ def source(
         now=now,
         period=period,
         chosen=chosen,
-        force_totals=force_totals(ctx.settings.database_url, ids, (period,)),
+        force_totals=force_totals(read_url(), ids, (period,)),
         instrument=ctx.registry.latest(),
         lang=lang,
     )

@@ -18,7 +18,7 @@ from lc_health.metrics import forces as mforces
 from lc_health.metrics import portfolio
 from lc_health.store.models import Role
 from lc_health.ui import navigation
-from lc_health.ui.context import app, language, publish_due, t
+from lc_health.ui.context import app, language, publish_due, read_url, t
 from lc_health.ui.guard import require
 from lc_health.ui.portfolio import exports as portfolio_exports
 from lc_health.ui.portfolio.data import (
@@ -201,28 +201,31 @@ def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang
         bind="query-params",
     )
     labels = band_labels()
-    medians = portfolio.key_medians(now)
-    frame = now.assign(
-        label=now["key"].map(lambda k: f"{k}. {instrument.factor_by_id[int(k)].short.get(lang)}"),
-        community=now["community_id"].map(names),
-        band_label=now["band"].map(lambda b: labels.get(b, "")),
-        highlighted=now["community_id"] == highlight,
-        median=now["key"].map(medians),
-        order=now["key"].astype(int),
+    factor_label = {str(f.id): f"{f.id}. {f.short.get(lang)}" for f in instrument.factors}
+    spread = portfolio.factor_distribution(now)
+    spread = spread.assign(
+        label=spread["key"].map(factor_label),
+        band_label=spread["band"].map(lambda b: labels.get(b, "")),
+        order=spread["key"].astype(int),
     ).sort_values("order")
-    st.caption(t("portfolio.strips_intro", count=now["community_id"].nunique()))
+    mine = now[now["community_id"] == highlight]
+    mine = mine.assign(label=mine["key"].map(factor_label), community=names.get(highlight, ""))
+    st.caption(t("portfolio.spread_intro", count=now["community_id"].nunique()))
     titles = {
         "x": t("review.axis_mean"),
         "factor": t("review.factor"),
         "community": t("communities.col_name"),
         "mean": t("review.mean"),
         "median": t("portfolio.median"),
+        "communities": t("portfolio.communities_n"),
+        "middle": t("portfolio.middle_half"),
+        "outer": t("portfolio.most_communities"),
     }
     show_chart(
-        pcharts.factor_strips(frame, lang=lang, band_labels=labels, titles=titles),
+        pcharts.factor_spread(spread, mine, lang=lang, band_labels=labels, titles=titles),
         theme=None,
         width="stretch",
-        description=ranked(frame.drop_duplicates("label"), titles["median"], value="median"),
+        description=ranked(spread, titles["median"], value="median"),
     )
 
 
@@ -325,7 +328,7 @@ def _forces_tab(
     )
     names = {f.id: f.name.get(lang) for f in instrument.forces}
     totals, respondents = force_totals(
-        ctx.settings.database_url,
+        read_url(),
         frozenset(int(c) for c in chosen["community_id"]),
         with_previous(periods, period),
     )
@@ -392,12 +395,12 @@ def render() -> None:
     demo_notice()
     publish_due()
     with st.spinner(t("common.loading")):  # shown only when loading takes over half a second
-        data = load(ctx.settings.database_url, viewer.community_ids)
+        data = load(read_url(), viewer.community_ids)
     if data.means.empty:
         st.info(t("portfolio.empty"))
         return
     period, chosen = _filters(data)
-    now = period_means(ctx.settings.database_url, viewer.community_ids, threshold, period)
+    now = period_means(read_url(), viewer.community_ids, threshold, period)
     st.caption(t("portfolio.privacy", threshold=threshold))
     sections: list[tuple[str, Callable[[], None]]] = [
         ("portfolio.tab_heatmap", lambda: _heatmap_tab(now, period, chosen, lang, threshold)),

@@ -113,11 +113,14 @@ def _vote_form(on: pd.DataFrame, meeting: Meeting, names: Names) -> None:
 def _on_agenda_form(meeting: Meeting, names: Names, choices: list[int], adding: bool) -> None:
     """Put a factor on the agenda (adding) or take one off it."""
     what = "add" if adding else "drop"
+    if not choices:  # an empty box would say "No options to select" in English
+        st.caption(t(f"conversation.{what}_none"))
+        return
     with st.form(f"agenda_{what}_{meeting.round_id}"):
         factor = st.selectbox(
             t(f"conversation.{what}_factor"), choices, format_func=names.__getitem__
         )
-        if st.form_submit_button(t(f"conversation.{what}"), disabled=not choices):
+        if st.form_submit_button(t(f"conversation.{what}")):
             done = attempt(
                 lambda session: agenda.set_on_agenda(
                     session,

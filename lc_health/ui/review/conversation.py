@@ -15,6 +15,7 @@ from lc_health.store.models import Role
 from lc_health.ui.context import language, t
 from lc_health.ui.forms import show_flash
 from lc_health.ui.guard import pick_community, require
+from lc_health.ui.live import beside as live_beside
 from lc_health.ui.review import action_forms
 from lc_health.ui.review.agenda import Names, agenda_step, close_step, overview, proposal
 from lc_health.ui.review.factor_screen import show_factor
@@ -41,7 +42,8 @@ def _navigator(order: list[int], names: dict[int, str], key: str) -> int:
     current = st.session_state.get(key, order[0])
     if current not in order:
         current = order[0]
-    c1, c2, c3 = st.columns([1, 4, 1], vertical_alignment="bottom")
+    # Wide enough for "Volgende" and its icon at the projector's 1.6× scale.
+    c1, c2, c3 = st.columns([3, 8, 3], vertical_alignment="bottom")
     index = order.index(current)
     if c1.button(
         t("survey.back"), icon=":material/arrow_back:", disabled=index == 0, width="stretch"
@@ -78,6 +80,9 @@ def _discuss(ctx: ReviewContext, meeting: Meeting, names: Names) -> None:
     current = _navigator(order, names, f"conv_{meeting.community_id}_{meeting.round_id}")
     scale = PROJECTOR_SCALE if st.session_state.get("projector") else 1.0
     show_factor(ctx, current, names[current], scale)
+    room = live_beside.room(ctx)
+    if room is not None:  # the conversation came from a live session: the room beside the round
+        live_beside.beside(ctx, current, room)
     factor = ctx.instrument.factor_by_id[current]
     item = frame[frame["factor_id"] == current]
     left, right = st.columns(2, gap="large")
@@ -109,10 +114,14 @@ def render() -> None:
     ctx = open_round(community, Audience.lead, lang)
     if ctx is None:
         return
-    if ctx.factors["suppressed"].all():
+    room = live_beside.room(ctx)
+    if ctx.factors["suppressed"].all() and room is None:  # a room's figures are enough
         st.info(t("review.all_hidden", threshold=ctx.threshold))
         return
-    meeting = Meeting(community.id, ctx.round_id, viewer.email, proposal(ctx))
+    if room is not None:
+        st.caption(t("live.conversation_from"))
+    proposed = room.order if room is not None else proposal(ctx)
+    meeting = Meeting(community.id, ctx.round_id, viewer.email, tuple(proposed))
     names = {f.id: f"{f.id}. {f.name.get(lang)}" for f in ctx.instrument.factors}
     tabs = st.tabs([t(key) for key, _ in STEPS], key="step", bind="query-params")
     for (_, step), tab in zip(STEPS, tabs, strict=True):

@@ -20,7 +20,7 @@ from lc_health.services.round_review import (
 )
 from lc_health.store import dashboard
 from lc_health.store.db import read_session
-from lc_health.ui.context import app, publish_due, t
+from lc_health.ui.context import app, publish_due, read_engine, t
 
 __all__ = [
     "RoundView",
@@ -58,9 +58,10 @@ KEPT_ROUND = "_kept_round"  # the round last chosen, for pages reached by a menu
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS)
-def community(database_url: str, community_id: int) -> dashboard.CommunityData:  # noqa: ARG001
+def community(database_url: str, community_id: int) -> dashboard.CommunityData:
+    """database_url: from ui.context.read_url (primary or read replica), the cache key."""
     publish_due(community_ids=(community_id,))
-    with read_session(app().engine) as session:
+    with read_session(read_engine(database_url)) as session:
         return dashboard.community_data(session=session, community_id=community_id)
 
 

@@ -12,7 +12,12 @@ from lc_health.store import mail as mail_store
 from lc_health.store.db import read_session
 from lc_health.ui.context import app, t
 
-DATETIME = st.column_config.DatetimeColumn(format="DD-MM-YYYY HH:mm")
+NOTHING = "–"  # an empty cell: Streamlit would show "None"
+
+
+def _when(values: pd.Series) -> pd.Series:
+    stamps = pd.to_datetime(values)
+    return stamps.dt.strftime("%d-%m-%Y %H:%M").fillna(NOTHING)
 
 
 def _counts(community_id: int) -> None:
@@ -40,14 +45,13 @@ def _recent(community_id: int) -> None:
                 t("mail_admin.period"): frame["period"].map(period_label),
                 t("mail_admin.status"): frame["status"].map(lambda s: t(f"mail_status.{s}")),
                 t("mail_admin.attempts"): frame["attempts"],
-                t("mail_admin.created"): frame["created_at"],
-                t("mail_admin.sent"): frame["sent_at"],
-                t("mail_admin.error"): frame["last_error"],
+                t("mail_admin.created"): _when(frame["created_at"]),
+                t("mail_admin.sent"): _when(frame["sent_at"]),
+                t("mail_admin.error"): frame["last_error"].fillna("").replace("", NOTHING),
             }
         ),
         hide_index=True,
         width="stretch",
-        column_config={t("mail_admin.created"): DATETIME, t("mail_admin.sent"): DATETIME},
     )
 
 

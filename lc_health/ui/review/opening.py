@@ -25,7 +25,7 @@ from lc_health.store import open_links
 from lc_health.store.dashboard import CommunityData
 from lc_health.store.db import read_session
 from lc_health.store.models import Community
-from lc_health.ui.context import app, t
+from lc_health.ui.context import app, read_url, t
 from lc_health.ui.review import data as review_data
 from lc_health.ui.review.data import RoundView
 from lc_health.ui.widgets import band_text, interval_text
@@ -90,7 +90,7 @@ def open_round(
     ctx = app()
     threshold = ctx.settings.anonymity_threshold
     with st.spinner(t("common.loading")):  # shown only when loading takes over half a second
-        data = review_data.community(ctx.settings.database_url, community.id)
+        data = review_data.community(read_url(), community.id)
     if not sees(audience, Part.actions):
         # Actions are the lead's working notes (names, plans): not part of the portfolio view.
         data = replace(data, actions=data.actions.iloc[0:0])

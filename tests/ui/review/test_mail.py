@@ -102,6 +102,9 @@ def test_addresses_pasted_invited_and_reminded(site: Site) -> None:
     assert "0 messages queued" in page_text(at)
     outbox = at.dataframe[1].value  # counts per kind and status
     assert outbox.loc["invitation", "waiting"] == 2
+    recent = at.dataframe[2].value  # the latest messages: unsent, so no time and no error
+    assert list(recent["Sent"]) == ["–", "–"] and list(recent["Last error"]) == ["–", "–"]
+    assert recent["Queued"].str.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d").all()
     # Nothing was sent yet (no SMTP server here), so no reminder is due.
     next(b for b in at.button if b.label == "Send reminders").click().run()
     assert "0 messages queued" in page_text(at)
