@@ -21,7 +21,7 @@ from lc_health.domain.disclosure import Policy
 from lc_health.domain.instrument import Instrument
 from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import breakdowns, forces, portfolio, review, trends
-from lc_health.services.communities_overview import communities_overview
+from lc_health.services import communities_overview
 from lc_health.services.open_link_audit import padding_flags
 from lc_health.services.round_record import read_round_record
 from lc_health.services.round_review import (
@@ -33,7 +33,7 @@ from lc_health.services.round_review import (
     round_view,
 )
 from lc_health.store import communities as cstore
-from lc_health.store import dashboard, open_links, participation
+from lc_health.store import community_search, dashboard, open_links, participation
 from lc_health.store import publication as publication_store
 from lc_health.store import rounds as round_store
 
@@ -67,14 +67,27 @@ def take_store_seconds() -> float:
     return seconds
 
 
+def _community_choice(session: Session, ctx: Context) -> None:
+    """What the page's community choice reads (ui.guard.pick_community): how many there are,
+    the one in the URL, and the first of them by name (all of them when they are few)."""
+    total = community_search.count_communities(session=session, community_ids=None)
+    cstore.get_community(session=session, community_id=ctx.community_id)
+    limit = (
+        community_search.LIST_ALL
+        if total <= community_search.LIST_ALL
+        else community_search.LIST_SHOWN
+    )
+    found = community_search.find_communities(session=session, community_ids=None, limit=limit)
+    cstore.get_communities(session=session, community_ids=found["community_id"])
+
+
 def _review_reads(session: Session, ctx: Context) -> tuple[dashboard.CommunityData, RoundView]:
     """The round review's reads before its tabs: the community choice, rounds due for
     publication, the community's figures, its open rounds' participation, the latest round with
     responses (as the page picks by default), its open-link trail and pending publication."""
     today = date.today()
     with store_time():
-        frame = cstore.communities_frame(session=session, community_ids=None)
-        cstore.get_communities(session=session, community_ids=frame["community_id"])
+        _community_choice(session, ctx)
         publication_store.due_rounds(session=session, today=today, community_ids=[ctx.community_id])
         data = dashboard.community_data(session=session, community_id=ctx.community_id)
         for rnd in round_store.community_rounds(session=session, community_id=ctx.community_id):
@@ -177,11 +190,14 @@ def portfolio_page(session: Session, ctx: Context) -> object:
 
 
 def communities_page(session: Session, ctx: Context) -> object:
-    """The communities page: the due-rounds check, then the function its cache wraps (store
-    reads and metrics in one: the notes' split counts all of it as metrics)."""
+    """The communities page: the due-rounds check, then the function its cache wraps for the
+    first page of the list (store reads and metrics in one: the notes' split counts all of it
+    as metrics)."""
     with store_time():
         publication_store.due_rounds(session=session, today=date.today(), community_ids=None)
-    return communities_overview(session, community_ids=None, threshold=ctx.threshold)
+    return communities_overview.communities_page(
+        session, community_ids=None, threshold=ctx.threshold
+    )
 
 
 WORKLOADS: dict[str, Workload] = {
