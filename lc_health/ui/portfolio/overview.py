@@ -20,6 +20,7 @@ from lc_health.store.models import Role
 from lc_health.ui import navigation
 from lc_health.ui.context import app, language, publish_due, read_url, t
 from lc_health.ui.guard import require
+from lc_health.ui.narrow import narrowed
 from lc_health.ui.portfolio import exports as portfolio_exports
 from lc_health.ui.portfolio.data import (
     PortfolioData,
@@ -192,7 +193,10 @@ def _spread_tab(now_means: pd.DataFrame, period: str, chosen: pd.DataFrame, lang
         st.info(t("portfolio.no_data", period=period_label(period)))
         return
     names = dict(zip(chosen["community_id"], chosen["name"], strict=True))
-    options = sorted(now["community_id"].unique(), key=lambda c: names[c])
+    kept = st.session_state.get("highlight", st.query_params.get("highlight"))
+    kept_id = int(kept) if kept is not None and str(kept).isdecimal() else None
+    shown = {c: names[c] for c in now["community_id"].unique()}
+    options = narrowed(shown, "highlight_search", kept_id)
     highlight = st.selectbox(
         t("portfolio.highlight"),
         options,
@@ -378,7 +382,8 @@ def _drill(chosen: pd.DataFrame, lang: str) -> None:
     if not names:
         return
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    target = c1.selectbox(t("portfolio.drill"), list(names), format_func=names.__getitem__)
+    options = narrowed(names, "drill_search")
+    target = c1.selectbox(t("portfolio.drill"), options, format_func=names.__getitem__)
     if c2.button(t("portfolio.open"), icon=":material/open_in_new:", key="drill-open"):
         st.switch_page(
             navigation.page("portfolio_community"),
