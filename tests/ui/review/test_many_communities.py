@@ -101,3 +101,14 @@ def _url() -> str:
     import os
 
     return os.environ["LC_HEALTH_DATABASE_URL"]
+
+
+def test_the_portfolio_drill_down_chooses_through_a_search(admin: int) -> None:
+    at = _run("portfolio", admin)
+    assert not at.exception, at.exception
+    label = "Look at one community closely"
+    boxes = [b for b in at.selectbox if b.label == label]
+    assert len(boxes[0].options) <= search.LIST_SHOWN + 1
+    at.text_input(key="drill_search").set_value("Zwolle").run(timeout=60)
+    boxes = [b for b in at.selectbox if b.label == label]
+    assert boxes[0].options == ["Energiehub Zwolle"]
