@@ -112,9 +112,10 @@ class LiveSession(SQLModel, table=True):
     """A live session: a room scoring the twelve factors on phones (domain.live). Phones join
     with `code` while the session runs; the projector shows only `published`, the picture of
     the first `published_count` sheets sent (metrics.live.payload), made at the facilitator's
-    reveal and then in steps of the threshold. `round_id` names the round it was tied to (its
-    answers never become that round's responses); `factor_order` is the facilitator's order
-    of the factors to discuss (JSON list)."""
+    reveal and then in steps of the threshold. `round_id` names the round it is tied to: its
+    phones then answer the round's instrument and each sheet sent is stored as a response of
+    that round (source "live"), unless its phone said it already answered the round;
+    `factor_order` is the facilitator's order of the factors to discuss (JSON list)."""
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True, ondelete="CASCADE")
@@ -146,6 +147,11 @@ class LiveSheet(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     published_step: int | None = None
+    # A tied session's sheet: True when it was stored as a response of the round (its
+    # submission key is domain.live.submission_key(id)), False when it stays in the room's
+    # picture only (the phone already answered the round, or the round had closed); None for
+    # an untied session or a sheet not sent yet.
+    in_round: bool | None = None
 
 
 class Response(SQLModel, table=True):
