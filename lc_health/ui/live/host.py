@@ -116,7 +116,16 @@ def _controls(row: LiveSession, community: Community, actor: str) -> None:
         return
     if not state.revealed and not state.ended:
         if side.button(t("live.reveal"), type="primary", icon=":material/visibility:"):
-            if attempt(lambda s: live.reveal(s, actor=actor, session_id=row.id, now=utcnow())):  # type: ignore[arg-type]
+            used = projector.instrument_of(state.instrument)
+            if attempt(
+                lambda s: live.reveal(
+                    s,
+                    actor=actor,
+                    session_id=row.id,  # type: ignore[arg-type]
+                    now=utcnow(),
+                    instrument=used,
+                )
+            ):
                 st.rerun()
     if state.revealed and state.published:
         _order_form(state, community, actor)
