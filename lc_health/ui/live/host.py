@@ -42,7 +42,7 @@ def _start_form(community: Community, actor: str) -> None:
     with st.form("live_start"):
         tie = False
         if rnd is not None:
-            tie = st.checkbox(t("live.tie", period=period_label(rnd.period)), value=True)
+            tie = st.checkbox(t("live.tie", period=period_label(rnd.period)), value=False)
             st.caption(t("live.tie_help"))
         if st.form_submit_button(t("live.start"), type="primary", icon=":material/play_arrow:"):
             started = attempt(

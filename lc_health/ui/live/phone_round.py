@@ -86,23 +86,21 @@ def _keep(state: Phone, instrument: Instrument, chosen: dict[str, int], token: s
 def _pages(page: int, pages: int, key: str) -> None:
     """Back and Next between the layers' screens."""
     back, forward = st.columns(2)
-    if page > 0 and back.button(t("live.back"), width="stretch", key=f"{key}_back"):
+    if page > 0 and back.button(t("live.page_back"), width="stretch", key=f"{key}_back"):
         st.session_state[key] = page - 1
         st.rerun()
-    if page < pages - 1 and forward.button(t("live.next"), width="stretch", key=f"{key}_next"):
+    if page < pages - 1 and forward.button(t("live.page_next"), width="stretch", key=f"{key}_next"):
         st.session_state[key] = page + 1
         st.rerun()
 
 
 def _send(state: Phone, instrument: Instrument, token: str, missing: int) -> None:
     """The last screen: already answered the round?, then Send."""
-    already = st.radio(
-        t("live.already"),
-        [False, True],
-        format_func=lambda yes: t("live.already_yes" if yes else "live.already_no"),
-        index=None,
-        key=f"live_already_{state.session_id}",
+    options = [t("live.already_no"), t("live.already_yes")]
+    picked = st.radio(
+        t("live.already"), options, index=None, key=f"live_already_{state.session_id}"
     )
+    already = None if picked not in options else options.index(picked) == 1
     if st.button(
         t("live.send"),
         type="primary",
