@@ -324,3 +324,14 @@ def test_retention_purges_old_live_sessions_and_erasure_forgets_the_lead(
         )
     assert starters == [live.ERASED_LEAD, "ander@example.org"]
     assert LEAD not in audit_text
+
+
+def test_the_live_bench_runs_a_tied_room(sqlite_engine: Engine, instrument: Instrument) -> None:
+    from lc_health.bench.live import render, run_room
+
+    result = run_room(sqlite_engine, phones=6, instrument=instrument)
+    assert (result.stored, result.errors, result.questions) == (6, 0, len(instrument.items))
+    with db.read_session(sqlite_engine) as session:
+        assert len(session.exec(select(Response)).all()) == 6
+    text = render(result, "SQLite")
+    assert "tied to a round" in text and "stored as a round response" in text
