@@ -19,6 +19,7 @@ from lc_health.services.live import Phone
 from lc_health.store.models import utcnow
 from lc_health.ui.context import app, language, t
 from lc_health.ui.guard import show_problems
+from lc_health.ui.survey.form import scroll_to_top_on_new_step
 from lc_health.ui.writes import attempt
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ def answer(state: Phone, token: str) -> None:
     layers = _layers(instrument)
     key = f"live_page_{state.session_id}"
     page = min(int(st.session_state.get(key, 0)), len(layers) - 1)
+    scroll_to_top_on_new_step(key, page)  # as the survey: a new screen starts at its top
     st.caption(t("live.tied_page", page=page + 1, pages=len(layers)))
     chosen = _statements(state, instrument, layers[page])
     kept = _keep(state, instrument, chosen, token)
