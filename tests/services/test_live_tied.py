@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from lc_health.domain import live as live_rules
-from lc_health.domain.disclosure import shown
+from lc_health.domain.disclosure import Channel, channel_of, shown
 from lc_health.domain.errors import Invalid
 from lc_health.domain.instrument import Instrument
 from lc_health.metrics.live import read_payload
@@ -146,6 +146,12 @@ def test_a_tied_sheet_is_a_response_of_the_round_and_the_picture_matches_the_rev
         }
         phone = live.phone(session, session_id=sid, phone_token="p2")
     assert len(responses) == 4 and {r.source for r in responses} == {"live"}
+    # A room with a code is counted as an open link is (docs/live-session.md).
+    assert all(
+        channel_of(invitation_id=r.invitation_id, source=r.source) is Channel.open_link
+        for r in responses
+    )
+    assert not any(r.answered_forces or r.role for r in responses)
     assert {r.language for r in responses} == {"en"} and all(
         r.invitation_id is None for r in responses
     )
@@ -275,11 +281,11 @@ def test_a_room_of_tied_phones_sends_at_once(engine: Engine, instrument: Instrum
 
 
 def test_retention_purges_old_live_sessions_and_erasure_forgets_the_lead(
-    sqlite_engine: Engine, instrument: Instrument
+    engine: Engine, instrument: Instrument
 ) -> None:
-    sid, code, _ = _start(sqlite_engine, instrument)
-    _phone(sqlite_engine, instrument, code, "p1", _sheet(instrument, 1))
-    with db.write_session(sqlite_engine) as session:
+    sid, code, _ = _start(engine, instrument)
+    _phone(engine, instrument, code, "p1", _sheet(instrument, 1))
+    with db.write_session(engine) as session:
         old = session.get(LiveSession, sid)
         assert old is not None
         old.started_at = NOW - timedelta(days=4 * 366)
@@ -296,26 +302,26 @@ def test_retention_purges_old_live_sessions_and_erasure_forgets_the_lead(
             threshold=5,
             today=TODAY,
         )
-    with db.read_session(sqlite_engine) as session:
+    with db.read_session(engine) as session:
         preview = privacy.purge_preview(session=session, now=NOW, years=3)
     assert (preview.live_sessions, preview.live_sheets) == (1, 1)
-    with db.write_session(sqlite_engine) as session:
+    with db.write_session(engine) as session:
         counts = privacy.purge_expired(session=session, now=NOW, years=3, actor="test")
     assert counts == preview
-    with db.read_session(sqlite_engine) as session:
+    with db.read_session(engine) as session:
         left = session.exec(select(LiveSession)).all()
         assert session.exec(select(LiveSheet)).all() == []
         # The sheet's response is the round's: it follows the round's retention, not the room's.
         assert len(session.exec(select(Response)).all()) == 1
         assert "live.purge" in session.exec(select(AuditEvent.action)).all()
     assert recent.id in {s.id for s in left} and sid not in {s.id for s in left}
-    with db.write_session(sqlite_engine) as session:  # again: nothing older is left
+    with db.write_session(engine) as session:  # again: nothing older is left
         again = privacy.purge_expired(session=session, now=NOW, years=3)
     assert again.live_sessions == 0
 
-    with db.write_session(sqlite_engine) as session:
+    with db.write_session(engine) as session:
         assert live.forget_lead(session, email=LEAD, actor="admin@example.org") == 1
-    with db.read_session(sqlite_engine) as session:
+    with db.read_session(engine) as session:
         starters = sorted(s.started_by for s in session.exec(select(LiveSession)).all())
         audit_text = " ".join(
             f"{e.actor} {e.target} {e.detail}"
@@ -326,12 +332,12 @@ def test_retention_purges_old_live_sessions_and_erasure_forgets_the_lead(
     assert LEAD not in audit_text
 
 
-def test_the_live_bench_runs_a_tied_room(sqlite_engine: Engine, instrument: Instrument) -> None:
+def test_the_live_bench_runs_a_tied_room(engine: Engine, instrument: Instrument) -> None:
     from lc_health.bench.live import render, run_room
 
-    result = run_room(sqlite_engine, phones=6, instrument=instrument)
+    result = run_room(engine, phones=6, instrument=instrument)
     assert (result.stored, result.errors, result.questions) == (6, 0, len(instrument.items))
-    with db.read_session(sqlite_engine) as session:
+    with db.read_session(engine) as session:
         assert len(session.exec(select(Response)).all()) == 6
     text = render(result, "SQLite")
     assert "tied to a round" in text and "stored as a round response" in text
