@@ -11,18 +11,20 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Engine, insert
 
-from lc_health.bench.bulk_tallies import tally_rows
+from lc_health.bench.bulk_tallies import TallyRows, tally_rows
 from lc_health.bench.loader import Loader, PostgresLoader, SqliteLoader
 from lc_health.bench.scales import Scale
-from lc_health.bench.synth import DONT_KNOW, Batch, draw_batch, stories
+from lc_health.bench.synth import DONT_KNOW, Batch, Stories, draw_batch, stories
 from lc_health.bench.target import MARKER, Target
 from lc_health.domain.demo_data import COMMENTS, ROLE_MIX
 from lc_health.domain.instrument import Instrument
@@ -39,6 +41,7 @@ from lc_health.store.models import (
 )
 from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 
+T = TypeVar("T")
 SEED = 20261
 # Communities drawn and loaded per batch: bounds the memory of a load at any scale.
 BATCH_COMMUNITIES = 50
@@ -74,6 +77,7 @@ SCORE_TALLY_COLUMNS = ("round_id", "scope", "key", "n", "total", "total_sq")
 @dataclass(frozen=True)
 class Generated:
     seconds: float
+    cpu_seconds: float  # this process's (a PostgreSQL server's own work is not in it)
     communities: int
     rounds: int
     responses: int
@@ -105,6 +109,31 @@ def _token_hash(position: int) -> str:
     return hashlib.sha256(f"bench-link-{position}".encode()).hexdigest()
 
 
+def _people(
+    scale: Scale, members: list[list[int]], org_types: list[str], rng: np.random.Generator
+) -> People:
+    """Each person's organisation (the community's members in turn), a role that fits its
+    type, and a language; drawn per organisation type, all people of a type at once."""
+    count = scale.communities * scale.people
+    position = np.arange(count)
+    org = np.array(members, dtype=np.int64)[position // scale.people, position % MEMBERS]
+    types = np.array(org_types)[org]
+    role = np.empty(count, dtype=object)
+    for kind, roles in ROLE_MIX.items():
+        mine = np.flatnonzero(types == kind)
+        weights = np.array([w for _, w in roles], dtype=float)
+        names = np.array([name for name, _ in roles], dtype=object)
+        role[mine] = names[rng.choice(len(roles), size=len(mine), p=weights / weights.sum())]
+    english = rng.random(count) < ENGLISH_SHARE
+    return People(
+        key=[f"bench{p:027d}" for p in range(count)],
+        organisation_id=org + 1,
+        organisation_type=types.tolist(),
+        role=role.tolist(),
+        language=np.where(english, "en", "nl").tolist(),
+    )
+
+
 def _base(
     engine: Engine, scale: Scale, instrument: Instrument, rng: np.random.Generator, today: date
 ) -> People:
@@ -115,18 +144,7 @@ def _base(
     members = [[(c * 2 + j) % org_count for j in range(MEMBERS)] for c in range(c_count)]
     quarters = periods(scale.rounds, today)
     now = datetime.now(UTC)
-    people = People([], np.zeros(c_count * scale.people, dtype=np.int64), [], [], [])
-    for c in range(c_count):
-        for p in range(scale.people):
-            position = c * scale.people + p
-            org = members[c][p % MEMBERS]
-            roles = ROLE_MIX[org_types[org]]
-            weights = np.array([w for _, w in roles], dtype=float)
-            people.key.append(f"bench{position:027d}")
-            people.organisation_id[position] = org + 1
-            people.organisation_type.append(org_types[org])
-            people.role.append(roles[int(rng.choice(len(roles), p=weights / weights.sum()))][0])
-            people.language.append("en" if rng.random() < ENGLISH_SHARE else "nl")
+    people = _people(scale, members, org_types, rng)
     with write_session(engine) as session:
         session.execute(
             insert(Organisation),
@@ -307,16 +325,13 @@ PUBLICATION_COLUMNS = (
 )
 
 
-def _load_tallies(
-    loader: Loader, batch: Batch, instrument: Instrument, rounds: int, closed: ClosedRounds
-) -> None:
+def _load_tallies(loader: Loader, tallies: TallyRows, closed: ClosedRounds) -> None:
     """The running tallies of every round and, for the closed rounds, their published figures.
 
     The synthetic rounds have no personal links and no statement below the threshold, so their
     published figures are the tallies of the groups that reach it (what store.publication would
     compute from the raw answers, without the quartiles, changes and breakdowns the benchmark
     does not read)."""
-    tallies = tally_rows(batch, np.arange(1, rounds + 1, dtype=np.int64), instrument)
     loader.rows(
         "roundtally", ("round_id", "responses", "forces_respondents", "raw_purged"), tallies.rounds
     )
@@ -383,18 +398,54 @@ class ClosedRounds:
     def _quarter(self, round_id: int) -> Period:
         return self.quarters[(round_id - 1) % self.rounds]
 
+    @cached_property
+    def _closed(self) -> tuple[bool, ...]:
+        """Per position of a round in its community's series: closed or not."""
+        return tuple(q.last_day < self.today for q in self.quarters)
+
     def is_closed(self, round_id: int) -> bool:
-        return round_id >= 1 and self._quarter(round_id).last_day < self.today
+        return round_id >= 1 and self._closed[(round_id - 1) % self.rounds]
 
     def closes_on(self, round_id: int) -> date:
         return self._quarter(round_id).last_day
+
+
+def _batches(
+    rng: np.random.Generator, instrument: Instrument, story: Stories, scale: Scale
+) -> Iterator[tuple[Batch, TallyRows]]:
+    """The responses of BATCH_COMMUNITIES communities at a time, with their rounds' tallies."""
+    round_ids = np.arange(1, scale.communities * scale.rounds + 1, dtype=np.int64)
+    for first in range(0, scale.communities, BATCH_COMMUNITIES):
+        batch = draw_batch(
+            rng,
+            instrument,
+            story,
+            first=first,
+            count=min(BATCH_COMMUNITIES, scale.communities - first),
+            rounds=scale.rounds,
+            people=scale.people,
+            respondents=scale.respondents,
+        )
+        yield batch, tally_rows(batch, round_ids, instrument)
+
+
+def _ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items of an iterator, each computed in a thread of its own while the caller works
+    on the one before: the drawing and tallying (NumPy) overlap with the database's inserts
+    (sqlite3 and psycopg's COPY let go of the GIL while the database works). One item ahead at
+    most, so memory stays bounded."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-draw") as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
 
 
 def generate(
     engine: Engine, target: Target, scale: Scale, instrument: Instrument, *, seed: int = SEED
 ) -> Generated:
     """Fill an empty, migrated database with a synthetic portfolio of `scale`'s size."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rng = np.random.default_rng(seed)
     today = date.today()
     people = _base(engine, scale, instrument, rng, today)
@@ -411,21 +462,11 @@ def generate(
         loader = SqliteLoader(path)
     else:
         loader = PostgresLoader(engine)
+    closed = ClosedRounds(scale.rounds, periods(scale.rounds, today), today)
     responses = answers = marks = 0
-    for first in range(0, scale.communities, BATCH_COMMUNITIES):
-        batch = draw_batch(
-            rng,
-            instrument,
-            story,
-            first=first,
-            count=min(BATCH_COMMUNITIES, scale.communities - first),
-            rounds=scale.rounds,
-            people=scale.people,
-            respondents=scale.respondents,
-        )
+    for batch, tallies in _ahead(_batches(rng, instrument, story, scale)):
         _load_batch(loader, batch, responses + 1, people, opens, instrument)
-        closed = ClosedRounds(scale.rounds, periods(scale.rounds, today), today)
-        _load_tallies(loader, batch, instrument, scale.communities * scale.rounds, closed)
+        _load_tallies(loader, tallies, closed)
         responses += len(batch.round_index)
         answers += batch.values.size
         marks += int(batch.marks.sum())
@@ -436,6 +477,7 @@ def generate(
         rebuild_portfolio_summaries(session=session)
     return Generated(
         seconds=time.perf_counter() - started,
+        cpu_seconds=time.process_time() - cpu,
         communities=scale.communities,
         rounds=scale.communities * scale.rounds,
         responses=responses,

@@ -23,6 +23,23 @@ import lc_health.store.models  # noqa: F401  (registers the tables in SQLModel.m
 LOAD_CACHE_KIB = 256 * 1024
 # Tables whose ids the generator assigns itself: PostgreSQL's sequences must move past them.
 SERIAL_TABLES = ("community", "organisation", "round", "invitation", "response", "action")
+# The tables the loader fills. Their secondary indexes (not the keys and unique constraints,
+# which the tables need) are dropped for the load and built again at the end: one sort per
+# index instead of millions of scattered inserts into it.
+BULK_TABLES = (
+    "response",
+    "answer",
+    "forcemark",
+    "comment",
+    "roundtally",
+    "itemtally",
+    "scoretally",
+    "forcetally",
+    "publication",
+    "publisheditem",
+    "publishedscore",
+    "publishedforce",
+)
 
 
 class Loader(Protocol):
@@ -46,6 +63,14 @@ class SqliteLoader:
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
         self._conn.execute("BEGIN")
+        marks = ", ".join("?" for _ in BULK_TABLES)
+        self._indexes: list[tuple[str, str]] = self._conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY name",
+            BULK_TABLES,
+        ).fetchall()
+        for name, _ in self._indexes:
+            self._conn.execute(f'DROP INDEX "{name}"')
 
     def rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
         stmt = insert(SQLModel.metadata.tables[table]).values({c: bindparam(c) for c in columns})
@@ -56,21 +81,70 @@ class SqliteLoader:
         return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def finish(self) -> None:
+        for _, create in self._indexes:
+            self._conn.execute(create)
         self._conn.execute("COMMIT")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.close()
 
 
+# Indexes of the bulk tables that no key or unique constraint owns, with their definitions.
+SECONDARY_INDEXES = """
+    SELECT i.relname, pg_get_indexdef(i.oid)
+    FROM pg_index x
+    JOIN pg_class i ON i.oid = x.indexrelid
+    JOIN pg_class t ON t.oid = x.indrelid
+    WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+    ORDER BY i.relname
+"""
+
+
+# Foreign keys on the bulk tables or pointing into them, with their definitions. During COPY
+# each would check every row with a trigger (a lookup per answer); added back after the load,
+# each is checked once for the whole table, with a join.
+FOREIGN_KEYS = """
+    SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+    FROM pg_constraint c
+    WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
+      AND (c.conrelid::regclass::text = ANY(%s) OR c.confrelid::regclass::text = ANY(%s))
+    ORDER BY 1, 2
+"""
+
+
 class PostgresLoader:
-    """COPY ... FROM STDIN on a raw psycopg connection of the engine."""
+    """COPY ... FROM STDIN on a raw psycopg connection of the engine, in one transaction that
+    first empties the bulk tables (so that COPY may write the rows frozen: no vacuum has to
+    visit them again) and drops their foreign keys and secondary indexes, to add them back in
+    finish()."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._raw = engine.raw_connection()
         self._conn: Any = self._raw.driver_connection
+        assert self._conn is not None
+        tables = list(BULK_TABLES)
+        with self._conn.cursor() as cur:
+            cur.execute(SECONDARY_INDEXES, (tables,))
+            self._indexes: list[tuple[str, str]] = cur.fetchall()
+            cur.execute(FOREIGN_KEYS, (tables, tables))
+            self._foreign: list[tuple[str, str, str]] = cur.fetchall()
+            for table, name, _ in self._foreign:
+                cur.execute(
+                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                        sql.SQL(table), sql.Identifier(name)
+                    )
+                )
+            for name, _ in self._indexes:
+                cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+            cur.execute(
+                sql.SQL("TRUNCATE {}").format(
+                    sql.SQL(", ").join(sql.Identifier(t) for t in BULK_TABLES)
+                )
+            )
 
     def rows(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-        stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN WITH (FREEZE)").format(
             sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with self._conn.cursor() as cur, cur.copy(stmt) as copy:
@@ -82,6 +156,14 @@ class PostgresLoader:
 
     def finish(self) -> None:
         with self._conn.cursor() as cur:
+            for _, create in self._indexes:
+                cur.execute(create)
+            for table, name, definition in self._foreign:
+                cur.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                        sql.SQL(table), sql.Identifier(name), sql.SQL(definition)
+                    )
+                )
             for table in SERIAL_TABLES:
                 stmt = sql.SQL(
                     "SELECT setval(pg_get_serial_sequence(%s, 'id'), "

@@ -41,6 +41,7 @@ WARM_UP = 2  # calls before the warm figures: they fill SQLAlchemy's and the dat
 CONCURRENT = 50
 BURSTS = 30
 BASELINE_RUNS = 30
+GENERATION_TARGET_S = 600
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,10 @@ def _generation_note(generated: Generated | None) -> str:
     if generated is None:
         return "reused an earlier benchmark database (--reuse)"
     return (
-        f"{generated.seconds:.1f} s: {generated.responses:,} responses, "
-        f"{generated.answers:,} answers, {generated.force_marks:,} force marks"
+        f"{generated.seconds:.1f} s ({generated.cpu_seconds:.1f} s CPU in this process, load "
+        f"{os.getloadavg()[0]:.1f} at the end): {generated.responses:,} responses, "
+        f"{generated.answers:,} answers, {generated.force_marks:,} force marks "
+        f"(target at XL: <= {GENERATION_TARGET_S / 60:.0f} min on 2 cores)"
     )
 
 

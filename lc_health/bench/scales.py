@@ -1,4 +1,4 @@
-"""The benchmark's three sizes of portfolio."""
+"""The benchmark's four sizes of portfolio."""
 
 from __future__ import annotations
 
@@ -24,4 +24,5 @@ SCALES: dict[str, Scale] = {
     "S": Scale("S", communities=10),
     "M": Scale("M", communities=100),
     "L": Scale("L", communities=1000),
+    "XL": Scale("XL", communities=10_000),
 }

@@ -828,9 +828,11 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="apply LC_HEALTH_RETENTION_YEARS: delete old raw answers, keep aggregates"
     )
     purge.set_defaults(handler=cmd_purge)
-    bench = sub.add_parser("bench", help="benchmark at scale S, M or L (see docs/performance.md)")
+    bench = sub.add_parser(
+        "bench", help="benchmark at scale S, M, L or XL (see docs/performance.md)"
+    )
     bench.add_argument(
-        "--scale", choices=["S", "M", "L"], default="S", help="the data size (default S)"
+        "--scale", choices=["S", "M", "L", "XL"], default="S", help="the data size (default S)"
     )
     bench.add_argument(
         "--database-url", help="PostgreSQL URL (default: SQLite in bench/ of the home folder)"
