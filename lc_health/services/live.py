@@ -200,16 +200,6 @@ def _clean(
     return live.clean_item_answers(answers, instrument.item_by_id)
 
 
-def _complete(
-    answers: dict[int, int] | dict[str, int], tied: bool, instrument: Instrument | None
-) -> bool:
-    if tied:
-        return instrument is not None and live.items_complete(
-            {str(k): v for k, v in answers.items()}, instrument.item_by_id
-        )
-    return live.is_complete({int(k): v for k, v in answers.items()})
-
-
 def save_answers(
     session: Session,
     *,
