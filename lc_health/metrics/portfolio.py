@@ -66,7 +66,10 @@ def heatmap(means: pd.DataFrame, period: str) -> pd.DataFrame:
     for the health index), n, mean, band, suppressed.
     """
     now = means[(means["period"] == period) & means["scope"].isin(["factor", "health"])]
-    out = now.assign(factor=now["key"].map(lambda k: int(k) if k else 0))
+    # Each distinct key converted once (a handful), not once per row.
+    codes, keys = pd.factorize(now["key"])
+    factors = np.array([int(k) if k else 0 for k in keys], dtype=np.int64)
+    out = now.assign(factor=factors[codes] if len(codes) else np.zeros(0, dtype=np.int64))
     return out[["community_id", "factor", "n", "mean", "band", "suppressed"]].reset_index(drop=True)
 
 
@@ -185,10 +188,12 @@ def instrument_changes(instruments: pd.DataFrame) -> list[tuple[str, Versions, V
     versions differs from the period before it. instruments: period, instrument_id,
     instrument_version (one row per published round)."""
     per_period: dict[str, Versions] = {}
+    # One row per distinct (period, instrument, version): a few, where rounds are thousands.
+    distinct = instruments[["period", "instrument_id", "instrument_version"]].drop_duplicates()
     for period, instrument_id, version in zip(
-        instruments["period"],
-        instruments["instrument_id"],
-        instruments["instrument_version"],
+        distinct["period"].tolist(),
+        distinct["instrument_id"].tolist(),
+        distinct["instrument_version"].tolist(),
         strict=True,
     ):
         per_period.setdefault(str(period), set()).add((str(instrument_id), int(version)))
@@ -248,13 +253,13 @@ def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
     rates = part.pivot(index="community_id", columns="period", values="response_rate")
     table = responses.astype("Int64").astype(str).where(responses.notna(), "")
     rated = rates.notna().to_numpy() & responses.notna().to_numpy()
-    if rated.any():  # only cells with a rate need formatting one by one
+    if rated.any():  # "12 (80%)": f"{rate:.0%}" rounds rate * 100 half to even, as rint does
         values = table.to_numpy(dtype=object)
-        known = rates.to_numpy(dtype="float64", na_value=np.nan)
-        rows, columns = np.nonzero(rated)
-        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            rate = float(known[row, column])
-            values[row, column] = f"{values[row, column]} ({rate:.0%})"
+        known = np.nan_to_num(rates.to_numpy(dtype="float64", na_value=np.nan)[rated])
+        percent = np.rint(known * 100).astype(np.int64).astype(str)
+        cells = values[rated].astype(str)
+        joined = np.char.add(np.char.add(np.char.add(cells, " ("), percent), "%)")
+        values[rated] = joined.astype(object)
         table = pd.DataFrame(values, index=table.index, columns=table.columns)
     return table
 
@@ -262,5 +267,15 @@ def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
 def order_by_factor(grid: pd.DataFrame, factor: int, community_ids: list[int]) -> list[int]:
     """The communities by their mean of one factor (heatmap: community_id, factor, mean),
     lowest first; those without a figure last, in the given order."""
-    key = grid[grid["factor"] == factor].set_index("community_id")["mean"]
-    return sorted(community_ids, key=lambda c: (pd.isna(key.get(c)), key.get(c, 0)))
+    rows = grid[grid["factor"] == factor]
+    known = rows["community_id"].to_numpy(dtype=np.int64)
+    means = rows["mean"].to_numpy(dtype="float64", na_value=np.nan)
+    wanted = np.asarray(community_ids, dtype=np.int64)
+    order = np.argsort(known, kind="stable")
+    at = np.searchsorted(known[order], wanted).clip(max=max(len(known) - 1, 0))
+    found = known[order][at] == wanted if len(known) else np.zeros(len(wanted), dtype=bool)
+    value = np.where(found, means[order][at] if len(known) else 0.0, np.nan)
+    missing = np.isnan(value)
+    # Lowest first, those without a figure last; ties keep the given order (a stable sort).
+    ranked = np.lexsort((np.arange(len(wanted)), np.where(missing, 0.0, value), missing))
+    return [community_ids[i] for i in ranked.tolist()]

@@ -21,7 +21,8 @@ Visibility (archived communities, a user's communities) is applied when reading,
 
 from __future__ import annotations
 
-import io
+import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,7 @@ from lc_health.store.models import (
 )
 from lc_health.store.tallies import plain_frame
 
-FORMAT = 1  # raised whenever the arrays of a part change: older digests then read as stale
+FORMAT = 2  # raised whenever the arrays of a part change: older digests then read as stale
 PARTS = ("rounds", "trends", "scores", "forces")
 ROUND_NUMBERS = (
     "round_id",
@@ -60,16 +61,42 @@ SCORE_SCOPES = ("health", "layer", "factor")
 Arrays = dict[str, np.ndarray]
 
 
+MAGIC = b"LCPD"
+
+
 def pack(arrays: Arrays) -> bytes:
-    """Arrays in NumPy's .npz format (each with its dtype and byte order; no pickles)."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    """Arrays as one blob: MAGIC, the header's length (4 bytes, little-endian), a JSON header
+    (per array: name, dtype as NumPy spells it with its byte order, shape) and then each
+    array's bytes in that order. Numbers are stored little-endian; nothing is pickled."""
+    header = []
+    chunks = []
+    for name, array in arrays.items():
+        fixed = np.ascontiguousarray(array)
+        if fixed.dtype.byteorder == ">" or (fixed.dtype.byteorder == "=" and sys.byteorder == "big"):
+            fixed = fixed.astype(fixed.dtype.newbyteorder("<"))
+        header.append([name, fixed.dtype.str, list(fixed.shape)])
+        chunks.append(fixed.tobytes())
+    head = json.dumps(header).encode()
+    return b"".join([MAGIC, len(head).to_bytes(4, "little"), head, *chunks])
 
 
 def unpack(data: bytes | memoryview) -> Arrays:
-    with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as found:
-        return {name: found[name] for name in found.files}
+    """The arrays of a pack()ed blob (read-only views on it, no copies)."""
+    blob = bytes(data)
+    if blob[:4] != MAGIC:
+        raise ValueError("not a portfolio digest")
+    length = int.from_bytes(blob[4:8], "little")
+    offset = 8 + length
+    out: Arrays = {}
+    for name, dtype, shape in json.loads(blob[8:offset]):
+        kind = np.dtype(dtype)
+        count = int(np.prod(shape, dtype=np.int64))
+        if count == 0:
+            out[str(name)] = np.zeros(shape, dtype=kind)
+            continue
+        out[str(name)] = np.frombuffer(blob, dtype=kind, count=count, offset=offset).reshape(shape)
+        offset += count * kind.itemsize
+    return out
 
 
 # -- marking stale ---------------------------------------------------------------------------
