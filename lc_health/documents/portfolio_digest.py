@@ -59,7 +59,8 @@ def _texts(values: list[str], counts: list[int]) -> pd.api.extensions.ExtensionA
 def rounds_frame(found: dict[str, dict[str, Arrays]], visible: np.ndarray) -> pd.DataFrame:
     """The visible published rounds (dashboard.ROUND_SUMMARY columns) of the periods found."""
     periods, counts, columns = [], [], {c: [] for c in digests.ROUND_NUMBERS}
-    instruments: list[np.ndarray] = []
+    names: list[str] = []  # every period's instrument ids, in one list
+    codes: list[np.ndarray] = []
     for period in sorted(found):
         rounds = found[period]["rounds"]
         mask = _visible(rounds, visible)
@@ -67,15 +68,16 @@ def rounds_frame(found: dict[str, dict[str, Arrays]], visible: np.ndarray) -> pd
         counts.append(int(mask.sum()))
         for c in digests.ROUND_NUMBERS:
             columns[c].append(rounds[c][mask])
-        instruments.append(rounds["instrument_ids"][rounds["instrument_code"][mask]])
+        codes.append(rounds["instrument_code"][mask] + len(names))
+        names.extend(str(n) for n in rounds["instrument_ids"].tolist())
     number = {c: np.concatenate(v) if v else np.zeros(0, np.int64) for c, v in columns.items()}
-    named = np.concatenate(instruments) if instruments else np.zeros(0, dtype=np.str_)
+    instrument = np.concatenate(codes) if codes else np.zeros(0, np.int64)
     return pd.DataFrame(
         {
             "round_id": number["round_id"],
             "community_id": number["community_id"],
             "period": _texts(periods, counts),
-            "instrument_id": pd.array(named.astype(object), dtype="str"),
+            "instrument_id": pd.array(names or [""], dtype="str").take(instrument),
             "instrument_version": number["instrument_version"],
             "responses": number["responses"],
             "forces_respondents": number["forces_respondents"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, SmallInteger, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, SmallInteger, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # The enums live in lc_health.domain.enums. They are re-exported here (the `X as X` form marks
@@ -78,6 +78,17 @@ class Round(SQLModel, table=True):
 class Invitation(SQLModel, table=True):
     """A survey link. Personal links belong to a community and are valid in all its rounds;
     open links belong to one round. Only a hash of the token is stored."""
+
+    # The active personal links per community (the portfolio's response rates) are counted
+    # from this index alone, without visiting the table.
+    __table_args__ = (
+        Index(
+            "ix_invitation_personal_active",
+            "community_id",
+            sqlite_where=text("round_id IS NULL AND revoked_at IS NULL"),
+            postgresql_where=text("round_id IS NULL AND revoked_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)

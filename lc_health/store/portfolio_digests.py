@@ -72,7 +72,9 @@ def pack(arrays: Arrays) -> bytes:
     chunks = []
     for name, array in arrays.items():
         fixed = np.ascontiguousarray(array)
-        if fixed.dtype.byteorder == ">" or (fixed.dtype.byteorder == "=" and sys.byteorder == "big"):
+        if fixed.dtype.byteorder == ">" or (
+            fixed.dtype.byteorder == "=" and sys.byteorder == "big"
+        ):
             fixed = fixed.astype(fixed.dtype.newbyteorder("<"))
         header.append([name, fixed.dtype.str, list(fixed.shape)])
         chunks.append(fixed.tobytes())

@@ -1,4 +1,5 @@
-"""portfolio digests: each period's published figures packed for the portfolio pages
+"""portfolio digests: each period's published figures packed for the portfolio pages, and an
+index of the active personal links
 
 Revision ID: 0012
 Revises: 0010
@@ -31,6 +32,14 @@ def upgrade() -> None:
         sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint("period", "part"),
     )
+    with op.batch_alter_table("invitation", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_invitation_personal_active",
+            ["community_id"],
+            unique=False,
+            sqlite_where=sa.text("round_id IS NULL AND revoked_at IS NULL"),
+            postgresql_where=sa.text("round_id IS NULL AND revoked_at IS NULL"),
+        )
     # Every period with a publication is stale until first read or rebuilt (no data here: the
     # digests are built lazily, or by `rebuild_portfolio_digests`).
     for part in PARTS:
@@ -41,4 +50,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("invitation", schema=None) as batch_op:
+        batch_op.drop_index("ix_invitation_personal_active")
     op.drop_table("portfoliodigest")
