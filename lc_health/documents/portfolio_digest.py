@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -22,10 +23,12 @@ Arrays = digests.Arrays
 
 def _keep(session: Session, loaded: digests.Loaded) -> None:
     engine = session.get_bind()
+    if not isinstance(engine, Engine):
+        return
     if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         return  # one shared connection: a second transaction on it would end the reader's
     try:
-        with write_session(engine) as writer:  # type: ignore[arg-type]
+        with write_session(engine) as writer:
             digests.save_digests(session=writer, loaded=loaded)
     except SQLAlchemyError:
         pass  # read-only, or busy: the period stays stale and is built again when read
@@ -58,7 +61,9 @@ def _texts(values: list[str], counts: list[int]) -> pd.api.extensions.ExtensionA
 
 def rounds_frame(found: dict[str, dict[str, Arrays]], visible: np.ndarray) -> pd.DataFrame:
     """The visible published rounds (dashboard.ROUND_SUMMARY columns) of the periods found."""
-    periods, counts, columns = [], [], {c: [] for c in digests.ROUND_NUMBERS}
+    periods: list[str] = []
+    counts: list[int] = []
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in digests.ROUND_NUMBERS}
     names: list[str] = []  # every period's instrument ids, in one list
     codes: list[np.ndarray] = []
     for period in sorted(found):
@@ -112,13 +117,13 @@ def shown_means(
         too_few_ids.append(rounds["community_id"][missing])
         too_few_counts.append(int(missing.sum()))
         total = 0
-        for which, pair in enumerate(asked):
+        for position, pair in enumerate(asked):
             if pair not in column:
                 continue
             rows = mask & trends["present"][:, column[pair]]
             parts["community_id"].append(rounds["community_id"][rows])
             parts["mean"].append(trends["mean"][rows, column[pair]])
-            parts["which"].append(np.full(int(rows.sum()), which, dtype=np.int64))
+            parts["which"].append(np.full(int(rows.sum()), position, dtype=np.int64))
             total += int(rows.sum())
         period_of.append(period)
         period_counts.append(total)
@@ -196,7 +201,10 @@ def force_totals(
         present = forces["present"][shown]
         sums = forces["n"][shown].sum(axis=0)
         for force_id, has, n in zip(
-            forces["force_id"].tolist(), present.any(axis=0).tolist(), sums.tolist(), strict=True
+            forces["force_id"].tolist(),
+            np.asarray(present.any(axis=0), dtype=np.bool_).tolist(),
+            sums.tolist(),
+            strict=True,
         ):
             if has:
                 totals["period"].append(period)

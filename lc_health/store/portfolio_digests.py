@@ -359,6 +359,27 @@ def rebuild_portfolio_digests(*, session: Session, periods: Iterable[str] | None
             )
 
 
+def rebuild_stale_digests(*, session: Session) -> list[str]:
+    """Build and store the digests of every stale period (after publishing), each guarded by
+    the mark it was built against (as save_digests); returns those periods."""
+    marks = sa_select(
+        col(PortfolioDigest.period), col(PortfolioDigest.part), col(PortfolioDigest.generation)
+    ).where(
+        col(PortfolioDigest.period).in_(
+            sa_select(col(PortfolioDigest.period)).where(
+                col(PortfolioDigest.data).is_(None) | (col(PortfolioDigest.format) != FORMAT)
+            )
+        )
+    )
+    generations = {(str(p), str(n)): int(g) for p, n, g in session.execute(marks).all()}
+    stale = sorted({p for p, _ in generations})
+    if stale:
+        loaded = Loaded(generations=generations)
+        loaded.built = build_digests(session=session, periods=stale)
+        save_digests(session=session, loaded=loaded)
+    return stale
+
+
 def visible_communities(*, session: Session, community_ids: Iterable[int] | None) -> np.ndarray:
     """The sorted ids of the communities the portfolio shows: not archived, and among
     `community_ids` when given."""
