@@ -44,8 +44,8 @@ def upgrade() -> None:
     # digests are built lazily, or by `rebuild_portfolio_digests`).
     for part in PARTS:
         op.execute(
-            "INSERT INTO portfoliodigest (period, part, format, generation, data)"
-            f" SELECT DISTINCT period, '{part}', 0, 0, NULL FROM portfolioround"
+            "INSERT INTO portfoliodigest (period, part, format, generation)"
+            f" SELECT DISTINCT period, '{part}', 0, 0 FROM portfolioround"
         )
 
 
