@@ -22,7 +22,7 @@ from lc_health.store.models import (
     Round,
     User,
 )
-from lc_health.store.portfolio_digests import mark_stale_rounds
+from lc_health.store.portfolio_digests import forget_unpublished_periods, mark_stale_rounds
 
 # Rows that other rows point at without belonging to them: they are removed only when nothing
 # points at them any more (a real response may name a demo organisation).
@@ -130,6 +130,7 @@ def remove_demo(session: Session, *, emails: Collection[str], meta_key: str) -> 
     removed["organisations"] = _delete_with_dependants(
         session, _table("organisation"), [int(o) for o in unused_orgs]
     )
+    forget_unpublished_periods(session=session)
     session.execute(delete(AppMeta).where(col(AppMeta.key) == meta_key))
     session.flush()
     return removed

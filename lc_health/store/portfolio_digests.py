@@ -359,6 +359,13 @@ def rebuild_portfolio_digests(*, session: Session, periods: Iterable[str] | None
             )
 
 
+def forget_unpublished_periods(*, session: Session) -> None:
+    """Remove the digests of periods left without a published round (after rounds were
+    deleted, e.g. the demo's)."""
+    published = sa_select(col(PortfolioRound.period)).distinct()
+    session.execute(delete(PortfolioDigest).where(col(PortfolioDigest.period).not_in(published)))
+
+
 def rebuild_stale_digests(*, session: Session) -> list[str]:
     """Build and store the digests of every stale period (after publishing), each guarded by
     the mark it was built against (as save_digests); returns those periods."""
