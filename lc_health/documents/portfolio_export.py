@@ -50,7 +50,7 @@ def read_portfolio(
     links = pstore.personal_links(session=session, community_ids=community_ids)
     return PortfolioData(
         communities=communities,
-        periods=sorted(set(part.loc[part["responses"] > 0, "period"])),
+        periods=sorted({str(p) for p in part.loc[part["responses"] > 0, "period"].unique()}),
         means=portfolio.shown_means(means),
         too_few=too_few,
         participation=portfolio.participation(part, links),

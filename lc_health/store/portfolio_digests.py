@@ -146,10 +146,6 @@ def mark_stale_rounds(*, session: Session, round_ids: Iterable[int] | None) -> N
 # -- building ----------------------------------------------------------------------------------
 
 
-def _in_periods(column: Any, periods: Sequence[str] | None) -> Any:
-    return column.in_(list(periods)) if periods is not None else column.is_not(None)
-
-
 def _matrix(
     frame: pd.DataFrame, rows: np.ndarray, key_columns: Sequence[str]
 ) -> tuple[list[tuple[str, ...]], np.ndarray, np.ndarray]:
@@ -169,7 +165,20 @@ def build_digests(
     *, session: Session, periods: Sequence[str] | None
 ) -> dict[str, dict[str, bytes]]:
     """Every part of these periods (all periods with a published round when None), packed, from
-    the published rows: three reads, set-based. A period without published rounds has none."""
+    the published rows: three set-based reads per period (one period's rows in memory at a
+    time). A period without published rounds has none."""
+    if periods is None:
+        found = sa_select(col(PortfolioRound.period)).distinct()
+        periods = sorted(str(p) for p in session.execute(found).scalars())
+    out: dict[str, dict[str, bytes]] = {}
+    for period in periods:
+        built = _build_period(session, period)
+        if built is not None:
+            out[period] = built
+    return out
+
+
+def _build_period(session: Session, period: str) -> dict[str, bytes] | None:
     rounds = plain_frame(
         session,
         sa_select(
@@ -177,7 +186,7 @@ def build_digests(
             col(PortfolioRound.instrument_id),
             *(col(getattr(PortfolioRound, c)) for c in ROUND_NUMBERS),
         )
-        .where(_in_periods(col(PortfolioRound.period), periods))
+        .where(col(PortfolioRound.period) == period)
         .order_by(col(PortfolioRound.period), col(PortfolioRound.round_id)),
         ["period", "instrument_id", *ROUND_NUMBERS],
     )
@@ -194,7 +203,7 @@ def build_digests(
         )
         .join(PortfolioRound, col(PortfolioRound.round_id) == col(PublishedScore.round_id))
         .where(
-            _in_periods(col(PortfolioRound.period), periods),
+            col(PortfolioRound.period) == period,
             col(PublishedScore.scope).in_(SCORE_SCOPES),
         ),
         ["period", "round_id", "scope", "key", "n", "total", "total_sq"],
@@ -208,19 +217,12 @@ def build_digests(
             col(PublishedForce.n),
         )
         .join(PortfolioRound, col(PortfolioRound.round_id) == col(PublishedForce.round_id))
-        .where(_in_periods(col(PortfolioRound.period), periods)),
+        .where(col(PortfolioRound.period) == period),
         ["period", "round_id", "force_id", "n"],
     )
-    out: dict[str, dict[str, bytes]] = {}
-    score_groups = dict(tuple(scores.groupby("period", sort=False))) if len(scores) else {}
-    force_groups = dict(tuple(forces.groupby("period", sort=False))) if len(forces) else {}
-    for period, these in rounds.groupby("period", sort=True):
-        out[str(period)] = _period_parts(
-            these,
-            score_groups.get(period, scores.iloc[:0]),
-            force_groups.get(period, forces.iloc[:0]),
-        )
-    return out
+    if rounds.empty:
+        return None
+    return _period_parts(rounds, scores, forces)
 
 
 def _period_parts(
