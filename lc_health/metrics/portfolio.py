@@ -97,19 +97,29 @@ def spread_over_time(means: pd.DataFrame, scope: str) -> pd.DataFrame:
     keys, key_codes = _codes(means["key"], mask)
     group = period_codes * max(len(keys), 1) + key_codes
     values = means["mean"].to_numpy(dtype="float64")[mask]
-    # One sort by group, then value within the group (cheaper than a two-key lexsort).
-    low = values.min() if len(values) else 0.0
-    span = (values.max() - low if len(values) else 0.0) + 1.0
-    order = np.argsort(group * span + (values - low))
-    ordered = values[order]
     present, counts = np.unique(group, return_counts=True)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    # Group the values (a stable sort of small integer codes), then find each quantile's two
+    # neighbours by partitioning each group: linear time, and the same order statistics (so
+    # the same bits) as sorting every group.
+    codes = group.astype(np.int16) if len(present) and present[-1] < 2**15 else group
+    grouped = values[np.argsort(codes, kind="stable")]
+    wanted = (0.25, 0.5, 0.75)
+    picks = {q: (np.zeros(len(counts)), np.zeros(len(counts))) for q in wanted}
+    for g, (start, count) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
+        at = {q: q * (count - 1) for q in wanted}
+        below = {q: int(np.floor(a)) for q, a in at.items()}
+        above = {q: min(below[q] + 1, count - 1) for q in wanted}
+        kth = sorted(set(below.values()) | set(above.values()))
+        part = np.partition(grouped[start : start + count], kth)
+        for q in wanted:
+            picks[q][0][g], picks[q][1][g] = part[below[q]], part[above[q]]
 
     def quantile(q: float) -> np.ndarray:
-        at = starts + q * (counts - 1)
-        below = np.floor(at).astype(np.int64)
-        above = np.minimum(below + 1, starts + counts - 1)
-        result: np.ndarray = ordered[below] + (at - below) * (ordered[above] - ordered[below])
+        at = q * (counts - 1)
+        below = np.floor(at)
+        low, high = picks[q]
+        result: np.ndarray = low + (at - below) * (high - low)
         return result
 
     return pd.DataFrame(
@@ -249,16 +259,47 @@ def factor_distribution(means: pd.DataFrame) -> pd.DataFrame:
 def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
     """Participation (community_id, period, responses, response_rate) as one text cell per
     community and period: "12 (80%)", "12" without a known rate, "" without a round."""
+    community_codes, communities = pd.factorize(part["community_id"], sort=True)
+    period_codes, periods = pd.factorize(part["period"], sort=True)
+    if not len(part):
+        return pd.DataFrame(
+            index=pd.Index([], dtype="int64", name="community_id"),
+            columns=pd.Index([], dtype="str", name="period"),
+        )
+    if len(np.unique(community_codes * len(periods) + period_codes)) < len(part):
+        return _participation_pivot(part)  # (pivot's own error on a repeated cell)
+    shape = (len(communities), len(periods))
+    responses = part["responses"].to_numpy(dtype="float64", na_value=np.nan)
+    rates = part["response_rate"].to_numpy(dtype="float64", na_value=np.nan)
+    counted = ~np.isnan(responses)
+    text = np.full(shape, "", dtype=object)
+    shown = np.nan_to_num(responses[counted]).astype(np.int64).astype(str)
+    rated = ~np.isnan(rates[counted])  # "12 (80%)": f"{rate:.0%}" rounds rate * 100 half to
+    percent = np.rint(rates[counted][rated] * 100).astype(np.int64).astype(str)  # even (rint)
+    shown = shown.astype(object)
+    shown[rated] = np.char.add(
+        np.char.add(np.char.add(shown[rated].astype(str), " ("), percent), "%)"
+    ).astype(object)
+    text[community_codes[counted], period_codes[counted]] = shown
+    return pd.DataFrame(
+        text,
+        index=pd.Index(communities, name="community_id"),
+        columns=pd.Index(periods, name="period"),
+    )
+
+
+def _participation_pivot(part: pd.DataFrame) -> pd.DataFrame:
     responses = part.pivot(index="community_id", columns="period", values="responses")
     rates = part.pivot(index="community_id", columns="period", values="response_rate")
     table = responses.astype("Int64").astype(str).where(responses.notna(), "")
     rated = rates.notna().to_numpy() & responses.notna().to_numpy()
-    if rated.any():  # "12 (80%)": f"{rate:.0%}" rounds rate * 100 half to even, as rint does
+    if rated.any():
         values = table.to_numpy(dtype=object)
         known = np.nan_to_num(rates.to_numpy(dtype="float64", na_value=np.nan)[rated])
         percent = np.rint(known * 100).astype(np.int64).astype(str)
-        cells = values[rated].astype(str)
-        joined = np.char.add(np.char.add(np.char.add(cells, " ("), percent), "%)")
+        joined = np.char.add(
+            np.char.add(np.char.add(values[rated].astype(str), " ("), percent), "%)"
+        )
         values[rated] = joined.astype(object)
         table = pd.DataFrame(values, index=table.index, columns=table.columns)
     return table
