@@ -97,7 +97,9 @@ def spread_over_time(means: pd.DataFrame, scope: str) -> pd.DataFrame:
     keys, key_codes = _codes(means["key"], mask)
     group = period_codes * max(len(keys), 1) + key_codes
     values = means["mean"].to_numpy(dtype="float64")[mask]
-    present, counts = np.unique(group, return_counts=True)
+    tally = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
+    present = np.flatnonzero(tally)
+    counts = tally[present]
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     # Group the values (a stable sort of small integer codes), then find each quantile's two
     # neighbours by partitioning each group: linear time, and the same order statistics (so
@@ -139,10 +141,10 @@ def _codes(column: pd.Series, mask: np.ndarray) -> tuple[list[str], np.ndarray]:
     position among them."""
     codes, uniques = pd.factorize(column, sort=True)
     kept = codes[mask]
-    used = np.unique(kept)
+    used = np.flatnonzero(np.bincount(kept, minlength=len(uniques)))  # (np.unique hashes)
     renumber = np.zeros(len(uniques) + 1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
-    return [str(uniques[u]) for u in used], renumber[kept]
+    return [str(uniques[int(u)]) for u in used], renumber[kept]
 
 
 def shown_means(means: pd.DataFrame) -> pd.DataFrame:
@@ -266,21 +268,21 @@ def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
             index=pd.Index([], dtype="int64", name="community_id"),
             columns=pd.Index([], dtype="str", name="period"),
         )
-    if len(np.unique(community_codes * len(periods) + period_codes)) < len(part):
+    if np.bincount(community_codes * len(periods) + period_codes).max() > 1:
         return _participation_pivot(part)  # (pivot's own error on a repeated cell)
     shape = (len(communities), len(periods))
     responses = part["responses"].to_numpy(dtype="float64", na_value=np.nan)
     rates = part["response_rate"].to_numpy(dtype="float64", na_value=np.nan)
     counted = ~np.isnan(responses)
+    # "12 (80%)": f"{rate:.0%}" rounds rate * 100 half to even, as rint does. The text is
+    # joined column-wise by pandas' string type, not cell by cell.
+    shown = pd.Series(np.nan_to_num(responses[counted]).astype(np.int64)).astype("str")
+    rate = rates[counted]
+    rated = ~np.isnan(rate)
+    percent = pd.Series(np.rint(np.nan_to_num(rate) * 100).astype(np.int64)).astype("str")
+    shown = shown.where(~rated, shown + " (" + percent + "%)")
     text = np.full(shape, "", dtype=object)
-    shown = np.nan_to_num(responses[counted]).astype(np.int64).astype(str)
-    rated = ~np.isnan(rates[counted])  # "12 (80%)": f"{rate:.0%}" rounds rate * 100 half to
-    percent = np.rint(rates[counted][rated] * 100).astype(np.int64).astype(str)  # even (rint)
-    shown = shown.astype(object)
-    shown[rated] = np.char.add(
-        np.char.add(np.char.add(shown[rated].astype(str), " ("), percent), "%)"
-    ).astype(object)
-    text[community_codes[counted], period_codes[counted]] = shown
+    text[community_codes[counted], period_codes[counted]] = shown.to_numpy(dtype=object)
     return pd.DataFrame(
         text,
         index=pd.Index(communities, name="community_id"),
