@@ -74,7 +74,10 @@ def refresh_portfolio_digests(*, engine: Engine) -> None:
     so that the portfolio's next reader does not wait for them. A failure (another process
     at it, a busy database) leaves them stale: the first read builds them then."""
     try:
-        with db.write_session(engine) as session:
-            digests.rebuild_stale_digests(session=session)
+        with db.read_session(engine) as session:
+            loaded = digests.build_stale_digests(session=session)
+        if loaded.built:
+            with db.write_session(engine) as session:
+                digests.save_digests(session=session, loaded=loaded)
     except SQLAlchemyError:
         log.info("the portfolio digests are left to be built when first read")

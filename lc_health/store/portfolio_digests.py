@@ -368,9 +368,10 @@ def forget_unpublished_periods(*, session: Session) -> None:
     session.execute(delete(PortfolioDigest).where(col(PortfolioDigest.period).not_in(published)))
 
 
-def rebuild_stale_digests(*, session: Session) -> list[str]:
-    """Build and store the digests of every stale period (after publishing), each guarded by
-    the mark it was built against (as save_digests); returns those periods."""
+def build_stale_digests(*, session: Session) -> Loaded:
+    """Build the digests of every stale period (after publishing) with the marks they were
+    built against; keep them with save_digests in a short write transaction (the build itself
+    only reads, so it need not hold SQLite's write lock)."""
     marks = sa_select(
         col(PortfolioDigest.period), col(PortfolioDigest.part), col(PortfolioDigest.generation)
     ).where(
@@ -380,13 +381,13 @@ def rebuild_stale_digests(*, session: Session) -> list[str]:
             )
         )
     )
-    generations = {(str(p), str(n)): int(g) for p, n, g in session.execute(marks).all()}
-    stale = sorted({p for p, _ in generations})
+    loaded = Loaded(
+        generations={(str(p), str(n)): int(g) for p, n, g in session.execute(marks).all()}
+    )
+    stale = sorted({p for p, _ in loaded.generations})
     if stale:
-        loaded = Loaded(generations=generations)
         loaded.built = build_digests(session=session, periods=stale)
-        save_digests(session=session, loaded=loaded)
-    return stale
+    return loaded
 
 
 def visible_communities(*, session: Session, community_ids: Iterable[int] | None) -> np.ndarray:

@@ -178,3 +178,21 @@ def test_pack_keeps_every_array_exactly() -> None:
         assert np.array_equal(got[name], array, equal_nan=array.dtype.kind == "f")
     with pytest.raises(ValueError):
         digests.unpack(b"PK\x03\x04 not a digest")
+
+
+def test_publishing_through_the_service_leaves_no_period_stale(
+    engine: Engine, registry: Registry, instrument: Instrument
+) -> None:
+    from lc_health.runtime.config import Settings
+    from lc_health.services.publication import publish_due
+
+    ids = _portfolio(engine, instrument, 9)
+    outcomes = publish_due(
+        engine=engine, registry=registry, settings=Settings(), today=date(2026, 12, 1)
+    )
+    assert outcomes
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT count(*) FROM portfoliodigest WHERE data IS NOT NULL"))
+        assert int(kept.scalar_one()) > 0
+    assert _stale(engine) == 0
+    _check(engine, instrument, frozenset(ids))
