@@ -100,7 +100,7 @@ def spread_over_time(means: pd.DataFrame, scope: str) -> pd.DataFrame:
     tally = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
     present = np.flatnonzero(tally)
     counts = tally[present]
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    starts = (np.cumsum(counts) - counts).astype(np.int64)
     # Group the values (a stable sort of small integer codes), then find each quantile's two
     # neighbours by partitioning each group: linear time, and the same order statistics (so
     # the same bits) as sorting every group.

@@ -196,3 +196,30 @@ def test_publishing_through_the_service_leaves_no_period_stale(
         assert int(kept.scalar_one()) > 0
     assert _stale(engine) == 0
     _check(engine, instrument, frozenset(ids))
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 500])
+def test_spread_over_time_is_pandas_quantiles(rows: int) -> None:
+    """The partitioned quartiles are pandas' linear quantiles, for empty and tiny groups too."""
+    import numpy as np
+
+    rng = np.random.default_rng(rows)
+    means = pd.DataFrame(
+        {
+            "period": rng.choice(["2025-Q4", "2026-Q1", "2026-Q2"], rows),
+            "scope": rng.choice(["health", "layer"], rows),
+            "key": rng.choice(["", "a", "b"], rows),
+            "mean": rng.uniform(1, 5, rows).round(rng.integers(1, 4)),
+            "suppressed": rng.random(rows) < 0.2,
+        }
+    )
+    got = portfolio.spread_over_time(means, "layer")
+    shown = means[(means["scope"] == "layer") & ~means["suppressed"]]
+    grouped = shown.groupby(["period", "key"])["mean"]
+    assert len(got) == grouped.ngroups
+    for row in got.itertuples():
+        values = shown[(shown["period"] == row.period) & (shown["key"] == row.key)]["mean"]
+        assert row.communities == len(values)
+        assert row.median == values.quantile(0.5)
+        assert row.q1 == values.quantile(0.25)
+        assert row.q3 == values.quantile(0.75)
