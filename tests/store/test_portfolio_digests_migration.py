@@ -1,4 +1,4 @@
-"""Migration 0012 (portfolio digests) goes down (to 0010) and up again on SQLite and
+"""Migration 0012 (portfolio digests) goes down (to 0011, its parent) and up again on SQLite and
 PostgreSQL: on the way up every period with a publication gets a stale mark (no data), which the
 first read builds from the published rows, and the index of active personal links comes back."""
 
@@ -26,7 +26,7 @@ def _marks(engine: Engine) -> list[tuple[object, ...]]:
         ]
 
 
-def test_down_to_0010_and_up_again_marks_every_published_period(
+def test_down_to_0011_and_up_again_marks_every_published_period(
     engine: Engine, registry: Registry, instrument: Instrument
 ) -> None:
     with db.write_session(engine) as session:
@@ -42,10 +42,10 @@ def test_down_to_0010_and_up_again_marks_every_published_period(
     assert set(periods) <= {m[0] for m in marked}  # publishing marked them (stale)
     plain = create_engine(engine.url)
     try:
-        command.downgrade(db.alembic_config(plain), "0010")
+        command.downgrade(db.alembic_config(plain), "0011")
     finally:
         plain.dispose()
-    assert db.current_revision(engine) == "0010"
+    assert db.current_revision(engine) == "0011"
     assert "portfoliodigest" not in set(inspect(engine).get_table_names())
     assert "ix_invitation_personal_active" not in {
         i["name"] for i in inspect(engine).get_indexes("invitation")
