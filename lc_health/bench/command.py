@@ -15,7 +15,7 @@ def run_command(args: argparse.Namespace) -> int:
         if getattr(args, "live", False):
             from lc_health.bench.live import run_live
 
-            run_live(args.database_url, args.phones)
+            run_live(args.database_url, args.phones, tied=getattr(args, "tied", False))
             return 0
         if args.pages:
             from lc_health.bench.pages import PageOptions, run_pages

@@ -39,6 +39,7 @@ from lc_health.store.models import (
     Organisation,
     Round,
 )
+from lc_health.store.portfolio_digests import rebuild_portfolio_digests
 from lc_health.store.portfolio_summaries import rebuild_portfolio_summaries
 
 T = TypeVar("T")
@@ -475,6 +476,7 @@ def generate(
     # set-based rebuild after the bulk load (kept apart from the load itself).
     with write_session(engine) as session:
         rebuild_portfolio_summaries(session=session)
+        rebuild_portfolio_digests(session=session)
     return Generated(
         seconds=time.perf_counter() - started,
         cpu_seconds=time.process_time() - cpu,

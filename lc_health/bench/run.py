@@ -34,6 +34,7 @@ from lc_health.bench.timing import cold_call, repeat, summarise
 from lc_health.bench.workloads import WORKLOADS, Context, portfolio_heatmap, take_store_seconds
 from lc_health.domain.instrument import Instrument, load_registry
 from lc_health.domain.periods import Period
+from lc_health.services.publication import refresh_portfolio_digests
 from lc_health.store import db
 
 WARM_RUNS = 200  # p99 rests on the two largest of 200 calls
@@ -204,6 +205,9 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Report:
         if not holds_bench_data(engine):
             raise BenchError("--reuse needs a database an earlier `lc-health bench --keep` made")
         db.upgrade(engine)  # a database kept by an older version gets the newer tables
+        # ... and the portfolio digests that upgrade left stale, as publishing would build
+        # them (else the first timed portfolio call would build them).
+        refresh_portfolio_digests(engine=engine)
     else:
         echo(f"generating scale {scale.name} into {_redact(target.url)} ...")
         engine = prepare(target)

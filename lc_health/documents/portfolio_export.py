@@ -7,17 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
+from lc_health.documents import portfolio_digest as digest
 from lc_health.domain.i18n import translate
 from lc_health.domain.instrument import Instrument
-from lc_health.domain.scoring import FACTOR, HEALTH, LAYER
 from lc_health.metrics import forces as mforces
 from lc_health.metrics import portfolio
 from lc_health.store import communities as cstore
-from lc_health.store import dashboard
 from lc_health.store import portfolio as pstore
+from lc_health.store import portfolio_digests as dstore
 
 PARTICIPATION = ("community_id", "period", "responses", "forces_respondents", "personal_responses")
 INSTRUMENTS = ("community_id", "period", "instrument_id", "instrument_version")
@@ -36,23 +37,20 @@ class PortfolioData:
 def read_portfolio(
     session: Session, community_ids: frozenset[int] | None, instrument: Instrument
 ) -> PortfolioData:
-    """The portfolio over all periods; `instrument` (the latest) names the trend scores."""
+    """The portfolio over all periods; `instrument` (the latest) names the trend scores. Read
+    from the periods' digests (documents.portfolio_digest): a dozen rows at any size."""
     communities = cstore.communities_frame(session=session, community_ids=community_ids)
-    # One read of the published rounds' summaries serves participation, instrument versions
-    # and the trends' rounds.
-    rounds = dashboard.portfolio_rounds(session=session, community_ids=community_ids)
-    means, too_few = dashboard.portfolio_shown_means(
-        session=session,
-        community_ids=community_ids,
-        scores=portfolio.trend_scores(instrument),
-        rounds=rounds,
-    )
+    visible = np.sort(communities["community_id"].to_numpy(dtype=np.int64))
+    found = digest.load(session, "trends", None)
+    # One read of the published rounds serves participation, instrument versions and trends.
+    rounds = digest.rounds_frame(found, visible)
+    means, too_few = digest.shown_means(found, visible, portfolio.trend_scores(instrument))
     part = rounds[list(PARTICIPATION)].reset_index(drop=True)
     instruments = rounds.loc[rounds["responses"] > 0, list(INSTRUMENTS)].reset_index(drop=True)
     links = pstore.personal_links(session=session, community_ids=community_ids)
     return PortfolioData(
         communities=communities,
-        periods=sorted(set(part.loc[part["responses"] > 0, "period"])),
+        periods=sorted({str(p) for p in part.loc[part["responses"] > 0, "period"].unique()}),
         means=portfolio.shown_means(means),
         too_few=too_few,
         participation=portfolio.participation(part, links),
@@ -66,26 +64,18 @@ def read_period_means(
     """community_means of factors, layers and health in one period (heatmap and profiles). A
     community whose round was published without a health index is there with n = 0 (shown as
     too few responses, which is not the same as no data)."""
-    sums = dashboard.portfolio_scores(
-        session=session,
-        community_ids=community_ids,
-        scopes=[HEALTH, LAYER, FACTOR],
-        periods=[period],
-    )
-    published = dashboard.portfolio_participation(
-        session=session, community_ids=community_ids, periods=[period]
-    )
-    return portfolio.community_means(portfolio.with_too_few(sums, published), threshold)
+    visible = dstore.visible_communities(session=session, community_ids=community_ids)
+    found = digest.load(session, "scores", [period])
+    return portfolio.community_means(digest.period_sums(found, visible, period), threshold)
 
 
 def read_force_totals(
     session: Session, community_ids: frozenset[int], periods: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Forces summed in the database over the chosen communities' rounds in these periods that
-    were published: (period, force_id, n) and (period, communities, respondents)."""
-    return dashboard.portfolio_force_totals(
-        session=session, community_ids=community_ids, periods=periods
-    )
+    """Forces summed over the chosen communities' rounds in these periods that were published:
+    (period, force_id, n) and (period, communities, respondents)."""
+    visible = dstore.visible_communities(session=session, community_ids=community_ids)
+    return digest.force_totals(digest.load(session, "forces", list(periods)), visible)
 
 
 def with_previous(periods: list[str], period: str) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ class Source(StrEnum):
     web = "web"
     paper = "paper"
     imported = "import"
+    live = "live"  # a phone's sheet in a live session tied to the round
 
 
 class ActionStatus(StrEnum):

@@ -206,11 +206,14 @@ def t_quantile(q: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
     a few dozen distinct sample sizes. (Every element's steps depend on its own pair only, so
     this gives the same bits as solving each.)"""
     q_arr, df_arr = np.broadcast_arrays(_as_float(q), _as_float(df))
-    pairs = np.stack([q_arr.ravel(), df_arr.ravel()], axis=1)
-    distinct, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    # The pairs as complex numbers (q real, df imaginary, both exact): a one-dimensional unique,
+    # many times faster than np.unique(axis=0) over rows at a hundred thousand pairs.
+    pairs = np.empty(q_arr.size, dtype=np.complex128)
+    pairs.real, pairs.imag = q_arr.ravel(), df_arr.ravel()
+    distinct, inverse = np.unique(pairs, return_inverse=True)
     if len(distinct) == len(pairs):
         return _t_quantile_each(q_arr, df_arr)
-    solved = _t_quantile_each(distinct[:, 0], distinct[:, 1])
+    solved = _t_quantile_each(distinct.real.copy(), distinct.imag.copy())
     return solved[inverse.ravel()].reshape(q_arr.shape)
 
 

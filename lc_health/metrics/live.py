@@ -1,7 +1,9 @@
 """The live session's picture: the twelve factors over the sheets published so far, as the
 projector shows them, and that picture as the exact bytes the projector receives.
 
-Input: the published sheets, each a mapping factor -> 1..5 or 0 (don't know). Output per
+Input: the published sheets, each a mapping factor -> 1..5 or 0 (don't know); a tied session's
+sheet has the phone's factor score there (the mean of its item answers, so maybe 3.5): its mean
+and spread use the score itself, its bar the nearest answer (3.5 counts as 4). Output per
 factor: n (answers other than don't know), n_dk, n1..n5, mean (one decimal, as shown), band,
 sd, disagreement (the round review's rule: metrics.review), suppressed (fewer than the
 threshold answered it: no figures at all).
@@ -10,6 +12,7 @@ threshold answered it: no figures at all).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -38,30 +41,46 @@ PICTURE_COLUMNS = [
 ]
 
 
-def counts(sheets: Iterable[Mapping[int, int]]) -> pd.DataFrame:
+def bar(value: float) -> int:
+    """The answer a score counts as in the bars: the nearest of 1..5, halves up."""
+    return min(5, max(1, math.floor(value + 0.5)))
+
+
+def _values(sheets: Iterable[Mapping[int, float]]) -> dict[int, list[float]]:
+    """Per factor the scores given (don't know left out)."""
+    out: dict[int, list[float]] = {f: [] for f in FACTORS}
+    for sheet in sheets:
+        for factor, value in sheet.items():
+            if factor in FACTORS and DONT_KNOW < value <= 5:
+                out[factor].append(float(value))
+    return out
+
+
+def counts(sheets: Iterable[Mapping[int, float]]) -> pd.DataFrame:
     """factor, n_dk, n1..n5: how often each answer was given per factor."""
     table = np.zeros((len(FACTORS), 6), dtype=int)
     for sheet in sheets:
         for factor, value in sheet.items():
             if factor in FACTORS and DONT_KNOW <= value <= 5:
-                table[factor - 1, value] += 1
+                table[factor - 1, 0 if value == DONT_KNOW else bar(value)] += 1
     frame = pd.DataFrame(table, columns=["n_dk", "n1", "n2", "n3", "n4", "n5"])
     frame.insert(0, "factor", list(FACTORS))
     return frame
 
 
-def picture(sheets: Iterable[Mapping[int, int]], threshold: int) -> pd.DataFrame:
+def picture(sheets: Iterable[Mapping[int, float]], threshold: int) -> pd.DataFrame:
     """The room's picture (PICTURE_COLUMNS), one row per factor in factor order; a suppressed
-    factor keeps its counts out (zero) and has no mean, band or spread."""
-    frame = counts(sheets)
-    values = np.arange(1, 6)
-    scored = frame[[f"n{v}" for v in values]].to_numpy()
+    factor keeps its counts out (zero) and has no mean, band or spread. Sums are exact
+    (math.fsum), so the figures never depend on the order of the sheets."""
+    listed = list(sheets)
+    frame = counts(listed)
+    values = _values(listed)
     sums = pd.DataFrame(
         {
             "key": frame["factor"],
-            "n": scored.sum(axis=1),
-            "total": scored @ values,
-            "total_sq": scored @ (values**2),
+            "n": [len(values[f]) for f in FACTORS],
+            "total": [math.fsum(values[f]) for f in FACTORS],
+            "total_sq": [math.fsum(v * v for v in values[f]) for f in FACTORS],
         }
     )
     summary = summarise_sums(sums, threshold)

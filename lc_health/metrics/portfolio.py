@@ -66,7 +66,10 @@ def heatmap(means: pd.DataFrame, period: str) -> pd.DataFrame:
     for the health index), n, mean, band, suppressed.
     """
     now = means[(means["period"] == period) & means["scope"].isin(["factor", "health"])]
-    out = now.assign(factor=now["key"].map(lambda k: int(k) if k else 0))
+    # Each distinct key converted once (a handful), not once per row.
+    codes, keys = pd.factorize(now["key"])
+    factors = np.array([int(k) if k else 0 for k in keys], dtype=np.int64)
+    out = now.assign(factor=factors[codes] if len(codes) else np.zeros(0, dtype=np.int64))
     return out[["community_id", "factor", "n", "mean", "band", "suppressed"]].reset_index(drop=True)
 
 
@@ -94,19 +97,31 @@ def spread_over_time(means: pd.DataFrame, scope: str) -> pd.DataFrame:
     keys, key_codes = _codes(means["key"], mask)
     group = period_codes * max(len(keys), 1) + key_codes
     values = means["mean"].to_numpy(dtype="float64")[mask]
-    # One sort by group, then value within the group (cheaper than a two-key lexsort).
-    low = values.min() if len(values) else 0.0
-    span = (values.max() - low if len(values) else 0.0) + 1.0
-    order = np.argsort(group * span + (values - low))
-    ordered = values[order]
-    present, counts = np.unique(group, return_counts=True)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    tally = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
+    present = np.flatnonzero(tally)
+    counts = tally[present]
+    starts = (np.cumsum(counts) - counts).astype(np.int64)
+    # Group the values (a stable sort of small integer codes), then find each quantile's two
+    # neighbours by partitioning each group: linear time, and the same order statistics (so
+    # the same bits) as sorting every group.
+    codes = group.astype(np.int16) if len(present) and present[-1] < 2**15 else group
+    grouped = values[np.argsort(codes, kind="stable")]
+    wanted = (0.25, 0.5, 0.75)
+    picks = {q: (np.zeros(len(counts)), np.zeros(len(counts))) for q in wanted}
+    for g, (start, count) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
+        at = {q: q * (count - 1) for q in wanted}
+        below = {q: int(np.floor(a)) for q, a in at.items()}
+        above = {q: min(below[q] + 1, count - 1) for q in wanted}
+        kth = sorted(set(below.values()) | set(above.values()))
+        part = np.partition(grouped[start : start + count], kth)
+        for q in wanted:
+            picks[q][0][g], picks[q][1][g] = part[below[q]], part[above[q]]
 
     def quantile(q: float) -> np.ndarray:
-        at = starts + q * (counts - 1)
-        below = np.floor(at).astype(np.int64)
-        above = np.minimum(below + 1, starts + counts - 1)
-        result: np.ndarray = ordered[below] + (at - below) * (ordered[above] - ordered[below])
+        at = q * (counts - 1)
+        below = np.floor(at)
+        low, high = picks[q]
+        result: np.ndarray = low + (at - below) * (high - low)
         return result
 
     return pd.DataFrame(
@@ -126,10 +141,10 @@ def _codes(column: pd.Series, mask: np.ndarray) -> tuple[list[str], np.ndarray]:
     position among them."""
     codes, uniques = pd.factorize(column, sort=True)
     kept = codes[mask]
-    used = np.unique(kept)
+    used = np.flatnonzero(np.bincount(kept, minlength=len(uniques)))  # (np.unique hashes)
     renumber = np.zeros(len(uniques) + 1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
-    return [str(uniques[u]) for u in used], renumber[kept]
+    return [str(uniques[int(u)]) for u in used], renumber[kept]
 
 
 def shown_means(means: pd.DataFrame) -> pd.DataFrame:
@@ -185,10 +200,12 @@ def instrument_changes(instruments: pd.DataFrame) -> list[tuple[str, Versions, V
     versions differs from the period before it. instruments: period, instrument_id,
     instrument_version (one row per published round)."""
     per_period: dict[str, Versions] = {}
+    # One row per distinct (period, instrument, version): a few, where rounds are thousands.
+    distinct = instruments[["period", "instrument_id", "instrument_version"]].drop_duplicates()
     for period, instrument_id, version in zip(
-        instruments["period"],
-        instruments["instrument_id"],
-        instruments["instrument_version"],
+        distinct["period"].tolist(),
+        distinct["instrument_id"].tolist(),
+        distinct["instrument_version"].tolist(),
         strict=True,
     ):
         per_period.setdefault(str(period), set()).add((str(instrument_id), int(version)))
@@ -244,17 +261,48 @@ def factor_distribution(means: pd.DataFrame) -> pd.DataFrame:
 def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
     """Participation (community_id, period, responses, response_rate) as one text cell per
     community and period: "12 (80%)", "12" without a known rate, "" without a round."""
+    community_codes, communities = pd.factorize(part["community_id"], sort=True)
+    period_codes, periods = pd.factorize(part["period"], sort=True)
+    if not len(part):
+        return pd.DataFrame(
+            index=pd.Index([], dtype="int64", name="community_id"),
+            columns=pd.Index([], dtype="str", name="period"),
+        )
+    if np.bincount(community_codes * len(periods) + period_codes).max() > 1:
+        return _participation_pivot(part)  # (pivot's own error on a repeated cell)
+    shape = (len(communities), len(periods))
+    responses = part["responses"].to_numpy(dtype="float64", na_value=np.nan)
+    rates = part["response_rate"].to_numpy(dtype="float64", na_value=np.nan)
+    counted = ~np.isnan(responses)
+    # "12 (80%)": f"{rate:.0%}" rounds rate * 100 half to even, as rint does. The text is
+    # joined column-wise by pandas' string type, not cell by cell.
+    shown = pd.Series(np.nan_to_num(responses[counted]).astype(np.int64)).astype("str")
+    rate = rates[counted]
+    rated = ~np.isnan(rate)
+    percent = pd.Series(np.rint(np.nan_to_num(rate) * 100).astype(np.int64)).astype("str")
+    shown = shown.where(~rated, shown + " (" + percent + "%)")
+    text = np.full(shape, "", dtype=object)
+    text[community_codes[counted], period_codes[counted]] = shown.to_numpy(dtype=object)
+    return pd.DataFrame(
+        text,
+        index=pd.Index(communities, name="community_id"),
+        columns=pd.Index(periods, name="period"),
+    )
+
+
+def _participation_pivot(part: pd.DataFrame) -> pd.DataFrame:
     responses = part.pivot(index="community_id", columns="period", values="responses")
     rates = part.pivot(index="community_id", columns="period", values="response_rate")
     table = responses.astype("Int64").astype(str).where(responses.notna(), "")
     rated = rates.notna().to_numpy() & responses.notna().to_numpy()
-    if rated.any():  # only cells with a rate need formatting one by one
+    if rated.any():
         values = table.to_numpy(dtype=object)
-        known = rates.to_numpy(dtype="float64", na_value=np.nan)
-        rows, columns = np.nonzero(rated)
-        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            rate = float(known[row, column])
-            values[row, column] = f"{values[row, column]} ({rate:.0%})"
+        known = np.nan_to_num(rates.to_numpy(dtype="float64", na_value=np.nan)[rated])
+        percent = np.rint(known * 100).astype(np.int64).astype(str)
+        joined = np.char.add(
+            np.char.add(np.char.add(values[rated].astype(str), " ("), percent), "%)"
+        )
+        values[rated] = joined.astype(object)
         table = pd.DataFrame(values, index=table.index, columns=table.columns)
     return table
 
@@ -262,5 +310,15 @@ def participation_grid(part: pd.DataFrame) -> pd.DataFrame:
 def order_by_factor(grid: pd.DataFrame, factor: int, community_ids: list[int]) -> list[int]:
     """The communities by their mean of one factor (heatmap: community_id, factor, mean),
     lowest first; those without a figure last, in the given order."""
-    key = grid[grid["factor"] == factor].set_index("community_id")["mean"]
-    return sorted(community_ids, key=lambda c: (pd.isna(key.get(c)), key.get(c, 0)))
+    rows = grid[grid["factor"] == factor]
+    known = rows["community_id"].to_numpy(dtype=np.int64)
+    means = rows["mean"].to_numpy(dtype="float64", na_value=np.nan)
+    wanted = np.asarray(community_ids, dtype=np.int64)
+    order = np.argsort(known, kind="stable")
+    at = np.searchsorted(known[order], wanted).clip(max=max(len(known) - 1, 0))
+    found = known[order][at] == wanted if len(known) else np.zeros(len(wanted), dtype=bool)
+    value = np.where(found, means[order][at] if len(known) else 0.0, np.nan)
+    missing = np.isnan(value)
+    # Lowest first, those without a figure last; ties keep the given order (a stable sort).
+    ranked = np.lexsort((np.arange(len(wanted)), np.where(missing, 0.0, value), missing))
+    return [community_ids[i] for i in ranked.tolist()]

@@ -853,6 +853,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--phones", type=int, default=40, help="phones in the --live room (default 40)"
     )
     bench.add_argument(
+        "--tied",
+        action="store_true",
+        help="with --live: the session is tied to an open round (the round's statements, "
+        "each sheet stored as a round response)",
+    )
+    bench.add_argument(
         "--warm-runs", type=int, default=200, help="warm calls per page row (default 200)"
     )
     bench.add_argument(

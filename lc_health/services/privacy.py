@@ -16,6 +16,10 @@ Decisions (see also the privacy statement, lc_health/ui/account/privacy.py):
   fields are raw data too). The tallies are kept exactly as they were and the round is marked
   RoundTally.raw_purged. Because no response row survives, a later withdrawal cannot subtract
   anything from a purged round's tallies: those only hold sums that no longer identify anyone.
+- Live sessions (services.live) started more than N years ago go with their sheets and
+  pictures: nothing of them is kept. A tied session's sheet stored as a round's response is a
+  response like any other (source "live", no link to a person): it follows its round's
+  retention; the phone that sent it can take it out of the round (services.live.withdraw_sheet).
 - Drafts (a personal link's answers not yet sent, services.drafts) go with the link's
   responses on withdrawal and erasure, and are part of the export.
 - Tokens are never logged or stored: only their SHA-256 hash is compared, and audit events name
@@ -36,6 +40,7 @@ from sqlmodel import Session
 
 from lc_health.domain.credentials import hash_token
 from lc_health.domain.instrument import Instrument
+from lc_health.services import live as live_service
 from lc_health.services import mail as mail_service
 from lc_health.store import audit, ids
 from lc_health.store import drafts as draft_store
@@ -111,6 +116,9 @@ class PurgeCounts:
     comments: int = 0
     # E-mail addresses not added, mailed or opted out within the retention period.
     mail_addresses: int = 0
+    # Live sessions started before the cutoff, and their phones' sheets.
+    live_sessions: int = 0
+    live_sheets: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -347,11 +355,13 @@ def purge_preview(*, session: Session, now: datetime | date, years: int) -> Purg
     if cutoff is None:
         return PurgeCounts()
     addresses = mail_service.purgeable_addresses(session, now=_moment(now), years=years)
+    sessions, sheets = live_service.purge_preview(session, before=_moment(cutoff))
+    kept = {"mail_addresses": addresses, "live_sessions": sessions, "live_sheets": sheets}
     round_ids = privacy_store.expired_rounds(session, cutoff=cutoff)
     if not round_ids:
-        return PurgeCounts(mail_addresses=addresses)
+        return PurgeCounts(**kept)
     counts = privacy_store.purge_counts(session, round_ids=round_ids)
-    return PurgeCounts(**counts, mail_addresses=addresses)
+    return PurgeCounts(**counts, **kept)
 
 
 def purge_expired(
@@ -359,7 +369,8 @@ def purge_expired(
 ) -> PurgeCounts:
     """The retention setting: delete the raw answers, force marks, comments and response rows
     of rounds that closed more than `years` years ago, keep their tallies exactly as they are
-    and mark them raw_purged. `years` 0 does nothing. Running it again deletes nothing more."""
+    and mark them raw_purged; delete live sessions started before then, with their sheets.
+    `years` 0 does nothing. Running it again deletes nothing more."""
     cutoff = retention_cutoff(now, years)
     if cutoff is None:
         return PurgeCounts()
@@ -368,12 +379,28 @@ def purge_expired(
         return counts
     # Audited on its own (mail.addresses_purge).
     mail_service.purge_addresses(session, now=_moment(now), years=years, actor=actor)
-    if counts == PurgeCounts(mail_addresses=counts.mail_addresses):
+    live_service.purge(session, before=_moment(cutoff))
+    if counts.live_sessions:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="live.purge",
+            target=f"started before {cutoff.isoformat()}",
+            sessions=counts.live_sessions,
+            sheets=counts.live_sheets,
+        )
+    only_others = PurgeCounts(
+        mail_addresses=counts.mail_addresses,
+        live_sessions=counts.live_sessions,
+        live_sheets=counts.live_sheets,
+    )
+    if counts == only_others:
         return counts
     round_ids = privacy_store.expired_rounds(session, cutoff=cutoff)
     privacy_store.purge_rounds(session, round_ids=round_ids)
     detail = counts.as_dict()
-    detail.pop("mail_addresses")
+    for other in ("mail_addresses", "live_sessions", "live_sheets"):
+        detail.pop(other)
     audit.record(
         session=session,
         actor=actor,

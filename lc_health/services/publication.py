@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from lc_health.domain.disclosure import Policy, PolicySettings
 from lc_health.domain.instrument import Instrument, Registry
 from lc_health.store import db
+from lc_health.store import portfolio_digests as digests
 from lc_health.store import publication as publication_store
 from lc_health.store.models import Round
 from lc_health.store.publication import InstrumentFor, Outcome
@@ -53,7 +54,7 @@ def publish_due(
             return []
     try:
         with db.write_session(engine) as session:
-            return publication_store.publish_due(
+            outcomes = publication_store.publish_due(
                 session,
                 today=today,
                 instrument_for=instrument_for(registry),
@@ -64,3 +65,19 @@ def publish_due(
     except IntegrityError:
         log.info("another process published the due rounds first")
         return []
+    refresh_portfolio_digests(engine=engine)
+    return outcomes
+
+
+def refresh_portfolio_digests(*, engine: Engine) -> None:
+    """Rebuild the portfolio digests that publishing marked stale, in their own transaction,
+    so that the portfolio's next reader does not wait for them. A failure (another process
+    at it, a busy database) leaves them stale: the first read builds them then."""
+    try:
+        with db.read_session(engine) as session:
+            loaded = digests.build_stale_digests(session=session)
+        if loaded.built:
+            with db.write_session(engine) as session:
+                digests.save_digests(session=session, loaded=loaded)
+    except SQLAlchemyError:
+        log.info("the portfolio digests are left to be built when first read")

@@ -19,8 +19,10 @@ from lc_health.store.models import (
     Portfolio,
     PortfolioCommunity,
     Response,
+    Round,
     User,
 )
+from lc_health.store.portfolio_digests import forget_unpublished_periods, mark_stale_rounds
 
 # Rows that other rows point at without belonging to them: they are removed only when nothing
 # points at them any more (a real response may name a demo organisation).
@@ -95,6 +97,14 @@ def remove_demo(session: Session, *, emails: Collection[str], meta_key: str) -> 
         select(col(User.id), col(User.portfolio_id)).where(col(User.email).in_(list(emails)))
     )
     user_rows = [(int(u), p) for u, p in users.all()]
+    # The digests of the demo's periods hold its published rounds: stale before they go (a
+    # community made later may get a removed one's id).
+    mark_stale_rounds(
+        session=session,
+        round_ids=session.execute(
+            select(col(Round.id)).where(col(Round.community_id).in_(community_ids))
+        ).scalars(),
+    )
     removed = {
         "communities": _delete_with_dependants(session, _table("community"), community_ids),
         "accounts": _delete_with_dependants(session, _table("user"), [u for u, _ in user_rows]),
@@ -120,6 +130,7 @@ def remove_demo(session: Session, *, emails: Collection[str], meta_key: str) -> 
     removed["organisations"] = _delete_with_dependants(
         session, _table("organisation"), [int(o) for o in unused_orgs]
     )
+    forget_unpublished_periods(session=session)
     session.execute(delete(AppMeta).where(col(AppMeta.key) == meta_key))
     session.flush()
     return removed

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from lc_health.store.models import LiveSession, LiveSheet
+from lc_health.store.models import LiveSession, LiveSheet, Response, Round
 
 
 def add_session(session: Session, *, row: LiveSession) -> LiveSession:
@@ -120,3 +120,50 @@ def mark_published(session: Session, *, sheet_ids: list[int], step: int) -> None
 def end_session(session: Session, *, row: LiveSession, now: datetime) -> None:
     row.ended_at = now
     session.add(row)
+
+
+def round_instrument(session: Session, *, round_id: int | None) -> tuple[str, int] | None:
+    """The instrument (id, version) of the round a session is tied to; None when untied."""
+    if round_id is None:
+        return None
+    found = session.exec(
+        select(Round.instrument_id, Round.instrument_version).where(col(Round.id) == round_id)
+    ).first()
+    return None if found is None else (str(found[0]), int(found[1]))
+
+
+def round_response(session: Session, *, round_id: int, submission_key: str) -> Response | None:
+    """The round's response stored from a tied sheet (by its submission key)."""
+    return session.exec(
+        select(Response).where(
+            col(Response.round_id) == round_id, col(Response.submission_key) == submission_key
+        )
+    ).first()
+
+
+def started_by(session: Session, *, actor: str) -> list[LiveSession]:
+    """The sessions this account started."""
+    return list(session.exec(select(LiveSession).where(col(LiveSession.started_by) == actor)))
+
+
+def started_before(session: Session, *, moment: datetime) -> list[int]:
+    """Sessions started before this moment (the retention purge)."""
+    found = session.exec(select(LiveSession.id).where(col(LiveSession.started_at) < moment)).all()
+    return [int(i) for i in found if i is not None]
+
+
+def sheet_count(session: Session, *, session_ids: list[int]) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(LiveSheet)
+            .where(col(LiveSheet.session_id).in_(session_ids))
+        ).scalar_one()
+    )
+
+
+def delete_sessions(session: Session, *, session_ids: list[int]) -> None:
+    """Sessions and their sheets go (sheets first: no reliance on the database's cascade)."""
+    if session_ids:
+        session.execute(delete(LiveSheet).where(col(LiveSheet.session_id).in_(session_ids)))
+        session.execute(delete(LiveSession).where(col(LiveSession.id).in_(session_ids)))

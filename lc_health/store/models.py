@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, SmallInteger, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, SmallInteger, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # The enums live in lc_health.domain.enums. They are re-exported here (the `X as X` form marks
@@ -79,6 +79,17 @@ class Invitation(SQLModel, table=True):
     """A survey link. Personal links belong to a community and are valid in all its rounds;
     open links belong to one round. Only a hash of the token is stored."""
 
+    # The active personal links per community (the portfolio's response rates) are counted
+    # from this index alone, without visiting the table.
+    __table_args__ = (
+        Index(
+            "ix_invitation_personal_active",
+            "community_id",
+            sqlite_where=text("round_id IS NULL AND revoked_at IS NULL"),
+            postgresql_where=text("round_id IS NULL AND revoked_at IS NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)
     round_id: int | None = Field(default=None, foreign_key="round.id")
@@ -112,9 +123,10 @@ class LiveSession(SQLModel, table=True):
     """A live session: a room scoring the twelve factors on phones (domain.live). Phones join
     with `code` while the session runs; the projector shows only `published`, the picture of
     the first `published_count` sheets sent (metrics.live.payload), made at the facilitator's
-    reveal and then in steps of the threshold. `round_id` names the round it was tied to (its
-    answers never become that round's responses); `factor_order` is the facilitator's order
-    of the factors to discuss (JSON list)."""
+    reveal and then in steps of the threshold. `round_id` names the round it is tied to: its
+    phones then answer the round's instrument and each sheet sent is stored as a response of
+    that round (source "live"), unless its phone said it already answered the round;
+    `factor_order` is the facilitator's order of the factors to discuss (JSON list)."""
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True, ondelete="CASCADE")
@@ -146,6 +158,11 @@ class LiveSheet(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     published_step: int | None = None
+    # A tied session's sheet: True when it was stored as a response of the round (its
+    # submission key is domain.live.submission_key(id)), False when it stays in the room's
+    # picture only (the phone already answered the round, or the round had closed); None for
+    # an untied session or a sheet not sent yet.
+    in_round: bool | None = None
 
 
 class Response(SQLModel, table=True):
@@ -334,6 +351,21 @@ class PortfolioRound(SQLModel, table=True):
     forces_respondents: int = 0
     # Responses through a personal link that the figures rest on (Publication.personal).
     personal_responses: int = 0
+
+
+class PortfolioDigest(SQLModel, table=True):
+    """One part of one period's published figures, packed for the portfolio pages
+    (store.portfolio_digests): NumPy arrays in NumPy's own file format (dtype and byte order
+    in each array's header), read in one row instead of tens of thousands. `data` is NULL
+    while the period is stale: anything that changes a round's published figures marks its
+    period stale in the same transaction and raises `generation`, so that a digest built from
+    an older snapshot is never stored over it. It holds nothing that was not published."""
+
+    period: str = Field(max_length=7, primary_key=True)
+    part: str = Field(max_length=10, primary_key=True)
+    format: int = 0
+    generation: int = 0
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class PublishedItem(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 
 from lc_health.store import ids
 from lc_health.store.models import PortfolioRound, Publication, Round
+from lc_health.store.portfolio_digests import mark_stale_rounds
 
 COLUMNS = (
     "round_id",
@@ -38,7 +39,9 @@ def rebuild_portfolio_summaries(
     *, session: Session, round_ids: Iterable[int] | None = None
 ) -> None:
     """Rewrite the summaries of these rounds (every round when None) from their publications:
-    a round without a publication has none. In the caller's transaction."""
+    a round without a publication has none. In the caller's transaction. The portfolio digests
+    of their periods (before and after) are marked stale in the same transaction."""
+    mark_stale_rounds(session=session, round_ids=round_ids)
     for chunk in _chunks(round_ids):
         remove = delete(PortfolioRound)
         source = sa_select(

@@ -145,3 +145,69 @@ def test_a_room_scores_reveals_and_talks(page: Page, browser: Browser, server: S
         actions = session.execute(select(Action).where(col(Action.what) == ACTION)).scalars().all()
     engine.dispose()
     assert len(actions) == 1 and actions[0].factor_id == order[0]
+
+
+TIED_ROOM = "Duurzame Kas Lansingerland"
+WIDE = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+def _tied_session(server: Server) -> tuple[str, int]:
+    """A session tied to the community's open round (the demo's running quarter)."""
+    from datetime import date
+
+    from lc_health.services import live
+    from lc_health.store.rounds import open_round_for
+
+    community = _community_id(server, TIED_ROOM)
+    engine = db.make_engine(server.database_url)
+    with db.write_session(engine) as session:
+        rnd = open_round_for(session=session, community_id=community, today=date.today())
+        assert rnd is not None and rnd.id is not None
+        row = live.start(
+            session,
+            actor=LEAD,
+            community_id=community,
+            round_id=rnd.id,
+            threshold=5,
+            today=date.today(),
+        )
+        code, session_id = row.code, row.id
+    engine.dispose()
+    assert session_id is not None
+    return code, session_id
+
+
+def test_a_tied_phone_pages_through_the_rounds_statements_at_390(
+    browser: Browser, server: Server
+) -> None:
+    """A phone of a session tied to the open round: a layer per screen, no sideways scrolling
+    at 390×844, and a sheet sent as "already answered" stays out of the round."""
+    code, session_id = _tied_session(server)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.goto(f"{server.url}/?join={code}&lang=en")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_text("Screen 1 of")).to_be_visible(timeout=30_000)
+    pages = int(phone.get_by_text("Screen 1 of").inner_text().split()[-1])
+    for page_number in range(1, pages + 1):
+        expect(phone.get_by_text(f"Screen {page_number} of {pages}")).to_be_visible(timeout=20_000)
+        settle(phone)
+        assert phone.evaluate(WIDE), f"screen {page_number} scrolls sideways"
+        groups = phone.locator(".st-key-live_answers [data-testid='stButtonGroup']")
+        for i in range(groups.count()):
+            groups.nth(i).get_by_text("3" if i % 4 else "?", exact=True).click()
+        settle(phone)
+        _shot(phone, f"phone-tied-{page_number}")
+        if page_number < pages:
+            phone.get_by_role("button", name="Next").click()
+    phone.get_by_text("Yes: count my answers in this room only").click()
+    phone.get_by_role("button", name="Send").click()
+    expect(phone.get_by_text("in the room's picture only")).to_be_visible(timeout=30_000)
+    context.close()
+    engine = db.make_engine(server.database_url)
+    with db.read_session(engine) as session:
+        sheet = session.execute(
+            select(LiveSheet).where(col(LiveSheet.session_id) == session_id)
+        ).scalar_one()
+    engine.dispose()
+    assert sheet.sent_at is not None and sheet.in_round is False

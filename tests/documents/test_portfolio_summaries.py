@@ -84,6 +84,9 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     columns = list(frame.columns)
     out = frame.sort_values(columns, kind="stable").reset_index(drop=True)
     numbers = {c: "float64" for c in columns if out[c].dtype.kind in "iuf"}
+    for c in columns:  # a frame built from no rows plus a few has numbers as objects
+        if out[c].dtype == object and out[c].map(lambda v: isinstance(v, int)).all():
+            numbers[c] = "float64"
     texts = {c: object for c in columns if c not in numbers and out[c].dtype.kind not in "b"}
     return out.astype(numbers | texts)
 

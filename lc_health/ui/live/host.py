@@ -42,7 +42,7 @@ def _start_form(community: Community, actor: str) -> None:
     with st.form("live_start"):
         tie = False
         if rnd is not None:
-            tie = st.checkbox(t("live.tie", period=period_label(rnd.period)), value=True)
+            tie = st.checkbox(t("live.tie", period=period_label(rnd.period)), value=False)
             st.caption(t("live.tie_help"))
         if st.form_submit_button(t("live.start"), type="primary", icon=":material/play_arrow:"):
             started = attempt(
@@ -116,7 +116,16 @@ def _controls(row: LiveSession, community: Community, actor: str) -> None:
         return
     if not state.revealed and not state.ended:
         if side.button(t("live.reveal"), type="primary", icon=":material/visibility:"):
-            if attempt(lambda s: live.reveal(s, actor=actor, session_id=row.id, now=utcnow())):  # type: ignore[arg-type]
+            used = projector.instrument_of(state.instrument)
+            if attempt(
+                lambda s: live.reveal(
+                    s,
+                    actor=actor,
+                    session_id=row.id,  # type: ignore[arg-type]
+                    now=utcnow(),
+                    instrument=used,
+                )
+            ):
                 st.rerun()
     if state.revealed and state.published:
         _order_form(state, community, actor)

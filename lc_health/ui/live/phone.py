@@ -1,7 +1,8 @@
 """A participant's phone in a live session: no account. The code is typed or comes with the
 QR's link (?join=CODE); the phone then gets a random token in its URL (&p=...), under which
 every answer is kept on the server as it is given, so a phone that loses its connection or
-reloads finds its answers again. Twelve statements, one per factor, 1-5 or don't know."""
+reloads finds its answers again. Twelve statements, one per factor, 1-5 or don't know; a
+session tied to the open round asks the round's own statements instead (ui.live.phone_round)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from lc_health.services.live import Phone
 from lc_health.store.db import read_session
 from lc_health.store.models import utcnow
 from lc_health.ui.context import app, language, language_switch, t
+from lc_health.ui.live import phone_round
 from lc_health.ui.session import client
 from lc_health.ui.writes import attempt
 
@@ -83,7 +85,7 @@ def _resume(code: str, token: str) -> Phone | None:
         return live.phone_by_code(session, code=code, phone_token=token)
 
 
-def _statements(state: Phone) -> dict[int, int]:
+def _statements(state: Phone) -> dict[int, int]:  # an untied session: factor -> answer
     """The twelve statements with their answers so far; returns what is chosen on screen."""
     labels = {v: str(v) for v in OPTIONS[:-1]} | {rules.DONT_KNOW: "?"}
     st.caption(t("live.scale"))
@@ -92,7 +94,7 @@ def _statements(state: Phone) -> dict[int, int]:
         for factor in rules.FACTORS:
             key = f"live_{state.session_id}_{factor}"
             if key not in st.session_state and factor in state.answers:
-                st.session_state[key] = state.answers[factor]
+                st.session_state[key] = state.answers[factor]  # type: ignore[index]
             value = st.segmented_control(
                 f"{factor}. {t(f'live.statement.{factor}')}",
                 OPTIONS,
@@ -106,15 +108,16 @@ def _statements(state: Phone) -> dict[int, int]:
 
 def _keep(state: Phone, chosen: dict[int, int], token: str) -> dict[int, int]:
     """Store the answers that changed since the server last had them (one write)."""
-    changed = {f: v for f, v in chosen.items() if state.answers.get(f) != v}
+    had = {int(f): v for f, v in state.answers.items()}
+    changed = {f: v for f, v in chosen.items() if had.get(f) != v}
     if not changed:
-        return state.answers
+        return had
     kept = _write(
         lambda session: live.save_answers(
             session, session_id=state.session_id, phone_token=token, answers=changed
         )
     )
-    return kept if kept is not None else state.answers
+    return {int(f): v for f, v in kept.items()} if kept is not None else had
 
 
 def _answer(state: Phone, token: str) -> None:
@@ -147,8 +150,13 @@ def render() -> None:
         return
     if state.sent:
         st.success(t("live.thanks"), icon=":material/check_circle:")
+        if state.round_id is not None:
+            phone_round.thanks(state, token)
         return
     if state.ended:
         st.info(t("live.ended"))
+        return
+    if state.instrument is not None:
+        phone_round.answer(state, token)
         return
     _answer(state, token)

@@ -48,6 +48,11 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
+def instrument_of(key: tuple[str, int] | None) -> Instrument | None:
+    """A tied session's round instrument (its picture is computed from the round's items)."""
+    return None if key is None else app().registry.get(*key)
+
+
 def current(session_id: int) -> Projector | None:
     """Publish what is due, then read what the projector may show (None, with a notice, when
     the database did not answer: the next refresh tries again)."""
@@ -58,7 +63,9 @@ def current(session_id: int) -> Projector | None:
         if state is None or not live.step_due(state):
             return state  # no write lock every second while phones are writing
         with write_session(engine) as session:
-            live.publish_due(session, session_id=session_id)
+            live.publish_due(
+                session, session_id=session_id, instrument=instrument_of(state.instrument)
+            )
         with read_session(engine) as session:
             return live.projector(session, session_id=session_id)
     except SQLAlchemyError as exc:

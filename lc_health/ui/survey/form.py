@@ -344,7 +344,7 @@ def _step_screen(
     assert resolved.community is not None and resolved.community.id is not None
     names = steps(instrument)
     step = names[draft.step]
-    _scroll_to_top_on_new_step(_draft_key(token), draft.step)
+    scroll_to_top_on_new_step(_draft_key(token), draft.step)
     _progress(draft, names, instrument, lang)
     if step == WELCOME:
         moves = _welcome_step(draft, resolved)
@@ -428,7 +428,7 @@ window.scrollTo(0, 0);
 </script>"""
 
 
-def _scroll_to_top_on_new_step(draft_key: str, index: int) -> None:
+def scroll_to_top_on_new_step(draft_key: str, index: int) -> None:
     shown = f"{draft_key}_shown_step"
     if st.session_state.get(shown) != index:
         st.session_state[shown] = index

@@ -117,3 +117,91 @@ def test_garbled_session_and_live_ids_are_ignored(ids: dict[str, int], value: st
         at.query_params[key] = value
         at.session_state["user_id"] = ids["trekker"]
         _run(at)
+
+
+def test_a_tied_phone_answers_the_rounds_statements_sends_and_can_withdraw(
+    ids: dict[str, int], demo_db: str, registry: Any
+) -> None:
+    """A session tied to the open round: the phone shows the round's statements a layer per
+    screen, asks whether the survey was already answered, and its sheet becomes a response of
+    the round that it can take out again."""
+    from datetime import date
+
+    from lc_health.services import live
+    from lc_health.store.models import Response
+    from lc_health.store.rounds import open_round_for
+    from tests.factories import make_round
+
+    engine = db.make_engine(demo_db)
+    today = date.today()
+    with db.write_session(engine) as session:
+        rnd = open_round_for(session=session, community_id=ids[KAS], today=today)
+        if rnd is None:
+            rnd = make_round(
+                session,
+                registry.latest(),
+                community_id=ids[KAS],
+                period="2099-Q1",
+                opens_on=today,
+                closes_on=today,
+            )
+        instrument = registry.get(rnd.instrument_id, rnd.instrument_version)
+        row = live.start(
+            session,
+            actor="trekker@example.org",
+            community_id=ids[KAS],
+            round_id=rnd.id,
+            threshold=5,
+            today=today,
+        )
+        sid, code, round_id = row.id, row.code, rnd.id
+    last = instrument.items_in_layer(instrument.layers[-1].id)[-1]
+    with db.write_session(engine) as session:
+        live.join(
+            session, code=code, phone_token="tok", client="", language="en", now=row.started_at
+        )
+        live.save_answers(
+            session,
+            session_id=sid,
+            phone_token="tok",
+            instrument=instrument,
+            answers={i.id: 3 for i in instrument.items if i.id != last.id},
+        )
+    phone = _phone(join=code, p="tok")
+    first = instrument.items_in_layer(instrument.layers[0].id)[0]
+    assert _statements(phone)[0].label.endswith(first.text.en) and _statements(phone)[0].value == 3
+    assert "Screen 1 of" in page_text(phone)
+    for _ in instrument.layers[1:]:
+        next(b for b in phone.button if b.label == "Next").click()
+        _run(phone)
+    _statements(phone)[-1].set_value(0)
+    _run(phone)
+    phone.radio[0].set_value(
+        "No: count them as my survey answers too"
+    )  # not answered through a personal link yet
+    _run(phone)
+    next(b for b in phone.button if b.label == "Send").click()
+    _run(phone)
+    assert "also count as a response" in page_text(phone)
+    with db.read_session(engine) as session:
+        stored = (
+            session.execute(
+                select(Response).where(Response.round_id == round_id, Response.source == "live")
+            )
+            .scalars()
+            .all()
+        )
+    assert len(stored) == 1
+    next(b for b in phone.button if b.label == "Take my answers out of the survey").click()
+    _run(phone)
+    assert "count in the room's picture only" in page_text(phone)
+    with db.read_session(engine) as session:
+        assert (
+            session.execute(
+                select(Response).where(Response.round_id == round_id, Response.source == "live")
+            )
+            .scalars()
+            .all()
+            == []
+        )
+    engine.dispose()
