@@ -22,6 +22,7 @@ configuration, in the foreground.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -32,16 +33,20 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import TEST_COOKIE_SECRET, _postgres_url
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYMENT = ROOT / "docs" / "deployment.md"
@@ -240,3 +245,12 @@ def stop_replicas(replicas: Sequence[Replica]) -> None:
         except subprocess.TimeoutExpired:
             replica.proc.kill()
             replica.proc.wait()
+
+
+def run_async(start: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to its end in a thread of its own. The browser tests' synchronous
+    Playwright keeps an event loop running in the main thread of a test worker, where
+    asyncio.run refuses to start another; the coroutine is made in that thread, so a failure
+    cannot leave one un-awaited here."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(start())).result()

@@ -52,6 +52,7 @@ from tests.replicas.cluster import (
     Replica,
     fresh_database,
     health,
+    run_async,
     run_nginx,
     start_replicas,
     stop_replicas,
@@ -174,7 +175,7 @@ async def _sign_in_everywhere(cluster: Cluster) -> None:
 
 def test_sign_in_holds_on_every_replica_and_sign_out_ends_it_everywhere(cluster: Cluster) -> None:
     _create_admin(cluster.database_url)
-    asyncio.run(_sign_in_everywhere(cluster))
+    run_async(lambda: _sign_in_everywhere(cluster))
 
 
 async def _finish_again(page: Page, base: str, token: str, instrument: Instrument) -> None:
@@ -320,7 +321,7 @@ def test_two_hundred_at_once_over_the_replicas_one_killed(cluster: Cluster) -> N
     worker = threading.Thread(target=threads)
     worker.start()
     try:
-        outcome = asyncio.run(_browser_burst(cluster, tokens[:BROWSERS], go, killed))
+        outcome = run_async(lambda: _browser_burst(cluster, tokens[:BROWSERS], go, killed))
     finally:
         go.set()
         worker.join()

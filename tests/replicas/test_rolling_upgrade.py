@@ -12,7 +12,6 @@ while the old one answers.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -39,6 +38,7 @@ from tests.replicas.cluster import (
     Replica,
     fresh_database,
     health,
+    run_async,
     start_replicas,
     stop_replicas,
     wait_healthy,
@@ -174,7 +174,7 @@ def test_previous_version_serves_while_the_next_one_migrates(
         assert _revision(database) == db.head_revision()
         assert f"database migrated from {old_revision} to {db.head_revision()}" in new[0].log_text()
         # The previous version's survey page still answers, on the new schema.
-        asyncio.run(_answer_on(old[0].url, prepared["token"]))
+        run_async(lambda: _answer_on(old[0].url, prepared["token"]))
         time.sleep(1)
         stop.touch()
         out, _ = writer.communicate(timeout=60)
