@@ -207,7 +207,10 @@ def open_step(page: Any, name: str) -> None:
 
 
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
-    """Run axe-core in the page; the serious and critical violations as readable lines."""
+    """Run axe-core in the page; the serious and critical violations as readable lines. It
+    waits until no element is stale first: during a rerun Streamlit fades the previous run's
+    elements (less contrast) until the new ones replace them."""
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
