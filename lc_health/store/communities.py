@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete, func
@@ -264,11 +265,9 @@ def get_communities(*, session: Session, community_ids: Iterable[int]) -> list[C
     return [found[c] for c in wanted if c in found]
 
 
-def communities_frame(
-    *, session: Session, community_ids: Iterable[int] | None = None, include_archived: bool = False
-) -> pd.DataFrame:
-    """Columns: community_id, name, sector, region, phase, is_demo, archived."""
-    stmt = sa_select(
+def select_community_columns() -> Any:
+    """A SELECT of a community's COMMUNITY_COLUMNS, to be filtered and ordered by the caller."""
+    return sa_select(
         col(Community.id),
         col(Community.name),
         col(Community.sector),
@@ -276,7 +275,14 @@ def communities_frame(
         col(Community.phase),
         col(Community.is_demo),
         col(Community.archived_at).is_not(None),
-    ).order_by(col(Community.name))
+    )
+
+
+def communities_frame(
+    *, session: Session, community_ids: Iterable[int] | None = None, include_archived: bool = False
+) -> pd.DataFrame:
+    """Columns: community_id, name, sector, region, phase, is_demo, archived."""
+    stmt = select_community_columns().order_by(col(Community.name))
     if community_ids is not None:
         stmt = stmt.where(col(Community.id).in_(ids(community_ids)))
     if not include_archived:

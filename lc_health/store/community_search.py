@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from lc_health.store import ids
-from lc_health.store.communities import COMMUNITY_COLUMNS
+from lc_health.store.communities import COMMUNITY_COLUMNS, select_community_columns
 from lc_health.store.models import Community
 
 # A choice of communities lists them all up to LIST_ALL; with more (an administrator of ten
@@ -63,16 +63,7 @@ def find_communities(
 ) -> pd.DataFrame:
     """One page of the communities (of community_ids; None: all) with `text` in their name
     (any case), by name: the columns of store.communities.communities_frame."""
-    stmt = sa_select(
-        col(Community.id),
-        col(Community.name),
-        col(Community.sector),
-        col(Community.region),
-        col(Community.phase),
-        col(Community.is_demo),
-        col(Community.archived_at).is_not(None),
-    )
-    stmt = stmt.where(*_conditions(community_ids, text, include_archived))
+    stmt = select_community_columns().where(*_conditions(community_ids, text, include_archived))
     stmt = stmt.order_by(col(Community.name), col(Community.id))
     rows = session.execute(stmt.limit(max(limit, 0)).offset(max(offset, 0))).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(COMMUNITY_COLUMNS))

@@ -20,7 +20,7 @@ from sqlalchemy import Float, bindparam, cast, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from lc_health.store import ids
+from lc_health.store import ids, portfolio_summaries
 from lc_health.store.communities import rounds_frame
 from lc_health.store.models import (
     Action,
@@ -383,16 +383,7 @@ def health_by_round(*, session: Session, community_ids: Iterable[int] | None) ->
     )
 
 
-ROUND_SUMMARY = (
-    "round_id",
-    "community_id",
-    "period",
-    "instrument_id",
-    "instrument_version",
-    "responses",
-    "forces_respondents",
-    "personal_responses",
-)
+ROUND_SUMMARY = portfolio_summaries.COLUMNS  # what a published round's summary row holds
 
 
 def portfolio_rounds(*, session: Session, community_ids: Iterable[int] | None) -> pd.DataFrame:
